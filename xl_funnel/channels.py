@@ -1,0 +1,175 @@
+"""Channel economics: return on spend and the per-channel KPIs of seed article 004."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from xl_funnel._checks import as_array, check_nonnegative, divide, scalar_or_array
+from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
+
+if TYPE_CHECKING:  # pandas is imported lazily: the Excel functions and the CLI start faster
+    import pandas as pd
+
+__all__ = ["CHANNEL_COLUMNS", "METRIC_COLUMNS", "channel_metrics", "channel_roi"]
+
+#: Columns :func:`channel_metrics` needs, in the order it reports them.
+CHANNEL_COLUMNS = ("spend", "leads", "mqls", "customers", "revenue")
+#: Columns :func:`channel_metrics` adds.
+METRIC_COLUMNS = (
+    "cpl",
+    "cost_per_mql",
+    "cac",
+    "roi",
+    "roas",
+    "share_of_spend",
+    "share_of_customers",
+    "efficiency_index",
+)
+
+
+def channel_roi(revenue: ArrayLike, cost: ArrayLike) -> float | np.ndarray:
+    """Return on investment of a channel: profit per unit of cost.
+
+    Parameters
+    ----------
+    revenue : array_like
+        Revenue credited to the channel (money, ≥ 0).
+    cost : array_like
+        What the channel cost (money, ≥ 0). Broadcasts against `revenue`.
+
+    Returns
+    -------
+    float or ndarray
+        ``(revenue − cost) / cost`` as a fraction (1.5 = 150 %); NaN where `cost` is 0
+        (a free channel has no defined ROI).
+
+    Raises
+    ------
+    InvalidAmountError
+        A negative or non-finite argument.
+
+    Notes
+    -----
+    .. math:: \\text{ROI} = \\frac{\\text{revenue} - \\text{cost}}{\\text{cost}}
+
+    ROAS (revenue / cost) is ``ROI + 1``; :func:`channel_metrics` reports both.
+
+    References
+    ----------
+    Seed article ``004_b937e714abc4dca0.txt``: "the most important KPI is ROI".
+
+    Examples
+    --------
+    >>> channel_roi(250_000, 100_000)
+    1.5
+    >>> channel_roi([250e3, 50e3, 1e3], [100e3, 100e3, 0])
+    array([ 1.5, -0.5,  nan])
+    """
+    gain = as_array(revenue, "revenue")
+    spend = as_array(cost, "cost")
+    check_nonnegative(gain, "revenue", "revenue")
+    smallest = check_nonnegative(spend, "cost", "a cost")
+    return scalar_or_array(np.asarray(divide(gain - spend, spend, smallest, in_place=True)))
+
+
+def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
+    """Per-channel cost, return and efficiency KPIs.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per channel with at least the columns ``spend``, ``leads``, ``mqls``,
+        ``customers`` and ``revenue`` (matched case-insensitively; other columns are kept
+        as they are). All five must be numeric and ≥ 0.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The input columns followed by:
+
+        ===================== ==================================================
+        ``cpl``                spend / leads (cost per lead)
+        ``cost_per_mql``       spend / mqls
+        ``cac``                spend / customers (customer acquisition cost)
+        ``roi``                (revenue − spend) / spend
+        ``roas``               revenue / spend (return on ad spend)
+        ``share_of_spend``     spend / total spend
+        ``share_of_customers`` customers / total customers
+        ``efficiency_index``   share_of_customers / share_of_spend
+        ===================== ==================================================
+
+        A ratio whose denominator is 0 is NaN.
+
+    Raises
+    ------
+    ShapeMismatchError
+        A required column is missing.
+    InvalidAmountError
+        A required column holds a negative, non-finite or non-numeric value.
+
+    Notes
+    -----
+    The efficiency index reads seed 004's rule "if paid social costs three times what
+    content syndication costs, it should bring three times the conversions": a channel with
+    30 % of the spend should bring 30 % of the customers, an index of 1. Below 1 a channel
+    gets more budget than results; 0.5 means half the customers its spend would justify.
+
+    .. math:: \\text{efficiency} = \\frac{c_k / \\sum c}{s_k / \\sum s}
+
+    References
+    ----------
+    Seed article ``004_b937e714abc4dca0.txt`` (KPIs by channel, ROI, budget re-allocation).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame(
+    ...     {"spend": [30_000, 10_000], "leads": [300, 200], "mqls": [60, 80],
+    ...      "customers": [3, 3], "revenue": [330_000, 330_000]},
+    ...     index=["Paid social", "Content syndication"])
+    >>> channel_metrics(table)[["cac", "roi", "efficiency_index"]].round(2)
+                              cac   roi  efficiency_index
+    Paid social          10000.00  10.0              0.67
+    Content syndication   3333.33  32.0              2.00
+    """
+    columns = {str(column).strip().lower(): column for column in table.columns}
+    missing = [name for name in CHANNEL_COLUMNS if name not in columns]
+    if missing:
+        raise ShapeMismatchError(
+            f"table has no column {', '.join(repr(m) for m in missing)}: channel_metrics needs "
+            f"{', '.join(CHANNEL_COLUMNS)}"
+        )
+    values = {}
+    for name in CHANNEL_COLUMNS:
+        column = table[columns[name]]
+        try:
+            numbers = column.to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidAmountError(f"table column {name!r} must hold numbers only") from None
+        check_nonnegative(numbers, name)
+        values[name] = numbers
+    spend, customers = values["spend"], values["customers"]
+    total_spend, total_customers = spend.sum(), customers.sum()
+    share_of_spend = spend / total_spend if total_spend else np.full(len(spend), np.nan)
+    share_of_customers = (
+        customers / total_customers if total_customers else np.full(len(spend), np.nan)
+    )
+    metrics = {
+        "cpl": _per(spend, values["leads"]),
+        "cost_per_mql": _per(spend, values["mqls"]),
+        "cac": _per(spend, customers),
+        "roi": _per(values["revenue"] - spend, spend, in_place=True),
+        "roas": _per(values["revenue"], spend),
+        "share_of_spend": share_of_spend,
+        "share_of_customers": share_of_customers,
+        "efficiency_index": _per(share_of_customers, share_of_spend),
+    }
+    return table.assign(**metrics)
+
+
+def _per(numerator: np.ndarray, denominator: np.ndarray, *, in_place: bool = False) -> np.ndarray:
+    smallest = float(denominator.min()) if denominator.size else 0.0
+    return divide(numerator, denominator, smallest, in_place=in_place)

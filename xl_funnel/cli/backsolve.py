@@ -1,0 +1,71 @@
+"""``xl-funnel backsolve``: the reverse funnel from the shell."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from xl_funnel.cli.errors import InputError
+from xl_funnel.errors import FunnelError
+from xl_funnel.funnel import backsolve as solve
+
+SEED_RATES = "0.015,0.2,0.2,0.4,0.5"
+SEED_STAGES = "Visits,Leads,MQLs,SQLs,Opportunities,Customers"
+
+
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError(f"{option} {text!r}: give comma-separated numbers, e.g. 0.2,0.4") from None
+
+
+@click.command(
+    epilog="Example (seed 000, 9 customers a year, per month):\n\n"
+    "  xl-funnel backsolve 9 --periods 12"
+)
+@click.argument("target", type=float)
+@click.option(
+    "--rates",
+    default=SEED_RATES,
+    show_default=True,
+    help="Stage-to-stage conversion rates, top to bottom, as fractions.",
+)
+@click.option(
+    "--stages",
+    default=SEED_STAGES,
+    show_default=True,
+    help="Stage names, top to bottom (one more than rates).",
+)
+@click.option("--periods", default=1.0, show_default=True, help="Split the target over N periods.")
+@click.option("--round-up", is_flag=True, help="Whole units at every stage.")
+@click.option("--buffer", default=0.0, show_default=True, help="Safety margin: 0.2 = 20 % more.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def backsolve(
+    target: float,
+    rates: str,
+    stages: str,
+    periods: float,
+    round_up: bool,
+    buffer: float,
+    as_json: bool,
+) -> None:
+    """Volume every stage needs to reach TARGET customers (the reverse funnel)."""
+    rate_list = _floats(rates, "--rates")
+    names = [name.strip() for name in stages.split(",")]
+    if len(names) != len(rate_list) + 1:
+        raise InputError(
+            f"--stages has {len(names)} names for {len(rate_list)} rates: give one name per "
+            f"stage, {len(rate_list) + 1} in all"
+        )
+    try:
+        volumes = solve(target, rate_list, periods=periods, round_up=round_up, buffer=buffer)
+    except FunnelError as error:
+        raise InputError(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(dict(zip(names, volumes.tolist(), strict=True))))
+        return
+    width = max(len(name) for name in names)
+    for name, volume in zip(names, volumes, strict=True):
+        click.echo(f"{name:<{width}}  {volume:>14,.2f}")

@@ -1,0 +1,17 @@
+"""How the command line reports a problem: one line on stderr, exit code 2."""
+
+from __future__ import annotations
+
+import click
+
+
+class InputError(click.ClickException):
+    """Bad usage or unreadable input: ``Error: <file or argument>: <what is wrong>``, exit 2."""
+
+    exit_code = 2
+
+
+class ComputedWithErrors(click.ClickException):
+    """The workbook computed, but some cells hold error values (``--check``): exit 1."""
+
+    exit_code = 1
