@@ -71,8 +71,8 @@ def channel_roi(revenue: ArrayLike, cost: ArrayLike) -> float | np.ndarray:
     gain = as_array(revenue, "revenue")
     spend = as_array(cost, "cost")
     check_nonnegative(gain, "revenue", "revenue")
-    smallest = check_nonnegative(spend, "cost", "a cost")
-    return scalar_or_array(np.asarray(divide(gain - spend, spend, smallest, in_place=True)))
+    check_nonnegative(spend, "cost", "a cost")
+    return scalar_or_array(np.asarray(divide(gain - spend, spend, in_place=True)))
 
 
 def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
@@ -171,5 +171,4 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _per(numerator: np.ndarray, denominator: np.ndarray, *, in_place: bool = False) -> np.ndarray:
-    smallest = float(denominator.min()) if denominator.size else 0.0
-    return divide(numerator, denominator, smallest, in_place=in_place)
+    return divide(numerator, denominator, in_place=in_place)

@@ -208,7 +208,7 @@ def conversion_rates(counts: ArrayLike) -> np.ndarray:
         raise ShapeMismatchError("counts must list at least two stages to give a conversion rate")
     upper = stages[..., :-1]
     check_nonnegative(stages, "counts", "a count")
-    return divide(stages[..., 1:], upper, float(upper.min()))
+    return divide(stages[..., 1:], upper)
 
 
 def _broadcast(values: np.ndarray, rates: np.ndarray) -> np.ndarray:

@@ -16,8 +16,8 @@ def _ratio(
     top = as_array(numerator, names[0])
     bottom = as_array(denominator, names[1])
     check_nonnegative(top, names[0])
-    smallest = check_nonnegative(bottom, names[1])
-    return scalar_or_array(np.asarray(divide(top, bottom, smallest)))
+    check_nonnegative(bottom, names[1])
+    return scalar_or_array(np.asarray(divide(top, bottom)))
 
 
 def value_per_lead(revenue: ArrayLike, leads: ArrayLike) -> float | np.ndarray:
