@@ -18,6 +18,7 @@ __all__ = [
     "advice",
     "bottleneck",
     "bottleneck_message",
+    "comparable_ratio",
     "default_stage_names",
     "funnel_gap",
     "transition_message",
@@ -125,8 +126,9 @@ def funnel_gap(actual_counts: ArrayLike, plan_rates: ArrayLike) -> Gap:
 def bottleneck(actual_counts: ArrayLike, plan_rates: ArrayLike) -> int | np.ndarray:
     """Index of the transition furthest behind its plan rate.
 
-    The transition with the lowest ``actual / plan`` ratio; ties go to the top-most, and
-    transitions whose rate is undefined (no volume at the upper stage) are skipped.
+    The transition with the lowest ``actual / plan`` ratio, compared at 9 decimals (see
+    :func:`comparable_ratio`); ties go to the top-most, and transitions whose rate is
+    undefined (no volume at the upper stage) are skipped.
 
     Parameters
     ----------
@@ -147,10 +149,25 @@ def bottleneck(actual_counts: ArrayLike, plan_rates: ArrayLike) -> int | np.ndar
     >>> bottleneck([6000, 90, 12, 3, 1.2, 0.6], [0.015, 0.2, 0.2, 0.4, 0.5])
     1
     """
-    ratio = funnel_gap(actual_counts, plan_rates).ratio
+    ratio = comparable_ratio(funnel_gap(actual_counts, plan_rates).ratio)
     filled = np.where(np.isnan(ratio), np.inf, ratio)
     index = np.where(np.isinf(filled).all(axis=-1), -1, filled.argmin(axis=-1))
     return int(index) if index.ndim == 0 else index
+
+
+def comparable_ratio(ratio: ArrayLike) -> np.ndarray:
+    """Ratios rounded to 9 decimals, so that float noise neither breaks ties nor misses plan.
+
+    ``18 / 90`` against a 20 % plan is ``0.9999999999999999`` in binary floating point: on
+    plan, not behind it. The plan workbook's Tracking sheet compares ``ROUND(ratio, 9)`` too,
+    so its native formulas pick the same transition as :func:`bottleneck`.
+
+    Examples
+    --------
+    >>> float(comparable_ratio(0.9999999999999999))
+    1.0
+    """
+    return np.round(np.asarray(ratio, dtype=float), 9)
 
 
 def advice(from_stage: str, to_stage: str) -> str:
@@ -212,7 +229,7 @@ def bottleneck_message(
     index = bottleneck(actual_counts, plan_rates)
     if index < 0:
         return NO_DATA_MESSAGE
-    if gap.ratio[index] >= 1:
+    if comparable_ratio(gap.ratio[index]) >= 1:
         return ON_PLAN_MESSAGE
     return transition_message(names[index], names[index + 1])
 
