@@ -55,8 +55,9 @@ def cases() -> list[tuple[str, object, object]]:
         (
             "target_revenue_from_history",
             lambda: xf.target_revenue_from_history(history),
-            lambda: history[:, -1]
-            * (1 + (history[:, 1:] / history[:, :-1] - 1).mean(axis=1) + 0.05),
+            lambda: (
+                history[:, -1] * (1 + (history[:, 1:] / history[:, :-1] - 1).mean(axis=1) + 0.05)
+            ),
         ),
         (
             "customers_needed",
@@ -66,16 +67,20 @@ def cases() -> list[tuple[str, object, object]]:
         (
             "backsolve (5 stages)",
             lambda: xf.backsolve(target, rates),
-            lambda: target[:, None]
-            / np.concatenate(
-                [np.cumprod(rates[:, ::-1], axis=1)[:, ::-1], np.ones((ROWS, 1))], axis=1
+            lambda: (
+                target[:, None]
+                / np.concatenate(
+                    [np.cumprod(rates[:, ::-1], axis=1)[:, ::-1], np.ones((ROWS, 1))], axis=1
+                )
             ),
         ),
         (
             "forward (5 stages)",
             lambda: xf.forward(target, rates),
-            lambda: target[:, None]
-            * np.concatenate([np.ones((ROWS, 1)), np.cumprod(rates, axis=1)], axis=1),
+            lambda: (
+                target[:, None]
+                * np.concatenate([np.ones((ROWS, 1)), np.cumprod(rates, axis=1)], axis=1)
+            ),
         ),
         ("channel_metrics", lambda: xf.channel_metrics(table), raw_metrics),
     ]
@@ -91,5 +96,7 @@ def run() -> str:
     ]
     for name, ours, raw in cases():
         mine, base = median_seconds(ours, repeat=11), median_seconds(raw, repeat=11)
-        lines.append(f"| `{name}` | {fmt_seconds(mine)} | {fmt_seconds(base)} | {mine / base:.2f}× |")
+        lines.append(
+            f"| `{name}` | {fmt_seconds(mine)} | {fmt_seconds(base)} | {mine / base:.2f}× |"
+        )
     return "\n".join(lines)
