@@ -9,7 +9,7 @@ rates_st = st.floats(min_value=1e-3, max_value=1.0, allow_nan=False, allow_infin
 #: A funnel of 1 to 8 transitions.
 funnel_st = st.lists(rates_st, min_size=1, max_size=8)
 #: Bottom-of-funnel targets, from a fraction of a customer to a large enterprise's year.
-target_st = st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_infinity=False)
-money_st = st.floats(min_value=0.0, max_value=1e12, allow_nan=False, allow_infinity=False)
+target_st = st.floats(min_value=0.0, max_value=1e6, allow_nan=False, allow_subnormal=False)
+money_st = st.floats(min_value=0.0, max_value=1e12, allow_nan=False, allow_subnormal=False)
 positive_money_st = st.floats(min_value=1e-2, max_value=1e12, allow_nan=False)
 periods_st = st.sampled_from([1, 2, 4, 12, 52])
