@@ -12,8 +12,9 @@ from xl_funnel._checks import (
     check_positive,
     check_rates,
     divide,
+    fmt,
 )
-from xl_funnel.errors import ShapeMismatchError
+from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
 
 __all__ = ["backsolve", "conversion_rates", "forward"]
 
@@ -54,7 +55,8 @@ def backsolve(
     InvalidRateError
         A rate ≤ 0, > 1 or not finite (a 0 % stage can never reach the target).
     InvalidAmountError
-        `target` or `buffer` negative, `periods` ≤ 0, or any not finite.
+        `target` or `buffer` negative, `periods` ≤ 0, or any not finite; a target so large
+        for its rates that the top stage overflows a float.
     ShapeMismatchError
         No rates, or shapes that do not broadcast.
 
@@ -100,18 +102,22 @@ def backsolve(
     check_positive(split, "periods", "the number of periods")
     check_nonnegative(margin, "buffer", "a safety margin")
     bottom = _broadcast(goal * (1 + margin) / split, conv)
-    if round_up:
-        volumes = np.empty((*bottom.shape, conv.shape[-1] + 1))
-        volumes[..., -1] = ceil_whole(bottom)
+    # Stage by stage from the bottom, not by one cumulative product of the rates: each
+    # division rounds once, so seed 000 gives exactly 6250 visits, not 6249.999999999998.
+    volumes = np.empty((*bottom.shape, conv.shape[-1] + 1))
+    volumes[..., -1] = ceil_whole(bottom) if round_up else bottom
+    with np.errstate(over="ignore"):
         for stage in range(conv.shape[-1] - 1, -1, -1):
-            volumes[..., stage] = ceil_whole(
-                volumes[..., stage + 1] / conv[..., stage], in_place=True
-            )
-        return volumes
-    # Product of the rates from each stage down to the bottom: a reversed cumulative product.
-    downstream = np.cumprod(conv[..., ::-1], axis=-1)[..., ::-1]
-    ones = np.ones((*downstream.shape[:-1], 1))
-    return bottom[..., None] / np.concatenate([downstream, ones], axis=-1)
+            above = np.divide(volumes[..., stage + 1], conv[..., stage], out=volumes[..., stage])
+            if round_up:  # assigned, since a 0-d view cannot be rounded in place
+                volumes[..., stage] = ceil_whole(above, in_place=True)
+    top = volumes[..., 0]
+    if top.size and not np.isfinite(top.max()):
+        raise InvalidAmountError(
+            f"target {fmt(float(goal.max()))} is too large for these rates: the top of the "
+            "funnel would need more than 1.8e308, the largest number a spreadsheet can hold"
+        )
+    return volumes
 
 
 def forward(top: ArrayLike, rates: ArrayLike) -> np.ndarray:
