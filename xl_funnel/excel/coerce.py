@@ -128,6 +128,20 @@ def _text_number(text: str, name: str) -> float:
     return number
 
 
+def _all_finite_floats(rows: list[list[Any]]) -> np.ndarray | None:
+    """The block as a float array when every cell is a finite float (the common case, read in
+    one numpy pass instead of cell by cell), else ``None``."""
+    # xlwings passes floats; Pyodide turns whole JavaScript numbers into ints. `type() in`
+    # (not isinstance) keeps bools, an int subclass, out.
+    if not all(type(cell) in (float, int) for row in rows for cell in row):
+        return None
+    try:
+        block = np.array(rows, dtype=float)
+    except OverflowError:  # an int beyond a float: the cell-by-cell path names it
+        return None
+    return block if np.isfinite(block).all() else None
+
+
 def _single(value: Any, name: str) -> Any:
     block = grid(value, name)
     if len(block) != 1 or len(block[0]) != 1:
@@ -207,6 +221,9 @@ def vector(value: Any, name: str) -> np.ndarray:
     [0.015, 0.2, 0.2]
     """
     cells = _ordered(value, name)
+    fast = _all_finite_floats([cells])
+    if fast is not None:
+        return fast[0]
     return np.array([cell_number(cell, f"{name}[{i}]") for i, cell in enumerate(cells)])
 
 
@@ -223,25 +240,29 @@ def labels(value: Any, name: str) -> list[str | float]:
     return out
 
 
-def numbers_grid(value: Any, name: str) -> tuple[np.ndarray, list[list[str | None]]]:
+def numbers_grid(value: Any, name: str) -> tuple[np.ndarray, list[list[CellError | None]]]:
     """An element-wise argument: its numbers as a 2-D float array (blank is 0) and, per cell,
-    the error value that cell gives (``None`` where it holds a usable number).
+    the :class:`CellError` that cell gives (``None`` where it holds a usable number).
 
-    >>> numbers_grid([[1.0, None, "x"]], "leads")
+    >>> numbers, errors = numbers_grid([[1.0, None, "x"]], "leads")
+    >>> numbers, [[error and error.value for error in row] for row in errors]
     (array([[1., 0., 0.]]), [[None, None, '#VALUE!']])
     """
     block = grid(value, name)
+    fast = _all_finite_floats(block)
+    if fast is not None:
+        return fast, [[None] * len(block[0]) for _ in block]
     numbers = np.zeros((len(block), len(block[0])))
-    errors: list[list[str | None]] = []
+    errors: list[list[CellError | None]] = []
     for r, row in enumerate(block):
-        row_errors: list[str | None] = []
+        row_errors: list[CellError | None] = []
         for c, cell in enumerate(row):
             error = None
             if not is_blank(cell):
                 try:
                     numbers[r, c] = cell_number(cell, name)
                 except CellError as problem:
-                    error = problem.value
+                    error = problem
             row_errors.append(error)
         errors.append(row_errors)
     return numbers, errors

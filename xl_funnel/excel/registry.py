@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import importlib
 
-from xl_funnel.excel.spec import Arg, ExcelFunction, Example
+from xl_funnel.excel.spec import Arg, Example, ExcelFunction
 
-__all__ = ["FUNCTIONS", "SPEC_MODULES", "Arg", "ExcelFunction", "Example", "get"]
+__all__ = ["FUNCTIONS", "SPEC_MODULES", "Arg", "Example", "ExcelFunction", "get"]
 
 #: Topic modules declaring functions, in documentation order: one line per module.
-SPEC_MODULES: tuple[str, ...] = ("xl_funnel.excel.functions_funnel",)
+SPEC_MODULES: tuple[str, ...] = (
+    "xl_funnel.excel.functions_funnel",  # funnel, revenue target, lead value, channels
+    "xl_funnel.excel.functions_time",  # lags by month, flywheel, pacing, bottleneck diagnosis
+    "xl_funnel.excel.functions_risk",  # attribution, probability of hitting the plan, sensitivity
+)
 
 
 def _collect(modules: tuple[str, ...]) -> tuple[ExcelFunction, ...]:

@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from xl_funnel.errors import FunnelError
-from xl_funnel.excel.errors import CellError, error_for
+from xl_funnel.excel.errors import DIV0, NUM, CellError, error_for
 from xl_funnel.excel.results import CellValue, to_result
 
-__all__ = ["Arg", "ExcelFunction", "Example"]
+__all__ = ["Arg", "Example", "ExcelFunction"]
 
+#: Why a computed (not rejected) result is an error value.
+_UNDEFINED = {
+    DIV0: "the result is undefined: its denominator is 0",
+    NUM: "the result is too large for a number",
+}
 _EXCEL_NAME = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 _ARG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -70,6 +77,9 @@ class ExcelFunction:
         Worked examples; the documentation shows each with the result the adapter computes.
     errors : tuple of (str, str)
         ``(error value, when)`` pairs documenting this function's answers to bad input.
+    bad_examples : tuple of Example
+        Bad input shown in the documentation with the error value it gets and why (the
+        :meth:`explain` message); a test checks each gives an error value.
     core : str
         The core function it wraps, e.g. ``"xl_funnel.backsolve"``.
     category : str
@@ -83,9 +93,9 @@ class ExcelFunction:
     returns: str
     examples: tuple[Example, ...] = ()
     errors: tuple[tuple[str, str], ...] = ()
+    bad_examples: tuple[Example, ...] = ()
     core: str = ""
     category: str = "xl-funnel"
-    _arg_names: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _EXCEL_NAME.match(self.name):
@@ -95,10 +105,9 @@ class ExcelFunction:
         flags = [arg.optional for arg in self.args]
         if flags != sorted(flags):
             raise ValueError(f"{self.name}: optional arguments must come after required ones")
-        for example in self.examples:
+        for example in self.examples + self.bad_examples:
             if not self.min_args <= len(example.args) <= self.max_args:
                 raise ValueError(f"{self.name}: an example has {len(example.args)} arguments")
-        object.__setattr__(self, "_arg_names", tuple(arg.name for arg in self.args))
 
     @property
     def min_args(self) -> int:
@@ -120,7 +129,9 @@ class ExcelFunction:
         """Compute the cell value; bad input gives an Excel error value, never an exception."""
         self._check_arity(args)
         try:
-            return to_result(self.compute(*args))
+            # Overflow to inf and 0/0 are answered in the cell (#NUM!, #DIV/0!), not warned.
+            with np.errstate(all="ignore"):
+                return to_result(self.compute(*args))
         except (CellError, FunnelError) as error:
             return error_for(error)
 
@@ -133,10 +144,11 @@ class ExcelFunction:
         """
         self._check_arity(args)
         try:
-            self.compute(*args)
+            with np.errstate(all="ignore"):
+                result = to_result(self.compute(*args))
         except (CellError, FunnelError) as error:
             return str(error)
-        return None
+        return _UNDEFINED.get(result) if isinstance(result, str) else None
 
     def signature(self) -> str:
         """The call as Excel's formula bar hints it: ``NAME(a, b, [c])``."""
