@@ -16,10 +16,25 @@ from xl_funnel import __version__
 
 #: command name → (module, attribute, one-line help shown by ``xl-funnel --help``).
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "recalc": ("xl_funnel.cli.recalc", "recalc", "Compute a workbook without Excel; save values."),
+    "scenarios": ("xl_funnel.cli.scenarios", "scenarios", "Sweep a plan over a grid of inputs."),
     "backsolve": (
         "xl_funnel.cli.backsolve",
         "backsolve",
         "Solve the funnel backwards from a customer target.",
+    ),
+    "new": ("xl_funnel.cli.new", "new", "Generate the annual-plan workbook (.xlsx)."),
+    "attribute": ("xl_funnel.cli.attribute", "attribute", "Credit revenue to channels by touch."),
+    "risk": ("xl_funnel.cli.risk", "risk", "Chance of hitting a plan; P50/P80/P90 volumes."),
+    "functions": (
+        "xl_funnel.cli.functions",
+        "functions",
+        "List the Excel functions xl-funnel adds.",
+    ),
+    "excel-setup": (
+        "xl_funnel.cli.excel_setup",
+        "excel_setup",
+        "Point the xlwings Excel add-in at xl-funnel's functions.",
     ),
 }
 

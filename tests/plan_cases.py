@@ -1,0 +1,134 @@
+"""Plan configurations the plan tests share: the built-in example and three harder ones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from xl_funnel.plan import Channel, PlanConfig, example_config
+
+#: Eight stages, a seasonal year starting in April, CAGR growth, an explicit new-revenue goal.
+MORE_STAGES = PlanConfig(
+    company="Nordwind Analytics GmbH",
+    fiscal_year=2028,
+    first_month=4,
+    revenue_history=(3_100_000.0, 3_900_000.0, 4_300_000.0, 5_600_000.0),
+    growth_method="cagr",
+    growth_uplift=0.03,
+    new_revenue_share=0.35,
+    new_revenue_goal=2_750_000.0,
+    avg_deal_size=42_500.0,
+    stage_names=(
+        "Impressions",
+        "Visits",
+        "Leads",
+        "MQLs",
+        "SALs",
+        "SQLs",
+        "Opportunities",
+        "Customers",
+    ),
+    stage_rates=(0.012, 0.031, 0.37, 0.62, 0.55, 0.41, 0.27),
+    lead_stage="Leads",
+    seasonality=(0.8, 1.0, 1.1, 0.9, 0.6, 1.2, 1.3, 1.1, 0.7, 1.0, 1.2, 1.6),
+    channels=(
+        Channel("Paid search", 210_000.0, 0.34),
+        Channel("LinkedIn ads", 260_000.0, 0.21, 0.22),
+        Channel("Partner referrals", 45_000.0, 0.15, 0.6),
+        Channel("Trade shows", 180_000.0, 0.12),
+        Channel("SEO content", 90_000.0, 0.18),
+    ),
+    on_track_threshold=0.95,
+    spend_flag_ratio=2.0,
+)
+
+#: A 2.5-month sales cycle (fractional: split between two months), a July start, seasonality,
+#: custom stage names and a channel with no share of leads (its ratios are n/a).
+LAGGED = PlanConfig(
+    company="Blue Harbor Software",
+    fiscal_year=2027,
+    first_month=7,
+    revenue_history=(900_000.0, 1_250_000.0, 1_700_000.0),
+    growth_uplift=0.05,
+    new_revenue_share=0.6,
+    avg_deal_size=18_000.0,
+    stage_names=("Website visits", "Sign-ups", "MQLs", "SQLs", "Opportunities", "Closed won"),
+    stage_rates=(0.021, 0.35, 0.3, 0.45, 0.33),
+    sales_cycle_months=2.5,
+    seasonality=(1, 1, 1.2, 1.3, 1.1, 0.6, 0.8, 1, 1.2, 1.1, 1, 0.9),
+    channels=(
+        Channel("Google Ads", 95_000.0, 0.45, 0.25),
+        Channel("Newsletter", 12_000.0, 0.25),
+        Channel("Webinars", 30_000.0, 0.3, 0.45),
+        Channel("Podcast sponsorship", 20_000.0, 0.0),
+    ),
+)
+
+#: Actual counts typed into LAGGED's Tracking sheet: period index → counts (None = empty).
+#: Before FY leaves the customers empty (the plan closes none then); Q3 has two separate
+#: runs of counted stages (the MQLs were not counted).
+LAGGED_ACTUALS = {
+    0: [52_000, 1_150, 390, 170, 80, None],
+    1: [61_000, 1_200, 300, 150, 70, 21],
+    2: [None, 1_000, 420, None, None, None],
+    3: [58_000, 1_300, None, 160, 75, 24],
+}
+
+#: Fractional per-stage lags (reaching back six months), a seasonal year, the flywheel
+#: (167 customers bringing 0.02 referrals a month each, entering as opportunities and
+#: closing at 50 %: about a third of 72 new customers) and a 93 % stage in the middle, whose
+#: 10 % improvement is capped at 100 % so the sensitivity ranks it last, out of funnel order.
+FLYWHEEL = PlanConfig(
+    company="Loop Labs",
+    fiscal_year=2027,
+    first_month=1,
+    revenue_history=(2_600_000.0, 3_000_000.0, 3_500_000.0),
+    growth_uplift=0.05,
+    new_revenue_share=0.5,
+    new_revenue_goal=1_800_000.0,
+    avg_deal_size=25_000.0,
+    stage_names=("Visits", "Leads", "MQLs", "SALs", "SQLs", "Opportunities", "Customers"),
+    stage_rates=(0.02, 0.25, 0.93, 0.3, 0.45, 0.4),
+    lead_stage="Leads",
+    stage_lags=(0.0, 0.5, 0.25, 0.5, 1.0, 1.5),
+    seasonality=(0.8, 0.9, 1.1, 1.0, 1.0, 0.9, 0.7, 0.8, 1.1, 1.2, 1.2, 1.3),
+    customer_base=167.0,
+    referrals_per_customer=0.02,
+    referral_entry_stage="Opportunities",
+    referral_close_rate=0.5,
+    channels=(
+        Channel("Paid search", 120_000.0, 0.5),
+        Channel("Partner webinars", 40_000.0, 0.3, 0.35),
+        Channel("Content", 30_000.0, 0.2),
+    ),
+)
+
+#: Actuals for FLYWHEEL's Tracking sheet: customers left empty Before FY; every stage
+#: counted in Q1 (period 1) and in Q2, where all convert at or above plan.
+FLYWHEEL_ACTUALS = {
+    0: [60_000, 1_250, 390, 360, 110, 45, None],
+    1: [90_000, 1_700, 560, 520, 160, 70, 12],
+    2: [40_000, 1_000, 300, 290, 100, 50, 25],
+}
+
+#: Referrals alone exceed the goal every month: the funnel must bring nothing at all, and
+#: every ratio over its volumes is n/a (never an error value).
+SATURATED = dataclasses.replace(FLYWHEEL, customer_base=5_000.0, referrals_per_customer=0.05)
+
+CASES = {
+    "example": example_config(),
+    "more_stages": MORE_STAGES,
+    "lagged": LAGGED,
+    "flywheel": FLYWHEEL,
+}
+
+#: A config whose free text looks like formulas (spreadsheet formula injection).
+HOSTILE = dataclasses.replace(
+    example_config(),
+    company="=cmd|' /C calc'!A0",
+    channels=(
+        Channel("+SUM(1)", 100_000.0, 0.5),
+        Channel('@HYPERLINK("http://x")', 50_000.0, 0.3),
+        Channel("-2+3", 20_000.0, 0.2),
+    ),
+    stage_names=("=1+1", "Leads", "MQLs", "SQLs", "Opportunities", "Customers"),
+)

@@ -1,0 +1,454 @@
+"""Cross-engine: LibreOffice recalculates generated plans; every figure equals the core's.
+
+One LibreOffice start recalculates every workbook these tests need (session fixture); each
+test then compares the recalculated cells with :func:`xl_funnel.plan.expected_values`, which
+computes them with the core library, to 1e-9 relative.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from tests import libreoffice
+from tests.plan_cases import (
+    CASES,
+    FLYWHEEL,
+    FLYWHEEL_ACTUALS,
+    HOSTILE,
+    LAGGED,
+    LAGGED_ACTUALS,
+    SATURATED,
+)
+from xl_funnel.diagnosis import bottleneck_message
+from xl_funnel.excel import registry
+from xl_funnel.flywheel import flywheel_backsolve
+from xl_funnel.plan import DEFINED_NAMES, PlanConfig, expected_values, plan_layout, write_plan
+from xl_funnel.plan.layout import CHANNEL_COLUMNS, RANKED_COLUMNS, SENSITIVITY_COLUMNS, Ref
+from xl_funnel.plan.sheets.channels import NOT_AVAILABLE
+
+pytestmark = pytest.mark.libreoffice
+
+REL = 1e-9
+WITH_ACTUALS = "lagged_actuals"
+#: Workbooks with tracking actuals typed in: case → (config, actuals).
+TRACKED = {
+    WITH_ACTUALS: (LAGGED, LAGGED_ACTUALS),
+    "flywheel_actuals": (FLYWHEEL, FLYWHEEL_ACTUALS),
+}
+#: Plans at the edge of the model, checked for error values and outputs.
+EDGE_CASES = {"saturated": SATURATED}
+#: The Before FY bottleneck of each tracked case, worked by hand from its actuals.
+BEFORE_FY_BOTTLENECK = {
+    WITH_ACTUALS: "Sign-ups→MQLs is furthest behind",  # 390 / 1,150 = 33.9 % vs 35 %
+    "flywheel_actuals": "SQLs→Opportunities is furthest behind",  # 45 / 110 = 40.9 % vs 45 %
+}
+
+
+def fill_actuals(path: Path, config: PlanConfig, actuals: dict[int, list]) -> None:
+    """Type tracking actuals into a generated workbook, as a planner would."""
+    layout = plan_layout(config)
+    book = load_workbook(path)
+    sheet = book[layout.tracking.actuals(0).sheet]
+    for period, counts in actuals.items():
+        for cell, count in zip(layout.tracking.actuals(period).cells(), counts, strict=True):
+            sheet[cell.ref] = count
+    book.save(path)
+
+
+@pytest.fixture(scope="session")
+def recalculated(tmp_path_factory) -> dict[str, dict[tuple[str, str], Any]]:
+    """Every case's workbook, recalculated by LibreOffice in one start: case → cell values."""
+    folder = tmp_path_factory.mktemp("plans")
+    tracked = {name: config for name, (config, _) in TRACKED.items()}
+    cases: dict[str, PlanConfig] = {**CASES, **tracked, "hostile": HOSTILE, **EDGE_CASES}
+    paths = [write_plan(config, folder / f"{name}.xlsx") for name, config in cases.items()]
+    for name, (config, actuals) in TRACKED.items():
+        fill_actuals(folder / f"{name}.xlsx", config, actuals)
+    results = libreoffice.recalculate_all(paths, tmp_path_factory.mktemp("recalculated"))
+    return {name: libreoffice.values(path) for name, path in zip(cases, results, strict=True)} | {
+        f"{name}:names": libreoffice.named_values(path)
+        for name, path in zip(cases, results, strict=True)
+    }
+
+
+def close(got: Any, want: float) -> bool:
+    if isinstance(want, float) and math.isnan(want):
+        return got == NOT_AVAILABLE
+    return isinstance(got, int | float) and math.isclose(got, want, rel_tol=REL, abs_tol=1e-12)
+
+
+def cell(values: dict, ref: Ref, i: int = 0, j: int = 0) -> Any:
+    target = ref.cell(i, j)
+    return values.get((target.sheet, target.ref))
+
+
+def assert_block(values: dict, ref: Ref, expected: list[list[float]], what: str) -> None:
+    bad = [
+        (ref.cell(i, j).ref, cell(values, ref, i, j), want)
+        for i, row in enumerate(expected)
+        for j, want in enumerate(row)
+        if not close(cell(values, ref, i, j), want)
+    ]
+    assert not bad, f"{what}: LibreOffice differs from the core at {bad[:5]}"
+
+
+@pytest.mark.parametrize("case", [*CASES, *TRACKED, "hostile", *EDGE_CASES])
+def test_no_cell_holds_an_error(recalculated, case):
+    errors = [
+        (k, v)
+        for k, v in recalculated[case].items()
+        if isinstance(v, str) and v.startswith(libreoffice.EXCEL_ERRORS)
+    ]
+    assert errors == []
+    # And the workbook did compute: the headline is there.
+    assert recalculated[f"{case}:names"]["CustomersNeeded"] > 0
+
+
+@pytest.mark.parametrize("case", [*CASES, *EDGE_CASES])
+def test_defined_outputs_equal_the_core(recalculated, case):
+    names = recalculated[f"{case}:names"]
+    expected = expected_values({**CASES, **EDGE_CASES}[case])["names"]
+    for name, want in expected.items():
+        got = names[name]
+        if isinstance(want, list):
+            assert len(got) == len(want), name
+            assert all(close(g, w) for g, w in zip(got, want, strict=True)), (name, got, want)
+        else:
+            assert close(got, want), (name, got, want)
+    assert set(DEFINED_NAMES) <= set(names)
+    assert names["CustomersNeeded"] == math.ceil(names["CustomersNeeded"])
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_funnel_sheet_equals_the_core(recalculated, case):
+    config = CASES[case]
+    values, layout = recalculated[case], plan_layout(config)
+    expected = expected_values(config)
+    f = layout.funnel
+    assert close(cell(values, f.customers_exact), expected["customers_exact"])
+    assert_block(values, f.to_customer, [[v] for v in expected["to_customer"]], "to customer")
+    assert_block(values, f.monthly, expected["monthly"], "monthly volumes")
+    assert_block(values, f.season_share_row, [expected["season_shares"]], "seasonality")
+    lags = expected["lags"]
+    for ref, key in ((f.lags, "lags"), (f.lag_whole, "whole"), (f.lag_fraction, "fraction")):
+        assert_block(values, ref, [[v] for v in lags[key]], f"lag {key}")
+    assert close(cell(values, f.lag_reach), lags["reach"])
+    assert lags["reach"] == f.lead_months
+    flywheel = expected["flywheel"]
+    for ref, key in (
+        (f.goal_row, "goal"),
+        (f.base_row, "base"),
+        (f.referral_row, "referrals"),
+        (f.funnel_row, "funnel"),
+    ):
+        assert_block(values, ref, [flywheel[key]], f"flywheel {key}")
+    assert close(cell(values, f.referral_close), flywheel["close_rate"])
+    assert close(cell(values, f.referral_yield), flywheel["yield"])
+    periods = [list(row) for row in zip(*expected["periods"].values(), strict=True)]
+    assert_block(values, f.period_volumes, periods, "quarterly volumes")
+    labels = [cell(values, f.month_labels, 0, j) for j in range(f.month_labels.cols)]
+    assert [label.date() for label in labels] == expected["month_labels"]
+    # Totals are preserved: each stage's months add up to its annual volume.
+    for i, volume in enumerate(expected["names"]["RequiredVolumes"]):
+        months = sum(cell(values, f.monthly, i, j) for j in range(f.monthly.cols))
+        assert math.isclose(months, volume, rel_tol=1e-9)
+
+
+def test_lag_moves_upper_stages_before_the_fiscal_year(recalculated):
+    layout = plan_layout(LAGGED)
+    values = recalculated["lagged"]
+    f = layout.funnel
+    assert f.lead_months == 3
+    assert cell(values, f.month_labels).date() == datetime.date(2027, 4, 1)
+    # Customers close only inside the fiscal year; opportunities start 2.5 months earlier.
+    assert [cell(values, f.monthly, 5, j) for j in range(3)] == [0, 0, 0]
+    assert cell(values, f.monthly, 4, 0) > 0
+    assert cell(values, f.period_volumes, 0, 0) > 0  # "Before FY" volume of the top stage
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_channels_sheet_equals_the_core(recalculated, case):
+    config = CASES[case]
+    values, layout = recalculated[case], plan_layout(config)
+    expected = expected_values(config)
+    c = layout.channels
+    numeric = [key for key, _ in CHANNEL_COLUMNS if key not in ("name", "flag")]
+    for k, row in enumerate(expected["channels"]):
+        sheet_row = c.first + k
+        assert values[(c.column("name").sheet, c.column("name").cell(k).ref)] == row["name"]
+        for key in numeric:
+            got = values.get(("Channels", f"{_col(c, key)}{sheet_row}"))
+            assert close(got, row[key]), (row["name"], key, got, row[key])
+        flag = values.get(("Channels", f"{_col(c, 'flag')}{sheet_row}"))
+        assert (flag or "") == row["flag"], row["name"]
+    for key, want in expected["channel_totals"].items():
+        got = values.get(("Channels", f"{_col(c, key)}{c.totals}"))
+        assert close(got, want), ("total", key, got, want)
+
+
+def _col(channels, key: str) -> str:
+    return get_column_letter(channels.columns[key])
+
+
+def test_example_flags_the_channels_that_spend_more_than_they_bring(recalculated):
+    layout = plan_layout(CASES["example"])
+    values = recalculated["example"]
+    flagged = [
+        values[("Channels", f"B{layout.channels.first + k}")]
+        for k in range(layout.channels.count)
+        if values.get(("Channels", f"{_col(layout.channels, 'flag')}{layout.channels.first + k}"))
+    ]
+    assert flagged == ["Paid social", "Direct mail"]
+
+
+def test_zero_share_channel_shows_not_available(recalculated):
+    layout = plan_layout(LAGGED)
+    row = layout.channels.first + 3
+    values = recalculated["lagged"]
+    for key in ("cpl", "cost_per_mql", "cac"):
+        assert values[("Channels", f"{_col(layout.channels, key)}{row}")] == NOT_AVAILABLE
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_empty_tracking_says_no_actuals_yet(recalculated, case):
+    config = CASES[case]
+    layout = plan_layout(config)
+    expected = expected_values(config)["tracking"]["bottlenecks"]
+    got = [cell(recalculated[case], layout.tracking.bottlenecks, p) for p in range(len(expected))]
+    assert got == expected
+
+
+def test_fractional_stage_lags_reach_back_before_the_fiscal_year(recalculated):
+    layout = plan_layout(FLYWHEEL)
+    values, f = recalculated["flywheel"], layout.funnel
+    # Σ ⌈lag⌉ = 0 + 1 + 1 + 1 + 1 + 2: six months before January 2027.
+    assert f.lead_months == 6
+    assert cell(values, f.month_labels).date() == datetime.date(2026, 7, 1)
+    assert cell(values, f.monthly, 0, 0) > 0  # visits already in July
+    # Opportunities → customers takes 1.5 months: the opportunities for January's deals are
+    # needed half in November (column 4), half in December (column 5).
+    expected = expected_values(FLYWHEEL)["monthly"]
+    assert expected[5][5] > 0
+    assert expected[5][4] > 0
+    assert close(cell(values, f.monthly, 5, 4), expected[5][4])
+
+
+def test_flywheel_brings_a_third_of_the_customers(recalculated):
+    names = recalculated["flywheel:names"]
+    needed, referrals = names["CustomersNeeded"], names["ReferralCustomers"]
+    assert needed == 72
+    assert 0.3 < referrals / needed < 0.36
+    assert close(names["FunnelCustomersNeeded"] + referrals, needed)
+    # The funnel's required volumes are net of the referral customers.
+    assert close(names["RequiredVolumes"][-1], names["FunnelCustomersNeeded"])
+    # Referrals beyond the goal: the funnel brings nothing, the extra referrals still count.
+    saturated = recalculated["saturated:names"]
+    assert saturated["FunnelCustomersNeeded"] == 0
+    assert saturated["RequiredVolumes"] == [0] * len(FLYWHEEL.stage_names)
+    assert saturated["ReferralCustomers"] > saturated["CustomersNeeded"]
+    # Without the flywheel the other plans are unchanged: the funnel brings every customer.
+    for case in ("example", "more_stages", "lagged"):
+        plan = recalculated[f"{case}:names"]
+        assert plan["ReferralCustomers"] == 0
+        assert plan["FunnelCustomersNeeded"] == plan["CustomersNeeded"]
+
+
+def test_flat_flywheel_months_equal_one_core_call():
+    """The plan chains one-month core calls (its goal is seasonal); flat, that is the core."""
+    flat = dataclasses.replace(FLYWHEEL, seasonality=(1.0,) * 12, stage_lags=None)
+    flywheel = expected_values(flat)["flywheel"]
+    core = flywheel_backsolve(
+        72,
+        flat.stage_rates,
+        flat.customer_base,
+        flat.referrals_per_customer,
+        entry_stage="Opportunities",
+        referral_close_rate=0.5,
+        stage_names=flat.stage_names,
+    )
+    assert flywheel["referrals"] == pytest.approx(core[-1].tolist(), rel=1e-12)
+    assert flywheel["funnel"] == pytest.approx(core[-2].tolist(), rel=1e-12)
+
+
+@pytest.mark.parametrize("case", list(TRACKED))
+def test_tracking_bottleneck_and_pace_equal_the_core(recalculated, case):
+    config, actuals = TRACKED[case]
+    layout = plan_layout(config)
+    values = recalculated[case]
+    expected = expected_values(config, actuals)["tracking"]
+    t = layout.tracking
+    got = [cell(values, t.bottlenecks, p) for p in range(len(t.periods))]
+    assert got == expected["bottlenecks"]
+    # Before FY closes no customers: the empty customer cell is not read as 0 conversion.
+    assert got[0].startswith(BEFORE_FY_BOTTLENECK[case])
+    periods = len(t.periods)
+    rates = [[expected["actual_rates"][p][k] for p in range(periods)] for k in range(t.stages - 1)]
+    ratios = [[expected["ratios"][p][k] for p in range(periods)] for k in range(t.stages - 1)]
+    assert_cells_or_blank(values, t.actual_rates, rates, "actual rates")
+    assert_cells_or_blank(values, t.ratios, ratios, "actual ÷ plan")
+    assert_block(values, t.plan_rates, [[r] for r in config.stage_rates], "plan rates")
+    for i in range(t.stages):
+        row = t.first + i
+        for key in ("actual_to_date", "target_to_date", "expected_share", "pace", "projected"):
+            got_value = values.get(("Tracking", f"{get_column_letter(t.year_columns[key])}{row}"))
+            want = expected[key][i]
+            if isinstance(want, float) and math.isnan(want):
+                assert got_value in (None, ""), (key, i, got_value)
+            else:
+                assert close(got_value, want), (key, i, got_value, want)
+        status_col = get_column_letter(t.year_columns["status"])
+        assert (values.get(("Tracking", f"{status_col}{row}")) or "") == expected["status"][i]
+
+
+def assert_cells_or_blank(values: dict, ref: Ref, expected: list[list[float]], what: str) -> None:
+    """Like :func:`assert_block`, with NaN meaning an empty-looking cell ("")."""
+    bad = []
+    for i, row in enumerate(expected):
+        for j, want in enumerate(row):
+            got = cell(values, ref, i, j)
+            ok = got in (None, "") if math.isnan(want) else close(got, want)
+            if not ok:
+                bad.append((ref.cell(i, j).ref, got, want))
+    assert not bad, f"{what}: LibreOffice differs from the core at {bad[:5]}"
+
+
+@pytest.mark.parametrize("case", list(TRACKED))
+def test_tracking_agrees_with_funnel_gap_pace_and_bottleneck_functions(recalculated, case):
+    """The Tracking sheet's formulas and the Excel functions FUNNEL_GAP, FUNNEL_BOTTLENECK and
+    PACE (called through the registry's adapters, as Excel calls them) give the same answers."""
+    config, actuals = TRACKED[case]
+    layout, values = plan_layout(config), recalculated[case]
+    t, names = layout.tracking, [[name] for name in config.stage_names]
+    plan_rates = [[rate] for rate in config.stage_rates]
+    gap_function = registry.get("FUNNEL_GAP").adapter
+    bottleneck_function = registry.get("FUNNEL_BOTTLENECK").adapter
+    full = [p for p, counts in actuals.items() if None not in counts]
+    assert full, "the case must count every stage in some period"
+    for p in full:
+        counts = [[float(c)] for c in actuals[p]]
+        header, *rows = gap_function(counts, plan_rates, names)
+        assert header[:4] == ["Transition", "Actual rate", "Plan rate", "Actual / plan"]
+        for k, (label, actual, plan, ratio, status) in enumerate(rows):
+            assert values[("Tracking", t.transition_labels.cell(k).ref)] == label
+            assert close(cell(values, t.actual_rates, k, p), actual), (p, label)
+            assert close(cell(values, t.plan_rates, k), plan), (p, label)
+            # The sheet shows the ratio as the bottleneck compares it: at 9 decimals.
+            assert abs(cell(values, t.ratios, k, p) - ratio) <= 5e-10, (p, label)
+            sentence = cell(values, t.bottlenecks, p)
+            assert (status == "bottleneck") == sentence.startswith(f"{label} is"), (p, label)
+        assert cell(values, t.bottlenecks, p) == bottleneck_function(counts, plan_rates, names)
+    # A period with one unbroken run of counted stages is bottleneck_message of that run.
+    expected = expected_values(config, actuals)
+    for p, counts in actuals.items():
+        targets = expected["periods"][t.periods[p]]
+        counted = [c is not None and target > 0 for c, target in zip(counts, targets, strict=True)]
+        first = counted.index(True)
+        last = len(counted) - 1 - counted[::-1].index(True)
+        if last > first and all(counted[first : last + 1]):
+            run = slice(first, last + 1)
+            assert cell(values, t.bottlenecks, p) == bottleneck_message(
+                counts[run], config.stage_rates[first:last], config.stage_names[run]
+            )
+    # PACE with the stage's period targets as seasonality: stages counted from the first
+    # period on (the actuals a prefix of the periods) give the sheet's projection.
+    pace_function = registry.get("PACE").adapter
+    year = t.year_columns
+    for i in range(t.stages):
+        typed = [actuals.get(p, [None] * t.stages)[i] for p in range(len(t.periods))]
+        elapsed = next((k for k, c in enumerate(typed) if c is None), len(typed))
+        if elapsed == 0 or any(c is not None for c in typed[elapsed:]):
+            continue
+        weights = [[expected["periods"][name][i] for name in t.periods]]
+        annual = expected["names"]["RequiredVolumes"][i]
+        [[projected, attainment]] = pace_function(
+            float(sum(typed[:elapsed])), annual, float(elapsed), weights
+        )
+        row = t.first + i
+        got_projected = values[("Tracking", f"{get_column_letter(year['projected'])}{row}")]
+        got_pace = values[("Tracking", f"{get_column_letter(year['pace'])}{row}")]
+        assert close(got_projected, projected), i
+        assert close(got_pace, attainment), i
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_sensitivity_tornado_data_equals_the_core(recalculated, case):
+    config = CASES[case]
+    d = plan_layout(config).dashboard
+    values = recalculated[case]
+    expected = expected_values(config)["sensitivity"]
+    assert close(cell(values, d.top_volume), expected["top_volume"])
+    assert close(cell(values, d.base_customers), expected["base_customers"])
+    for key, _ in SENSITIVITY_COLUMNS:
+        if key == "rank_key":
+            continue
+        got = [cell(values, d.levers[key], i) for i in range(len(expected["levers"]))]
+        want = [lever[key] for lever in expected["levers"]]
+        if key == "label":
+            assert got == want
+        else:
+            assert all(close(g, w) for g, w in zip(got, want, strict=True)), (key, got, want)
+    for key, _ in RANKED_COLUMNS:
+        got = [cell(values, d.ranked[key], r) for r in range(len(expected["ranked"]))]
+        want = [row[key] for row in expected["ranked"]]
+        if key == "label":
+            assert got == want
+        else:
+            assert all(close(g, w) for g, w in zip(got, want, strict=True)), (key, got, want)
+
+
+def test_tornado_ranks_a_capped_lever_last(recalculated):
+    """MQLs→SALs converts at 93 %: 10 % better is capped at 100 %, the smallest gain."""
+    d = plan_layout(FLYWHEEL).dashboard
+    values = recalculated["flywheel"]
+    labels = [cell(values, d.ranked["label"], r) for r in range(6)]
+    assert labels == [
+        "Visits→Leads",
+        "Leads→MQLs",
+        "SALs→SQLs",
+        "SQLs→Opportunities",
+        "Opportunities→Customers",
+        "MQLs→SALs",
+    ]
+    assert cell(values, d.levers["improved_rate"], 2) == 1
+
+
+def test_dashboard_labels_show_each_stage_volume(recalculated):
+    config = CASES["example"]
+    layout = plan_layout(config)
+    volumes = expected_values(config)["names"]["RequiredVolumes"]
+    labels = [cell(recalculated["example"], layout.dashboard.funnel_labels, i) for i in range(6)]
+    assert labels == [
+        f"{name}  {volume:,.0f}" for name, volume in zip(config.stage_names, volumes, strict=True)
+    ]
+    tiles = recalculated["example"]
+    row = layout.dashboard.kpi_value_row
+    assert [tiles[("Dashboard", f"{_letter(col)}{row}")] for _, col in layout.dashboard.kpis][
+        :3
+    ] == [20_000_000, 10_000_000, 10]
+
+
+def _letter(col: int) -> str:
+    return get_column_letter(col)
+
+
+def test_formula_looking_text_stays_text_after_recalculation(recalculated):
+    values = recalculated["hostile"]
+    layout = plan_layout(HOSTILE)
+    assert values[("Assumptions", layout.assumptions.company.ref)] == "=cmd|' /C calc'!A0"
+    assert values[("Channels", f"B{layout.channels.first}")] == "+SUM(1)"
+    assert values[("Funnel", "B1")] == "=cmd|' /C calc'!A0 · Funnel plan · FY2027"
+    assert values[("Funnel", layout.funnel.stage_labels.cell(0).ref)] == "=1+1"
+
+
+def test_missing_libreoffice_fails_loudly(monkeypatch):
+    monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
+    with pytest.raises(libreoffice.LibreOfficeMissingError, match="ensure-libreoffice"):
+        libreoffice.recalculate("plan.xlsx")

@@ -1,0 +1,59 @@
+"""The annual-plan workbook generator (``xl-funnel new``).
+
+>>> from xl_funnel.plan import example_config, expected_values
+>>> expected_values(example_config())["names"]["NewRevenueGoal"]
+10000000.0
+
+Public API: :class:`PlanConfig` (always validated), :class:`Channel`, :class:`ConfigError`,
+:func:`load_config`, :func:`parse_config`, :func:`example_config`, :func:`config_toml`,
+:func:`build_workbook`, :func:`workbook_bytes`, :func:`write_plan`, :func:`expected_values`,
+:func:`plan_layout` (where every cell lives) and :data:`DEFINED_NAMES`.
+"""
+
+from xl_funnel.plan.config import (
+    Channel,
+    ConfigError,
+    PlanConfig,
+    config_toml,
+    example_config,
+    load_config,
+    parse_config,
+)
+from xl_funnel.plan.expected import expected_values
+from xl_funnel.plan.layout import Layout, plan_layout
+from xl_funnel.plan.writer import build_workbook, workbook_bytes, write_plan
+
+#: The defined names scripts rely on (CONTRACTS.md); the workbook defines more (see docs).
+DEFINED_NAMES = (
+    "RevenueHistory",
+    "GrowthUplift",
+    "NewRevenueShare",
+    "AvgDealSize",
+    "StageRates",
+    "StageNames",
+    "Seasonality",
+    "SalesCycleMonths",
+    "TargetRevenue",
+    "NewRevenueGoal",
+    "CustomersNeeded",
+    "RequiredVolumes",
+    "TotalBudget",
+    "PlanROI",
+)
+
+__all__ = [
+    "DEFINED_NAMES",
+    "Channel",
+    "ConfigError",
+    "Layout",
+    "PlanConfig",
+    "build_workbook",
+    "config_toml",
+    "example_config",
+    "expected_values",
+    "load_config",
+    "parse_config",
+    "plan_layout",
+    "workbook_bytes",
+    "write_plan",
+]

@@ -1,0 +1,361 @@
+"""What the plan workbook must show, computed by the core library (the cross-check's answer key).
+
+Every figure here comes from the core functions (``xl_funnel.revenue``, ``funnel``,
+``channels``, ``seasonality``, ``flywheel``, ``schedule``, ``pacing``, ``diagnosis``,
+``sensitivity``) and never from a re-derivation of the workbook's formulas; the tests
+recalculate the workbook in LibreOffice and compare cell by cell.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xl_funnel.channels import channel_metrics, channel_roi
+from xl_funnel.diagnosis import (
+    NO_DATA_MESSAGE,
+    ON_PLAN_MESSAGE,
+    comparable_ratio,
+    funnel_gap,
+    transition_message,
+)
+from xl_funnel.flywheel import flywheel_backsolve
+from xl_funnel.funnel import backsolve, conversion_rates, forward
+from xl_funnel.pacing import expected_share, pace
+from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.sheets.channels import FLAG_TEXT
+from xl_funnel.plan.sheets.tracking import BEHIND, ON_TRACK
+from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
+from xl_funnel.schedule import lag_split, lead_months, schedule_volumes
+from xl_funnel.seasonality import seasonal_split
+from xl_funnel.sensitivity import sensitivity
+
+__all__ = ["expected_values", "period_names"]
+
+#: Per-channel figures the Channels sheet shows, in its column order.
+METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficiency_index")
+
+
+def period_names(config: PlanConfig) -> tuple[str, ...]:
+    """The planning periods: ``Before FY`` when the sales cycle needs it, then Q1 to Q4."""
+    return (("Before FY",) if config.lead_months else ()) + ("Q1", "Q2", "Q3", "Q4")
+
+
+def expected_values(
+    config: PlanConfig, actuals: Mapping[int, Sequence[float | None]] | None = None
+) -> dict[str, Any]:
+    """Every figure the plan workbook computes for `config`, from the core library.
+
+    Parameters
+    ----------
+    config : PlanConfig
+        The plan.
+    actuals : mapping of period index → stage counts, optional
+        Tracking actuals typed into the workbook (``None`` for an empty cell), for the
+        expected pace and bottleneck sentences. Periods not given are empty.
+
+    Returns
+    -------
+    dict
+        ``names`` (defined output name → value; ``RequiredVolumes`` a list top → bottom),
+        ``customers_exact``, ``to_customer`` (per stage), ``month_labels`` (dates),
+        ``season_shares`` and ``monthly`` (stages × months, ``schedule_volumes`` of the
+        customers the funnel must bring), ``lags`` (``lags``, ``whole``, ``fraction`` per
+        transition, ``reach``), ``flywheel`` (``goal``, ``base``, ``referrals``, ``funnel``
+        per fiscal month, ``close_rate``, ``yield``), ``periods`` (period name → per-stage
+        volumes), ``channels`` (one dict per channel, keys as the Channels sheet's columns;
+        NaN where a ratio is undefined), ``channel_totals``, ``tracking`` (per period
+        ``bottlenecks``, ``actual_rates`` and ``ratios`` per transition; per stage
+        ``expected_share``, ``pace``, ``projected``, ``status``…) and ``sensitivity``
+        (``levers`` in funnel order, ``ranked`` by revenue change).
+
+    Examples
+    --------
+    >>> from xl_funnel.plan.config import example_config
+    >>> values = expected_values(example_config())
+    >>> values["names"]["CustomersNeeded"], round(values["names"]["RequiredVolumes"][0], 2)
+    (10.0, 83333.33)
+    >>> round(values["monthly"][-1][0], 4), values["tracking"]["bottlenecks"][0]
+    (0.8333, 'No stage has actuals yet.')
+    >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
+    (0.0, 'Visits→Leads')
+    """
+    history = np.asarray(config.revenue_history, dtype=float)
+    rates = np.asarray(config.stage_rates, dtype=float)
+    growth = growth_rate(history, config.growth_method)
+    target = target_revenue_from_history(history, config.growth_uplift, config.growth_method)
+    goal = (
+        config.new_revenue_goal
+        if config.new_revenue_goal is not None
+        else target * config.new_revenue_share
+    )
+    exact = customers_needed(goal, config.avg_deal_size, round_up=False)
+    needed = customers_needed(goal, config.avg_deal_size)
+    stages = len(config.stage_names)
+    to_customer = [float(forward(1.0, rates[i:])[-1]) for i in range(stages - 1)] + [1.0]
+
+    lead = config.lead_months
+    shares = np.concatenate([np.zeros(lead), seasonal_split(1.0, config.seasonality)])
+    flywheel = _flywheel(config, seasonal_split(needed, config.seasonality), rates)
+    funnel_customers = float(np.sum(flywheel["funnel"]))
+    required = backsolve(funnel_customers, rates)
+    monthly = schedule_volumes(flywheel["funnel"], rates, config.lags)
+    spans = ([(0, lead)] if lead else []) + [(lead + 3 * q, 3) for q in range(4)]
+    names = period_names(config)
+    periods = {
+        name: monthly[:, start : start + width].sum(axis=1).tolist()
+        for name, (start, width) in zip(names, spans, strict=True)
+    }
+    start = datetime.date(config.fiscal_year, config.first_month, 1)
+    month_labels = [_add_months(start, j - lead) for j in range(lead + 12)]
+
+    channels, totals, budget_total, plan_roi = _channels(config, required, rates)
+    return {
+        "names": {
+            "HistoricalGrowth": float(growth),
+            "TargetRevenue": float(target),
+            "NewRevenueGoal": float(goal),
+            "CustomersNeeded": float(needed),
+            "ReferralCustomers": float(np.sum(flywheel["referrals"])),
+            "FunnelCustomersNeeded": funnel_customers,
+            "RequiredVolumes": required.tolist(),
+            "TotalBudget": budget_total,
+            "PlanROI": plan_roi,
+        },
+        "customers_exact": float(exact),
+        "to_customer": to_customer,
+        "month_labels": month_labels,
+        "season_shares": shares.tolist(),
+        "monthly": monthly.tolist(),
+        "lags": _lags(config),
+        "flywheel": flywheel,
+        "periods": periods,
+        "channels": channels,
+        "channel_totals": totals,
+        "tracking": _tracking(config, periods, required, actuals or {}),
+        "sensitivity": _sensitivity(config, required, rates),
+    }
+
+
+def _lags(config: PlanConfig) -> dict[str, Any]:
+    whole, fraction = lag_split(config.lags, len(config.stage_rates))
+    return {
+        "lags": list(config.lags),
+        "whole": whole.astype(float).tolist(),
+        "fraction": fraction.tolist(),
+        "reach": float(lead_months(config.lags)),
+    }
+
+
+def _flywheel(config: PlanConfig, goals: np.ndarray, rates: np.ndarray) -> dict[str, Any]:
+    """``flywheel_backsolve`` one fiscal month at a time, on the seasonal customer goal.
+
+    The core splits its target evenly over the periods; the plan's goal follows the
+    seasonality, so each month is one core period (``periods=1``) started from the base the
+    months before left: ``B_t = B_{t-1} + f_t + c_t``, the core's own update (a test checks
+    that a flat year equals one 12-period core call).
+    """
+    base = float(config.customer_base)
+    rows: dict[str, list[float]] = {"goal": [], "base": [], "referrals": [], "funnel": []}
+    for goal in goals:
+        month = flywheel_backsolve(
+            goal,
+            rates,
+            base,
+            config.referrals_per_customer,
+            entry_stage=config.referral_entry_index,
+            referral_close_rate=config.referral_close_rate,
+            periods=1,
+        )
+        funnel, referred = float(month[-2, 0]), float(month[-1, 0])
+        for key, value in zip(rows, (float(goal), base, referred, funnel), strict=True):
+            rows[key].append(value)
+        base = base + funnel + referred
+    close = (
+        config.referral_close_rate
+        if config.referral_close_rate is not None
+        else float(np.prod(rates[config.referral_entry_index :]))
+    )
+    return {**rows, "close_rate": close, "yield": config.referrals_per_customer * close}
+
+
+def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) -> dict[str, Any]:
+    names = config.stage_names
+    labels = [f"{names[i]}→{names[i + 1]}" for i in range(len(rates))]
+    table = sensitivity(
+        required[0], rates, config.avg_deal_size, config.sensitivity_step, names=labels
+    )
+    columns = ("rate", "improved_rate", "customers", "customers_change", "revenue_change")
+    ranks = {label: rank for rank, label in enumerate(table.index, start=1)}
+    levers = [
+        {
+            "label": label,
+            **{key: float(table.loc[label, key]) for key in columns},
+            "rank": float(ranks[label]),
+        }
+        for label in labels
+    ]
+    ranked = [
+        {
+            "rank": float(rank),
+            "position": float(labels.index(label) + 1),
+            "label": label,
+            "customers_change": float(table.loc[label, "customers_change"]),
+            "revenue_change": float(table.loc[label, "revenue_change"]),
+        }
+        for rank, label in enumerate(table.index, start=1)
+    ]
+    return {
+        "top_volume": float(required[0]),
+        "base_customers": float(forward(required[0], rates)[-1]),
+        "levers": levers,
+        "ranked": ranked,
+    }
+
+
+def _add_months(start: datetime.date, months: int) -> datetime.date:
+    index = start.year * 12 + start.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _channels(
+    config: PlanConfig, required: np.ndarray, rates: np.ndarray
+) -> tuple[list[dict[str, Any]], dict[str, float], float, float]:
+    lead = config.lead_index
+    plan_rate = float(rates[lead])
+    shares = np.array([c.lead_share for c in config.channels])
+    leads = required[lead] * (shares / shares.sum())
+    mql_rates = np.array([plan_rate if c.mql_rate is None else c.mql_rate for c in config.channels])
+    below = np.broadcast_to(rates[lead + 1 :], (len(config.channels), len(rates) - lead - 1))
+    volumes = forward(leads, np.column_stack([mql_rates, below]))
+    budget = np.array([c.budget for c in config.channels])
+    table = pd.DataFrame(
+        {
+            "spend": budget,
+            "leads": leads,
+            "mqls": volumes[:, 1],
+            "customers": volumes[:, -1],
+            "revenue": volumes[:, -1] * config.avg_deal_size,
+        }
+    )
+    metrics = channel_metrics(table)
+    rows = []
+    for k, channel in enumerate(config.channels):
+        row = metrics.iloc[k]
+        share_spend, share_customers = row["share_of_spend"], row["share_of_customers"]
+        rows.append(
+            {
+                "name": channel.name,
+                "budget": float(row["spend"]),
+                "share_of_spend": float(share_spend),
+                "leads": float(row["leads"]),
+                "mql_rate": float(mql_rates[k]),
+                "mqls": float(row["mqls"]),
+                "customers": float(row["customers"]),
+                "revenue": float(row["revenue"]),
+                **{key: float(row[key]) for key in METRICS},
+                "flag": FLAG_TEXT
+                if share_spend > config.spend_flag_ratio * share_customers
+                else "",
+            }
+        )
+    sums = table.sum()
+    total = channel_metrics(sums.to_frame().T).iloc[0]
+    totals = {
+        "budget": float(sums["spend"]),
+        "share_of_spend": float(metrics["share_of_spend"].sum()),
+        "leads": float(sums["leads"]),
+        "mql_rate": float(conversion_rates([sums["leads"], sums["mqls"]])[0]),
+        "mqls": float(sums["mqls"]),
+        "customers": float(sums["customers"]),
+        "revenue": float(sums["revenue"]),
+        "cpl": float(total["cpl"]),
+        "cost_per_mql": float(total["cost_per_mql"]),
+        "cac": float(total["cac"]),
+        "roi": float(total["roi"]),
+        "share_of_customers": float(metrics["share_of_customers"].sum()),
+    }
+    plan_roi = float(channel_roi(sums["revenue"], sums["spend"]))
+    return rows, totals, float(sums["spend"]), plan_roi
+
+
+def _tracking(
+    config: PlanConfig,
+    periods: dict[str, list[float]],
+    required: np.ndarray,
+    actuals: Mapping[int, Sequence[float | None]],
+) -> dict[str, list]:
+    names = list(periods)
+    stages = len(config.stage_names)
+    targets = np.array([periods[name] for name in names])
+    typed = np.full((len(names), stages), np.nan)
+    for p in range(len(names)):
+        counts = actuals.get(p, [None] * stages)
+        typed[p] = [np.nan if c is None else c for c in counts]
+    gaps = [_gap(config, typed[p], targets[p]) for p in range(len(names))]
+
+    entered = ~np.isnan(typed)
+    to_date = np.where(entered, np.nan_to_num(typed), 0).sum(axis=0)
+    target_to_date = np.where(entered, targets, 0).sum(axis=0)
+    share, projected, attainment = (np.full(stages, np.nan) for _ in range(3))
+    for i in range(stages):
+        done = entered[:, i]
+        # The stage's period targets are its seasonality: periods with actuals first, so
+        # "elapsed = their number" covers exactly them, wherever they fall in the year.
+        weights = np.concatenate([targets[done, i], targets[~done, i]])
+        if not done.any() or weights.sum() <= 0:
+            continue
+        share[i] = expected_share(int(done.sum()), weights)
+        result = pace(to_date[i], required[i], int(done.sum()), weights)
+        projected[i], attainment[i] = result.projected, result.attainment
+    status = [
+        "" if np.isnan(p) else (ON_TRACK if p >= config.on_track_threshold else BEHIND)
+        for p in attainment
+    ]
+    return {
+        "bottlenecks": [gap["message"] for gap in gaps],
+        "actual_rates": [gap["actual"] for gap in gaps],
+        "ratios": [gap["ratio"] for gap in gaps],
+        "actual_to_date": to_date.tolist(),
+        "target_to_date": target_to_date.tolist(),
+        "expected_share": share.tolist(),
+        "projected": projected.tolist(),
+        "pace": attainment.tolist(),
+        "status": status,
+    }
+
+
+def _gap(config: PlanConfig, typed: np.ndarray, targets: np.ndarray) -> dict[str, Any]:
+    """One period's diagnosis: ``funnel_gap`` over the stages counted in the period.
+
+    A stage counts when its actual is typed in and the plan expects some of it in the period
+    (customers *Before FY* never do); a transition is defined when both its stages count and
+    the upper one is above 0. The bottleneck is then picked as ``bottleneck_message`` picks it
+    (lowest ``comparable_ratio``, the first on ties); for one unbroken run of counted stages
+    it *is* ``bottleneck_message`` of that run (a test checks it).
+    """
+    counted = ~np.isnan(typed) & (targets > 0)
+    counts = np.where(counted, np.nan_to_num(typed), 0.0)
+    gap = funnel_gap(counts, config.stage_rates)
+    defined = counted[:-1] & counted[1:] & (counts[:-1] > 0)
+    ratio = np.where(defined, comparable_ratio(gap.ratio), np.nan)
+    if not defined.any():
+        message = NO_DATA_MESSAGE
+    else:
+        weakest = int(np.nanargmin(ratio))
+        names = config.stage_names
+        message = (
+            ON_PLAN_MESSAGE
+            if ratio[weakest] >= 1
+            else transition_message(names[weakest], names[weakest + 1])
+        )
+    return {
+        "actual": np.where(defined, gap.actual, np.nan).tolist(),
+        "ratio": ratio.tolist(),
+        "message": message,
+        "counted": counted.tolist(),
+    }

@@ -1,0 +1,1 @@
+"""One module per sheet of the plan workbook; each exposes ``build(sheet, config, layout)``."""

@@ -1,0 +1,201 @@
+"""Channels: what each channel's budget buys (leads → customers → revenue) and what it returns.
+
+The formulas mirror ``xl_funnel.channels.channel_metrics``: CPL, cost per MQL, CAC, ROI, share
+of spend, share of customers and their ratio (the efficiency index). A ratio with nothing to
+divide by shows ``n/a`` instead of an error value. A channel is flagged when its share of spend
+exceeds ``SpendFlagRatio`` × its share of customers (seed 004: three times the cost should bring
+three times the conversions).
+"""
+
+from __future__ import annotations
+
+from openpyxl.formatting.rule import CellIsRule, FormulaRule
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.layout import (
+    CHANNEL_COLUMNS,
+    LABEL_COL,
+    SUBTITLE_ROW,
+    TITLE_ROW,
+    Layout,
+)
+from xl_funnel.plan.styles import (
+    BAD_FILL,
+    BAD_FONT,
+    CURRENCY,
+    MULTIPLE,
+    NOTE_FONT,
+    PERCENT,
+    RIGHT,
+    TOTAL_BORDER,
+    TOTAL_FONT,
+    VOLUME,
+    put_formula,
+    put_text,
+    put_title,
+    set_widths,
+    style_header,
+    style_subtitle,
+    title_formula,
+)
+from xl_funnel.plan.styles import print_setup as setup_print
+
+__all__ = ["FLAG_TEXT", "NOT_AVAILABLE", "build"]
+
+FLAG_TEXT = "Spend far exceeds results"
+NOT_AVAILABLE = "n/a"
+
+FORMATS = {
+    "budget": CURRENCY,
+    "share_of_spend": PERCENT,
+    "leads": VOLUME,
+    "mql_rate": PERCENT,
+    "mqls": VOLUME,
+    "customers": VOLUME,
+    "revenue": CURRENCY,
+    "cpl": CURRENCY,
+    "cost_per_mql": CURRENCY,
+    "cac": CURRENCY,
+    "roi": PERCENT,
+    "share_of_customers": PERCENT,
+    "efficiency_index": MULTIPLE,
+}
+
+
+def _ratio(numerator: str, denominator: str) -> str:
+    return f'IF(N({denominator})=0,"{NOT_AVAILABLE}",{numerator}/{denominator})'
+
+
+def _flag(share_of_spend: str, share_of_customers: str) -> str:
+    both = f"AND(ISNUMBER({share_of_spend}),ISNUMBER({share_of_customers}))"
+    far = f"{share_of_spend}>SpendFlagRatio*{share_of_customers}"
+    return f'=IF({both},IF({far},"{FLAG_TEXT}",""),"")'
+
+
+def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
+    c, f = layout.channels, layout.funnel
+    put_title(sheet.cell(TITLE_ROW, LABEL_COL), title_formula("Channels"))
+    style_subtitle(
+        sheet.cell(SUBTITLE_ROW, LABEL_COL),
+        "Each channel's share of the plan's leads, what it converts to and what it returns. "
+        f'"{FLAG_TEXT}": its share of spend is more than SpendFlagRatio × its share of customers.',
+    )
+    helpers = (
+        (
+            c.lead_stage_position,
+            "Position of the stage channels bring",
+            "=MATCH(LeadStage,StageNames,0)",
+            "0",
+        ),
+        (
+            c.lead_volume,
+            "Volume of that stage the plan needs",
+            f"=INDEX(RequiredVolumes,{c.lead_stage_position.ref})",
+            VOLUME,
+        ),
+        (
+            c.plan_lead_rate,
+            "Plan rate from it to the next stage",
+            f"=INDEX(StageRates,{c.lead_stage_position.ref})",
+            PERCENT,
+        ),
+        (
+            c.after_lead_to_customer,
+            "Conversion from the next stage to customer",
+            f"=INDEX({f.to_customer.qualified},{c.lead_stage_position.ref}+1)",
+            PERCENT,
+        ),
+    )
+    for ref, label, formula, number_format in helpers:
+        put_text(sheet.cell(ref.row, LABEL_COL), label).font = NOTE_FONT
+        put_formula(sheet[ref.ref], formula, number_format)
+
+    for key, title in CHANNEL_COLUMNS:
+        style_header(sheet.cell(c.header, c.columns[key]), title)
+
+    col = {key: get_column_letter(index) for key, index in c.columns.items()}
+    total_customers = c.total("customers").abs
+    for k in range(c.count):
+        row = c.first + k
+        n = k + 1
+
+        def at(key: str, row: int = row) -> str:
+            return f"{col[key]}{row}"
+
+        formulas = {
+            "name": f"=INDEX(ChannelNames,{n})",
+            "budget": f"=INDEX(ChannelBudgets,{n})",
+            "share_of_spend": "=" + _ratio(at("budget"), "TotalBudget"),
+            "leads": f"={c.lead_volume.abs}*(INDEX(ChannelLeadShares,{n})/SUM(ChannelLeadShares))",
+            "mql_rate": f"=IF(ISNUMBER(INDEX(ChannelMQLRates,{n})),INDEX(ChannelMQLRates,{n}),"
+            f"{c.plan_lead_rate.abs})",
+            "mqls": f"={at('leads')}*{at('mql_rate')}",
+            "customers": f"={at('mqls')}*{c.after_lead_to_customer.abs}",
+            "revenue": f"={at('customers')}*AvgDealSize",
+            "cpl": "=" + _ratio(at("budget"), at("leads")),
+            "cost_per_mql": "=" + _ratio(at("budget"), at("mqls")),
+            "cac": "=" + _ratio(at("budget"), at("customers")),
+            "roi": "=" + _ratio(f"({at('revenue')}-{at('budget')})", at("budget")),
+            "share_of_customers": "=" + _ratio(at("customers"), total_customers),
+            "efficiency_index": f"=IF(AND(ISNUMBER({at('share_of_customers')}),"
+            f"N({at('share_of_spend')})>0),{at('share_of_customers')}/{at('share_of_spend')},"
+            f'"{NOT_AVAILABLE}")',
+            "flag": _flag(at("share_of_spend"), at("share_of_customers")),
+        }
+        for key, formula in formulas.items():
+            cell = put_formula(sheet.cell(row, c.columns[key]), formula, FORMATS.get(key))
+            if key in FORMATS:
+                cell.alignment = RIGHT  # "n/a" lines up with the numbers
+
+    totals = c.totals
+    first, last = c.first, c.first + c.count - 1
+
+    def total(key: str) -> str:
+        return f"{col[key]}{totals}"
+
+    def column_sum(key: str) -> str:
+        return f"=SUM({col[key]}{first}:{col[key]}{last})"
+
+    total_formulas = {
+        "budget": "=SUM(ChannelBudgets)",
+        "share_of_spend": column_sum("share_of_spend"),
+        "leads": column_sum("leads"),
+        "mql_rate": "=" + _ratio(total("mqls"), total("leads")),
+        "mqls": column_sum("mqls"),
+        "customers": column_sum("customers"),
+        "revenue": column_sum("revenue"),
+        "cpl": "=" + _ratio(total("budget"), total("leads")),
+        "cost_per_mql": "=" + _ratio(total("budget"), total("mqls")),
+        "cac": "=" + _ratio(total("budget"), total("customers")),
+        "roi": "=" + _ratio(f"({total('revenue')}-{total('budget')})", total("budget")),
+        "share_of_customers": column_sum("share_of_customers"),
+    }
+    label = put_text(sheet.cell(totals, c.columns["name"]), "Total")
+    label.font, label.border = TOTAL_FONT, TOTAL_BORDER
+    for key in (k for k, _ in CHANNEL_COLUMNS if k != "name"):
+        cell = sheet.cell(totals, c.columns[key])
+        if key in total_formulas:
+            put_formula(cell, total_formulas[key], FORMATS.get(key))
+        cell.font, cell.border = TOTAL_FONT, TOTAL_BORDER
+
+    flag_range = f"{col['flag']}{first}:{col['flag']}{last}"
+    sheet.conditional_formatting.add(
+        flag_range,
+        FormulaRule(formula=[f'{col["flag"]}{first}<>""'], fill=BAD_FILL, font=BAD_FONT),
+    )
+    roi_range = f"{col['roi']}{first}:{col['roi']}{totals}"
+    sheet.conditional_formatting.add(
+        roi_range,
+        CellIsRule(operator="lessThan", formula=["0"], font=BAD_FONT),
+    )
+
+    widths = {"A": 2, "B": 30}
+    for key, index in c.columns.items():
+        if key != "name":
+            widths[get_column_letter(index)] = 14
+    widths[col["flag"]] = 26
+    set_widths(sheet, widths)
+    sheet.freeze_panes = sheet.cell(c.header + 1, LABEL_COL + 1).coordinate
+    setup_print(sheet, title_rows=f"{c.header}:{c.header}")
