@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -75,7 +76,9 @@ def channel_roi(revenue: ArrayLike, cost: ArrayLike) -> float | np.ndarray:
     return scalar_or_array(np.asarray(divide(gain - spend, spend, in_place=True)))
 
 
-def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
+def channel_metrics(
+    table: pd.DataFrame, *, revenue: pd.Series | Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """Per-channel cost, return and efficiency KPIs.
 
     Parameters
@@ -84,6 +87,12 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
         One row per channel with at least the columns ``spend``, ``leads``, ``mqls``,
         ``customers`` and ``revenue`` (matched case-insensitively; other columns are kept
         as they are). All five must be numeric and ≥ 0.
+    revenue : pandas.Series or mapping, optional
+        Attributed revenue by channel name (e.g. ``attribute(touches, "w_shaped")["revenue"]``)
+        replacing the table's ``revenue`` column, which may then be absent, so ROI follows
+        the attribution model. Channels are matched by the table's ``channel`` column if it
+        has one (case-insensitive), else by its index, after trimming spaces; a channel the
+        mapping does not list gets 0. Every channel it lists must be in the table.
 
     Returns
     -------
@@ -106,7 +115,8 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ShapeMismatchError
-        A required column is missing.
+        A required column is missing; `revenue` names a channel the table lacks, or the
+        table lists a channel twice.
     InvalidAmountError
         A required column holds a negative, non-finite or non-numeric value.
 
@@ -134,16 +144,25 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
                               cac   roi  efficiency_index
     Paid social          10000.00  10.0              0.67
     Content syndication   3333.33  32.0              2.00
+
+    With the revenue a W-shaped attribution credits to each channel instead:
+
+    >>> credit = {"Paid social": 420_000, "Content syndication": 240_000}
+    >>> channel_metrics(table, revenue=credit)[["revenue", "roi"]]
+                         revenue   roi
+    Paid social         420000.0  13.0
+    Content syndication 240000.0  23.0
     """
     columns = {str(column).strip().lower(): column for column in table.columns}
-    missing = [name for name in CHANNEL_COLUMNS if name not in columns]
+    needed = CHANNEL_COLUMNS if revenue is None else CHANNEL_COLUMNS[:-1]
+    missing = [name for name in needed if name not in columns]
     if missing:
         raise ShapeMismatchError(
             f"table has no column {', '.join(repr(m) for m in missing)}: channel_metrics needs "
             f"{', '.join(CHANNEL_COLUMNS)}"
         )
     values = {}
-    for name in CHANNEL_COLUMNS:
+    for name in needed:
         column = table[columns[name]]
         try:
             numbers = column.to_numpy(dtype=float)
@@ -151,6 +170,9 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
             raise InvalidAmountError(f"table column {name!r} must hold numbers only") from None
         check_nonnegative(numbers, name)
         values[name] = numbers
+    if revenue is not None:
+        values["revenue"] = _attributed(table, columns, revenue)
+        table = table.assign(**{str(columns.get("revenue", "revenue")): values["revenue"]})
     spend, customers = values["spend"], values["customers"]
     total_spend, total_customers = spend.sum(), customers.sum()
     share_of_spend = spend / total_spend if total_spend else np.full(len(spend), np.nan)
@@ -168,6 +190,33 @@ def channel_metrics(table: pd.DataFrame) -> pd.DataFrame:
         "efficiency_index": _per(share_of_customers, share_of_spend),
     }
     return table.assign(**metrics)
+
+
+def _attributed(
+    table: pd.DataFrame, columns: dict[str, object], revenue: pd.Series | Mapping[str, float]
+) -> np.ndarray:
+    """The attributed revenue of each row of ``table``, matched by channel name."""
+    import pandas as pd
+
+    credit = pd.Series(revenue, dtype=object)
+    names = [str(name).strip() for name in credit.index]
+    amounts = as_array(credit.to_numpy(dtype=object), "revenue")
+    check_nonnegative(amounts, "revenue")
+    channels = table[columns["channel"]] if "channel" in columns else table.index
+    rows = [str(name).strip() for name in channels]
+    twice = sorted({name for name in rows if rows.count(name) > 1})
+    if twice:
+        raise ShapeMismatchError(
+            f"table lists channel {twice[0]!r} twice: attributed revenue needs one row each"
+        )
+    unknown = [name for name in names if name not in rows]
+    if unknown:
+        raise ShapeMismatchError(
+            f"revenue credits channel {unknown[0]!r}, which the table does not list: add a "
+            "row for it (spend 0 is fine)"
+        )
+    by_name = dict(zip(names, amounts, strict=True))
+    return np.array([by_name.get(name, 0.0) for name in rows])
 
 
 def _per(numerator: np.ndarray, denominator: np.ndarray, *, in_place: bool = False) -> np.ndarray:

@@ -1,0 +1,319 @@
+"""``xl-funnel risk``: how likely a plan workbook is to hit its customer target.
+
+Reads the plan's defined names (StageRates, CustomersNeeded, RequiredVolumes, …), simulates
+the funnel (:func:`xl_funnel.simulate`) and prints the probability that the planned top-of-
+funnel volume reaches the target, with the P50/P80/P90 volumes. ``--write`` adds or refreshes
+a Risk sheet in the workbook (values, a histogram chart, the seed and date) without touching
+anything else (:mod:`xl_funnel.cli.risk_sheet`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import math
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xl_funnel.cli.errors import InputError
+
+#: The probabilities a planner asks for: P50, P80, P90.
+LEVELS = (0.5, 0.8, 0.9)
+#: Seed when none is given, so two runs on the same plan print the same numbers.
+DEFAULT_SEED = 0
+
+
+# --- reading the plan ----------------------------------------------------------------------
+
+
+def _load(plan: Path):  # -> openpyxl.Workbook
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from xl_funnel.recalc.errors import WorkbookError
+    from xl_funnel.recalc.package import read_package
+
+    # The size and zip-bomb checks xl-funnel recalc applies, before openpyxl inflates anything.
+    try:
+        read_package(plan)
+    except WorkbookError as error:
+        raise InputError(f"{plan}: {error}") from None
+    try:
+        return load_workbook(plan, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise InputError(f"{plan}: cannot read it as an .xlsx workbook ({error})") from None
+
+
+def _named(book: Any, name: str) -> list[Any] | None:
+    """The cached values of a defined name, row by row; None when the name is not defined."""
+    defined = book.defined_names.get(name)
+    if defined is None:
+        return None
+    values: list[Any] = []
+    for title, ref in defined.destinations:
+        if title not in book.sheetnames:
+            return None
+        cells = book[title][ref.replace("$", "")]
+        if not isinstance(cells, tuple):
+            cells = ((cells,),)
+        for row in cells:
+            values.extend(cell.value for cell in (row if isinstance(row, tuple) else (row,)))
+    return values
+
+
+def _numbers(plan: Path, name: str, values: list[Any] | None) -> list[float] | None:
+    """Numbers of a name; None when it is missing or not computed yet (no cached values)."""
+    if values is None or any(value is None for value in values):
+        return None
+    bad = [v for v in values if isinstance(v, bool) or not isinstance(v, int | float)]
+    if bad:
+        raise InputError(f"{plan}: defined name {name} holds {bad[0]!r}, not a number")
+    return [float(v) for v in values]
+
+
+def _plan_inputs(plan: Path, book: Any) -> dict[str, Any]:
+    """Rates, customer target and planned top volume: cached values, else computed."""
+    import xl_funnel as xf
+
+    rates = _numbers(plan, "StageRates", _named(book, "StageRates"))
+    if not rates:
+        raise InputError(
+            f"{plan}: defined name StageRates is missing or empty: is this an xl-funnel plan "
+            "(xl-funnel new)?"
+        )
+    names = _named(book, "StageNames")
+    stages = (
+        [str(v) for v in names]
+        if names and len(names) == len(rates) + 1 and all(v is not None for v in names)
+        else None
+    )
+    source = "cached values"
+    target = _numbers(plan, "CustomersNeeded", _named(book, "CustomersNeeded"))
+    try:
+        if target is None:
+            source = "computed from the plan's inputs (no cached values: run xl-funnel recalc)"
+            target = [_customers_needed(plan, book)]
+        volumes = _numbers(plan, "RequiredVolumes", _named(book, "RequiredVolumes"))
+        top = volumes[0] if volumes else float(xf.backsolve(target[0], rates)[0])
+    except xf.FunnelError as error:
+        raise InputError(f"{plan}: {error}") from None
+    return {
+        "rates": rates,
+        "stages": stages,
+        "target": target[0],
+        "top": top,
+        "source": source,
+    }
+
+
+def _customers_needed(plan: Path, book: Any) -> float:
+    """CustomersNeeded as the plan computes it, with the core (default growth method)."""
+    import xl_funnel as xf
+
+    def one(name: str) -> float:
+        values = _numbers(plan, name, _named(book, name))
+        if not values or len(values) != 1:
+            raise InputError(
+                f"{plan}: defined name {name} is missing or empty, and CustomersNeeded has "
+                "no cached value: run xl-funnel recalc on the plan first"
+            )
+        return values[0]
+
+    goal = _numbers(plan, "NewRevenueGoal", _named(book, "NewRevenueGoal"))
+    if goal is None:
+        history = _numbers(plan, "RevenueHistory", _named(book, "RevenueHistory"))
+        if not history:
+            raise InputError(
+                f"{plan}: defined name RevenueHistory is missing, and CustomersNeeded has no "
+                "cached value: run xl-funnel recalc on the plan first"
+            )
+        target = xf.target_revenue_from_history(history, one("GrowthUplift"))
+        goal = [target * one("NewRevenueShare")]
+    return float(xf.customers_needed(goal[0], one("AvgDealSize")))
+
+
+def _history(path: Path, stages: int) -> list[list[float]]:
+    """Stage counts per period from a CSV: an optional header row, one row per period."""
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise InputError(f"{path}: cannot read it as CSV ({error})") from None
+    if rows and not _is_number(rows[0][0]):
+        rows = rows[1:]  # a header of stage names
+    if not rows:
+        raise InputError(f"{path}: no periods: give one row of stage counts per period")
+    counts = []
+    for r, row in enumerate(rows, start=1):
+        cells = [cell.strip() for cell in row]
+        if len(cells) != stages:
+            raise InputError(
+                f"{path}: period {r} has {len(cells)} counts, the plan has {stages} stages"
+            )
+        for c, cell in enumerate(cells, start=1):
+            if not _is_number(cell):
+                raise InputError(f"{path}: period {r}, column {c} is {cell!r}: not a number")
+        counts.append([float(cell) for cell in cells])
+    return counts
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+@click.command(
+    epilog="Examples:\n\n  xl-funnel risk plan.xlsx\n\n"
+    "  xl-funnel risk plan.xlsx --history history.csv --write\n\n"
+    "history.csv has one row per past period (month or quarter) with the count of every "
+    "stage, top to bottom, and an optional header row. Without it the plan's rates are taken "
+    "as certain (only the chance of each stage remains) unless --spread widens them. "
+    "See docs/risk.md."
+)
+@click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="CSV of past stage counts: each rate drawn from its beta posterior.",
+)
+@click.option(
+    "--spread",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Without history: each rate drawn uniformly within ± this share (0.2 = ±20 %).",
+)
+@click.option(
+    "--trials",
+    type=click.IntRange(1, 5_000_000),
+    default=100_000,
+    show_default=True,
+    help="Simulated years.",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(0),
+    default=DEFAULT_SEED,
+    show_default=True,
+    help="Random seed: the same seed gives the same numbers.",
+)
+@click.option("--write", is_flag=True, help="Add or refresh a Risk sheet in PLAN.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def risk(
+    plan: Path,
+    history: Path | None,
+    spread: float,
+    trials: int,
+    seed: int,
+    write: bool,
+    as_json: bool,
+) -> None:
+    """Chance that PLAN's top-of-funnel volume reaches its customer target; P50/P80/P90."""
+    from xl_funnel.errors import FunnelError
+    from xl_funnel.simulation import simulate
+
+    book = _load(plan)
+    inputs = _plan_inputs(plan, book)
+    rates = inputs["rates"]
+    if history is not None:
+        source = {"history": _history(history, len(rates) + 1)}
+        uncertainty = f"beta posterior from {history.name} ({len(source['history'])} periods)"
+    elif spread > 0:
+        source = {"rate_ranges": [[r * (1 - spread), min(1.0, r * (1 + spread))] for r in rates]}
+        uncertainty = f"each rate uniform within ±{spread:.0%}"
+    else:
+        source = {"rates": rates}
+        uncertainty = "none: rates as planned, only each stage's chance"
+    try:
+        result = simulate(inputs["top"], inputs["target"], trials=trials, seed=seed, **source)
+    except FunnelError as error:
+        where = history if history is not None else plan
+        raise InputError(f"{where}: {error}") from None
+    volumes = [float(v) for v in result.volume_for(list(LEVELS))]
+    report = {
+        "plan": str(plan),
+        "customers_needed": result.target,
+        "planned_volume": result.top_volume,
+        "probability": result.probability,
+        "volumes": {
+            f"P{round(level * 100)}": _finite(v) for level, v in zip(LEVELS, volumes, strict=True)
+        },
+        "mean_customers": result.mean,
+        "uncertainty": uncertainty,
+        "values": inputs["source"],
+        "trials": trials,
+        "seed": seed,
+    }
+    if write:
+        _write_sheet(plan, report, result)
+    if as_json:
+        click.echo(json.dumps(report))
+        return
+    top = (inputs["stages"] or ["top-of-funnel volume"])[0]
+    click.echo(f"Plan: {plan} ({inputs['source']})")
+    click.echo(f"Customers needed: {result.target:,.0f}; planned {top}: {result.top_volume:,.0f}")
+    click.echo(f"Rate uncertainty: {uncertainty}")
+    click.echo(f"Probability of reaching the target: {result.probability:.1%}")
+    for name, volume in report["volumes"].items():
+        shown = "out of reach" if volume is None else f"{volume:,.0f}"
+        click.echo(f"{name} {top}: {shown}")
+    click.echo(f"Trials: {trials:,}; seed: {seed}")
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def _write_sheet(plan: Path, report: dict[str, Any], result: Any) -> None:
+    from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, write_risk_sheet
+
+    def volume(name: str) -> tuple[str, float | str, str]:
+        value = report["volumes"][name]
+        return (
+            f"{name} volume (reaches the target {name[1:]} % of the time)",
+            "out of reach" if value is None else value,
+            "whole",
+        )
+
+    histogram = result.histogram()
+    bins = tuple(
+        (f"{low:,}" if low == high else f"{low:,}–{high:,}", float(share))
+        for low, high, share in zip(
+            histogram["low"], histogram["high"], histogram["probability"], strict=True
+        )
+    )
+    sheet = RiskSheet(
+        title="Risk: the chance of hitting the plan (xl-funnel risk)",
+        summary=(
+            ("Customers needed", report["customers_needed"], "whole"),
+            ("Planned top-of-funnel volume", report["planned_volume"], "whole"),
+            ("Probability of reaching the target", report["probability"], "percent"),
+            volume("P50"),
+            volume("P80"),
+            volume("P90"),
+            ("Average customers", report["mean_customers"], ""),
+            ("Rate uncertainty", report["uncertainty"], ""),
+            ("Trials", float(report["trials"]), "whole"),
+            ("Seed", float(report["seed"]), ""),
+            ("Date", dt.date.today(), "date"),
+        ),
+        histogram=bins,
+    )
+    try:
+        write_risk_sheet(plan, sheet)
+    except (WorkbookEditError, OSError) as error:
+        raise InputError(
+            f"{plan}: cannot add the Risk sheet ({error}); the file is unchanged"
+        ) from None
+    click.echo(f"wrote the Risk sheet to {plan}", err=True)
