@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -204,7 +205,7 @@ def _attributed(
     check_nonnegative(amounts, "revenue")
     channels = table[columns["channel"]] if "channel" in columns else table.index
     rows = [str(name).strip() for name in channels]
-    twice = sorted({name for name in rows if rows.count(name) > 1})
+    twice = sorted(name for name, count in Counter(rows).items() if count > 1)
     if twice:
         raise ShapeMismatchError(
             f"table lists channel {twice[0]!r} twice: attributed revenue needs one row each"
