@@ -1,0 +1,202 @@
+"""``xl-funnel scenarios``: every row of a grid recomputed on the real plan equals the core."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl_funnel.plan import example_config, expected_values, write_plan
+from xl_funnel.recalc.scenarios import ScenarioRunner, parse_scenarios, parse_value
+
+COLUMNS = ["GrowthUplift", "NewRevenueShare", "AvgDealSize", "StageRates"]
+HEADLINE = ["TargetRevenue", "NewRevenueGoal", "CustomersNeeded", "TotalBudget", "PlanROI"]
+
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("scenarios")
+    write_plan(example_config(), folder / "plan.xlsx")
+    rng = random.Random(20270101)
+    rows = []
+    for _ in range(120):
+        rates = [round(rng.uniform(0.01, 0.95), 4) for _ in range(5)]
+        rows.append(
+            [
+                f"{rng.uniform(0, 0.3):.4f}",
+                f"{rng.uniform(0.2, 1.0):.3f}",
+                f"{rng.uniform(2e5, 3e6):.2f}",
+                ";".join(map(str, rates)),
+            ]
+        )
+    with (folder / "grid.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        writer.writerows(rows)
+    return folder
+
+
+def expected_for(row: list[str]) -> dict:
+    config = dataclasses.replace(
+        example_config(),
+        growth_uplift=float(row[0]),
+        new_revenue_share=float(row[1]),
+        avg_deal_size=float(row[2]),
+        stage_rates=tuple(float(x) for x in row[3].split(";")),
+    )
+    return expected_values(config)["names"]
+
+
+def check_against_core(results: list[dict[str, str]], grid: list[list[str]]) -> None:
+    assert len(results) == len(grid) >= 100
+    for result, row in zip(results, grid, strict=True):
+        expected = expected_for(row)
+        assert [float(result[c]) for c in COLUMNS[:3]] == [float(x) for x in row[:3]]
+        assert result["StageRates"].split(";") == [str(float(x)) for x in row[3].split(";")]
+        for name in HEADLINE:
+            assert float(result[name]) == pytest.approx(expected[name], rel=1e-9), name
+        volumes = [float(result[f"RequiredVolumes[{i}]"]) for i in range(1, 7)]
+        assert volumes == pytest.approx(expected["RequiredVolumes"], rel=1e-9)
+
+
+def read_grid(folder: Path) -> list[list[str]]:
+    with (folder / "grid.csv").open(newline="") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+@pytest.fixture(scope="module")
+def parallel_run(folder) -> subprocess.CompletedProcess:
+    """The 120-row grid through two worker processes, into results.csv."""
+    return run_cli(
+        "scenarios", "plan.xlsx", "grid.csv", "-o", "results.csv", "--jobs", "2", cwd=folder
+    )
+
+
+def test_grid_of_120_rows_equals_the_core_with_two_processes(folder, parallel_run):
+    assert parallel_run.returncode == 0, parallel_run.stderr
+    assert parallel_run.stdout == ""  # results go to the file; the note to stderr
+    assert "120 scenarios → results.csv" in parallel_run.stderr
+    with (folder / "results.csv").open(newline="") as handle:
+        results = list(csv.DictReader(handle))
+    check_against_core(results, read_grid(folder))
+
+
+def test_one_process_gives_the_same_file(folder, parallel_run):
+    result = run_cli("scenarios", "plan.xlsx", "grid.csv", "-o", "serial.csv", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert (folder / "serial.csv").read_bytes() == (folder / "results.csv").read_bytes()
+
+
+def test_xlsx_results_hold_numbers(folder):
+    result = run_cli(
+        "scenarios",
+        "plan.xlsx",
+        "grid.csv",
+        "-o",
+        "results.xlsx",
+        "--outputs",
+        "CustomersNeeded,TotalBudget",
+        cwd=folder,
+    )
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(folder / "results.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    assert header == [*COLUMNS, "CustomersNeeded", "TotalBudget"]
+    grid = read_grid(folder)
+    assert sheet.max_row == len(grid) + 1
+    for row_number, row in enumerate(grid, start=2):
+        expected = expected_for(row)
+        assert sheet.cell(row_number, 1).value == pytest.approx(float(row[0]))
+        assert sheet.cell(row_number, 5).value == expected["CustomersNeeded"]
+        assert sheet.cell(row_number, 6).value == pytest.approx(expected["TotalBudget"])
+
+
+def test_set_gives_one_what_if_as_json(folder):
+    result = run_cli(
+        "scenarios",
+        "plan.xlsx",
+        "--set",
+        "GrowthUplift=10%",
+        "--set",
+        "AvgDealSize=5e5",
+        cwd=folder,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    config = dataclasses.replace(example_config(), growth_uplift=0.1, avg_deal_size=5e5)
+    expected = expected_values(config)["names"]
+    assert answer["GrowthUplift"] == 0.1
+    assert answer["CustomersNeeded"] == expected["CustomersNeeded"]
+    assert answer["TargetRevenue"] == pytest.approx(expected["TargetRevenue"], rel=1e-12)
+
+
+def test_inputs_not_in_the_grid_keep_the_plans_values(folder):
+    runner = ScenarioRunner(folder / "plan.xlsx", ["TargetRevenue", "CustomersNeeded"])
+    scenarios = parse_scenarios(runner, ["AvgDealSize"], [["1e6"], ["2e6"], ["1e6"]], "grid")
+    results = [runner.run(s) for s in scenarios]
+    base = expected_values(example_config())["names"]
+    assert results[0][0] == results[1][0] == pytest.approx(base["TargetRevenue"])
+    assert results[0] == results[2]
+    assert results[1][1] == base["NewRevenueGoal"] // 2e6 + (base["NewRevenueGoal"] % 2e6 > 0)
+
+
+@pytest.mark.parametrize(
+    ("grid", "message"),
+    [
+        ("Nonsense\n1\n", "column 'Nonsense': 'Nonsense' is not a defined name"),
+        ("StageRates\n0.1;0.2\n", "row 2, column StageRates: 2 values for a range of 5 cells"),
+        ("GrowthUplift,AvgDealSize\n0.1\n", "row 2 has 1 fields for 2 columns"),
+        ("", "is empty"),
+    ],
+)
+def test_bad_grids_are_refused_with_one_line(folder, tmp_path, grid, message):
+    (tmp_path / "plan.xlsx").write_bytes((folder / "plan.xlsx").read_bytes())
+    (tmp_path / "grid.csv").write_text(grid)
+    result = run_cli("scenarios", "plan.xlsx", "grid.csv", "-o", "out.csv", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "grid.csv" in lines[0]
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_unknown_output_name_is_refused(folder):
+    result = run_cli(
+        "scenarios", "plan.xlsx", "--set", "GrowthUplift=0.1", "--outputs", "Nope", cwd=folder
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "--outputs: 'Nope' is not a defined name" in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0.25", 0.25), ("25%", 0.25), ("-3", -3.0), ("", None), ("false", False), ("Paid", "Paid")],
+)
+def test_grid_values_parse_as_excel_would_read_them(text, value):
+    assert parse_value(text) == value
+
+
+def test_without_output_file_the_csv_goes_to_stdout(folder, parallel_run):
+    result = run_cli("scenarios", "plan.xlsx", "grid.csv", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (folder / "results.csv").read_text()

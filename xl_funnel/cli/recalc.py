@@ -1,0 +1,126 @@
+"""``xl-funnel recalc``: compute a workbook without Excel and write the values back."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from xl_funnel.cli.errors import ComputedWithErrors, InputError
+
+_SHOWN_ERRORS = 20
+
+
+def default_output(book: Path) -> Path:
+    """``plan.xlsx`` → ``plan.recalc.xlsx`` (the suffix kept, so .xlsm stays .xlsm)."""
+    return book.with_name(f"{book.stem}.recalc{book.suffix}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _target(book: Path, output: Path | None, in_place: bool) -> Path:
+    if in_place and output is not None:
+        raise InputError("--in-place and -o/--output exclude each other: give one")
+    if in_place:
+        return book
+    target = output or default_output(book)
+    if _same_file(book, target):
+        raise InputError(f"{target}: is the input workbook; pass --in-place to overwrite it")
+    if not target.parent.is_dir():
+        raise InputError(f"{target}: folder {target.parent} does not exist")
+    return target
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    return f"{value:,.2f}"
+
+
+def _summary(book: Path, result: Any) -> str:
+    lines = [
+        f"{book} → {result.output}",
+        f"  formula cells computed  {result.formula_cells:,}",
+        f"  time                    {result.seconds:.2f} s",
+        f"  cells with errors       {len(result.errors):,}",
+    ]
+    for report in result.errors[:_SHOWN_ERRORS]:
+        reason = f"  ({report.reason})" if report.reason else ""
+        lines.append(f"    {report.address:<24}{report.error}{reason}")
+    if len(result.errors) > _SHOWN_ERRORS:
+        lines.append(f"    … and {len(result.errors) - _SHOWN_ERRORS:,} more (--json lists all)")
+    if result.macros_kept:
+        lines.append("  VBA project             kept unchanged (never run)")
+    if result.headline:
+        lines.append("  plan outputs")
+        for name, value in result.headline.items():
+            shown = ", ".join(map(_number, value)) if isinstance(value, list) else _number(value)
+            lines.append(f"    {name:<22}{shown}")
+    return "\n".join(lines)
+
+
+def _as_json(book: Path, result: Any) -> str:
+    return json.dumps(
+        {
+            "input": str(book),
+            "output": str(result.output),
+            "formula_cells": result.formula_cells,
+            "seconds": round(result.seconds, 4),
+            "errors": [
+                {"cell": r.address, "error": r.error, "reason": r.reason} for r in result.errors
+            ],
+            "headline": result.headline,
+            "macros_kept": result.macros_kept,
+        },
+        indent=2,
+    )
+
+
+@click.command(
+    epilog="\b\nExamples:\n"
+    "  xl-funnel recalc plan.xlsx                       # writes plan.recalc.xlsx\n"
+    "  xl-funnel recalc plan.xlsx --in-place --check    # CI: exit 1 if any cell errs\n"
+    "  xl-funnel recalc plan.xlsx -o out.xlsx --json    # the summary for programs"
+)
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the result [default: BOOK.recalc.xlsx].",
+)
+@click.option("--in-place", is_flag=True, help="Replace BOOK itself (atomically).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--check", is_flag=True, help="Exit 1 when any formula cell holds an error.")
+def recalc(book: Path, output: Path | None, in_place: bool, as_json: bool, check: bool) -> None:
+    """Compute every formula in BOOK (Excel's functions and xl-funnel's) and save the values.
+
+    Formulas, styles, number formats, names, validation, conditional formats, charts,
+    comments, widths and VBA are kept as they are; only the cached values of formula cells
+    change, so pandas, openpyxl (data_only=True) and viewers see the numbers. No Excel or
+    LibreOffice needed.
+    """
+    from xl_funnel.recalc.errors import WorkbookError
+    from xl_funnel.recalc.workflow import recalculate
+
+    target = _target(book, output, in_place)
+    try:
+        result = recalculate(book, target)
+    except WorkbookError as error:
+        raise InputError(f"{book}: {error}") from None
+    except OSError as error:
+        raise InputError(f"{target}: cannot be written: {error.strerror or error}") from None
+    click.echo(_as_json(book, result) if as_json else _summary(book, result))
+    if check and result.errors:
+        raise ComputedWithErrors(
+            f"{book}: {len(result.errors):,} cells hold error values (first: "
+            f"{result.errors[0].address} {result.errors[0].error})"
+        )

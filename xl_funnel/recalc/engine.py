@@ -1,0 +1,180 @@
+"""The embedded calculation engine: formualizer with every xl-funnel function registered.
+
+formualizer (Rust, MIT) evaluates Excel's own functions; each entry of
+:data:`xl_funnel.excel.registry.FUNCTIONS` is registered with it by name, with its argument
+counts, so ``=FUNNEL_BACKSOLVE(…)`` computes exactly what the xlwings add-in computes in Excel:
+both call the same adapter. Why formualizer: ``docs/recalc.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from xl_funnel.recalc.a1 import a1, parse_a1
+from xl_funnel.recalc.cell_values import to_adapter, to_engine
+from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+
+__all__ = ["Engine", "EngineUnavailableError", "NamedRange"]
+
+_VALUE_ERROR = {"type": "Error", "kind": "Value"}
+
+
+class EngineUnavailableError(WorkbookError):
+    """formualizer is not installed (it is the optional ``recalc`` extra)."""
+
+
+@dataclass(frozen=True)
+class NamedRange:
+    """A workbook-level defined name that points at cells (1-based, inclusive)."""
+
+    name: str
+    sheet: str
+    first_row: int
+    first_col: int
+    last_row: int
+    last_col: int
+
+    @property
+    def size(self) -> int:
+        return (self.last_row - self.first_row + 1) * (self.last_col - self.first_col + 1)
+
+    def cells(self) -> list[tuple[int, int]]:
+        """Its cells, row by row."""
+        return [
+            (row, col)
+            for row in range(self.first_row, self.last_row + 1)
+            for col in range(self.first_col, self.last_col + 1)
+        ]
+
+
+def _formualizer():
+    try:
+        import formualizer
+    except ImportError:
+        raise EngineUnavailableError(
+            "needs the recalculation engine: pip install 'xl-funnel[recalc]'"
+        ) from None
+    return formualizer
+
+
+def _bridge(adapter: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap an adapter so it takes and returns values in formualizer's dialect."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return to_engine(adapter(*(to_adapter(arg) for arg in args)))
+        except Exception:  # an adapter never raises by contract; a bug still must not crash a book
+            return _VALUE_ERROR
+
+    return call
+
+
+def excel_functions() -> Iterable[tuple[str, Callable[..., Any], int, int]]:
+    """Every xl-funnel function as ``(name, callable, min_args, max_args)``."""
+    from xl_funnel.excel.registry import FUNCTIONS
+
+    for spec in FUNCTIONS:
+        yield spec.name, spec.adapter, spec.min_args, spec.max_args
+
+
+class Engine:
+    """A workbook loaded into formualizer, ready to evaluate.
+
+    Parameters
+    ----------
+    workbook : bytes
+        The .xlsx file, already checked by :func:`~xl_funnel.recalc.package.read_package`.
+    limits : Limits
+        Size caps handed to the engine's own loader too.
+    parallel : bool
+        Let the engine spread one evaluation over threads. Off by default: for plan-sized
+        workbooks the thread hand-off costs more than it saves (0.29 ms against 0.79 ms per
+        scenario, ``docs/recalc.md``), and ``--jobs`` parallelises scenarios by process.
+    """
+
+    def __init__(
+        self, workbook: bytes, limits: Limits = DEFAULT_LIMITS, parallel: bool = False
+    ) -> None:
+        fz = _formualizer()
+        config = fz.EvaluationConfig()
+        config.enable_parallel = parallel
+        options = fz.WorkbookConfig(mode=fz.WorkbookMode.Ephemeral, eval_config=config)
+        try:
+            self.book = fz.Workbook.from_bytes(
+                workbook, config=options, load_limits=limits.engine_load_limits()
+            )
+        except Exception as error:  # the loader raises several types; each means "cannot load"
+            raise WorkbookError(f"cannot be loaded by the engine: {error}") from None
+        self.book.set_temporal_egress("serial")
+        for name, adapter, min_args, max_args in excel_functions():
+            self.book.register_function(
+                name, _bridge(adapter), min_args=min_args, max_args=max_args
+            )
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """Sheets the engine loaded (it omits sheets that hold no cells it can compute)."""
+        return self.book.sheet_names
+
+    def evaluate(self) -> None:
+        """Compute every formula (after a change of inputs, only what depends on them)."""
+        try:
+            self.book.evaluate_all()
+        except Exception as error:  # formualizer raises RuntimeError and its own types
+            raise WorkbookError(f"could not be computed: {error}") from None
+
+    def value(self, sheet: str, row: int, col: int) -> Any:
+        """The value of one cell (errors as ``{"type": "Error", "kind": …}``)."""
+        return self.book.get_value(sheet, row, col)
+
+    def values(self, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
+        """Values of many cells of one sheet, keyed by ``(row, col)``."""
+        get = self.book.get_value
+        return {(row, col): get(sheet, row, col) for row, col in cells}
+
+    def spill_shape(self, sheet: str, row: int, col: int) -> tuple[int, int] | None:
+        """Rows and columns the formula at ``(row, col)`` spilled into; ``None`` for a scalar."""
+        quoted = sheet.replace("'", "''")
+        report = self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}")
+        spill = report.to_dict()["cell"].get("spill") or {}
+        extent = spill.get("extent") if spill.get("kind") == "Anchor" else None
+        if not extent:
+            return None
+        first, _, last = extent.rpartition("!")[2].partition(":")
+        (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
+        return bottom - top + 1, right - left + 1
+
+    def set_value(self, sheet: str, row: int, col: int, value: Any) -> None:
+        """Change an input cell; the next :meth:`evaluate` recomputes what depends on it."""
+        self.book.set_value(sheet, row, col, value)
+
+    def set_block(self, named: NamedRange, values: list[Any]) -> None:
+        """Set every cell of ``named`` from ``values`` (row by row) in one call; much cheaper
+        than one :meth:`set_value` per cell."""
+        width = named.last_col - named.first_col + 1
+        rows = [values[start : start + width] for start in range(0, len(values), width)]
+        self.book.set_values_batch(named.sheet, named.first_row, named.first_col, rows)
+
+    def named_ranges(self) -> dict[str, NamedRange]:
+        """Workbook-level defined names that point at cells, by name."""
+        names = {}
+        for entry in self.book.get_named_ranges():
+            if entry.get("scope") != "workbook" or entry.get("kind") not in ("cell", "range"):
+                continue
+            names[entry["name"]] = NamedRange(
+                entry["name"],
+                entry["sheet"],
+                entry["start_row"],
+                entry["start_col"],
+                entry["end_row"],
+                entry["end_col"],
+            )
+        return names
+
+    def read_name(self, named: NamedRange) -> Any:
+        """A defined name's value: a scalar for one cell, a flat list for a range."""
+        values = [self.value(named.sheet, row, col) for row, col in named.cells()]
+        return values[0] if named.size == 1 else values

@@ -1,0 +1,273 @@
+"""Open an .xlsx/.xlsm package safely: every check runs before the engine sees a byte.
+
+Refused, each with a one-line reason: a file that is not a zip, a truncated or damaged zip, a
+password-encrypted workbook (Excel wraps those in an OLE compound file), an old .xls, encrypted
+zip entries, a zip bomb or a part past the caps of :mod:`~xl_funnel.recalc.limits`, and any XML
+part with a document type declaration (the carrier of external entities and entity expansion:
+no part Excel writes has one). The XML this module interprets is parsed with ``defusedxml``.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as SafeET
+from defusedxml import DefusedXmlException
+
+from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, MiB
+from xl_funnel.recalc.sheet_xml import count_cells
+
+__all__ = ["Package", "Sheet", "read_package"]
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_OFFICE_DOCUMENT = "/officeDocument"
+_WORKSHEET = "/worksheet"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """A worksheet: its name as Excel shows it and the zip part holding its XML."""
+
+    name: str
+    part: str
+
+
+@dataclass(frozen=True)
+class Package:
+    """The parts of a workbook, read into memory and checked.
+
+    ``raw`` is the file as read (handed to the engine, so both see one snapshot);
+    ``entries`` keeps the zip's order and metadata for the writer; ``workbook`` names the
+    part holding the sheet list and defined names (``xl/workbook.xml`` in most files).
+    """
+
+    raw: bytes
+    entries: tuple[zipfile.ZipInfo, ...]
+    parts: dict[str, bytes]
+    sheets: tuple[Sheet, ...]
+    cells: int
+    workbook: str
+
+    @property
+    def has_macros(self) -> bool:
+        """Whether the package carries a VBA project (copied unchanged, never run)."""
+        return any(name.endswith("vbaProject.bin") for name in self.parts)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MiB:,.1f} MB"
+
+
+def _read_file(path: Path, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise WorkbookError(
+                f"is {_megabytes(size)}; xl-funnel reads workbooks up to "
+                f"{_megabytes(limits.max_file_bytes)}"
+            )
+        with path.open("rb") as handle:
+            return handle.read(limits.max_file_bytes + 1)
+    except FileNotFoundError:
+        raise WorkbookError("does not exist") from None
+    except IsADirectoryError:
+        raise WorkbookError("is a directory, not a workbook") from None
+    except PermissionError:
+        raise WorkbookError("cannot be read: permission denied") from None
+    except OSError as error:
+        raise WorkbookError(f"cannot be read: {error.strerror or error}") from None
+
+
+def _refuse_ole(raw: bytes) -> None:
+    if not raw.startswith(_CFB_MAGIC):
+        return
+    if _ENCRYPTED_STREAM in raw:
+        raise WorkbookError(
+            "is encrypted with a password: open it in Excel, remove the password "
+            "(File > Info > Protect Workbook) and save it, then run again"
+        )
+    raise WorkbookError(
+        "is an OLE compound file (an Excel 97-2003 .xls?), not an .xlsx/.xlsm workbook: "
+        "save it as .xlsx first"
+    )
+
+
+def _open_zip(raw: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
+        if raw.startswith(b"PK"):
+            raise WorkbookError(f"is damaged or truncated (zip: {error})") from None
+        raise WorkbookError(
+            "is not an Excel workbook (.xlsx/.xlsm): it is not a zip file"
+        ) from None
+
+
+def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
+    if len(entries) > limits.max_entries:
+        raise WorkbookError(
+            f"has {len(entries):,} zip entries; the limit is {limits.max_entries:,}"
+        )
+    names: set[str] = set()
+    total = 0
+    for info in entries:
+        name = info.filename
+        if name in names:
+            raise WorkbookError(f"has two zip entries named {name!r}: refusing an ambiguous file")
+        names.add(name)
+        if info.flag_bits & 0x1:
+            raise WorkbookError(f"has an encrypted zip entry {name!r}: remove the password first")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise WorkbookError(
+                f"part {name!r} uses zip compression method {info.compress_type}, which Excel "
+                "never writes"
+            )
+        if info.file_size > limits.max_part_bytes:
+            raise WorkbookError(
+                f"part {name!r} inflates to {_megabytes(info.file_size)}, past the "
+                f"{_megabytes(limits.max_part_bytes)} limit per part (a zip bomb, or a sheet "
+                "too large to compute in memory)"
+            )
+        if info.file_size > MiB and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            raise WorkbookError(
+                f"part {name!r} inflates {info.file_size // max(info.compress_size, 1):,} times "
+                f"its compressed size (limit {limits.max_ratio:,}): a zip bomb"
+            )
+        total += info.file_size
+    if total > limits.max_total_bytes:
+        raise WorkbookError(
+            f"inflates to {_megabytes(total)} in all, past the "
+            f"{_megabytes(limits.max_total_bytes)} limit (a zip bomb, or a workbook too large "
+            "to compute in memory)"
+        )
+
+
+def _read_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> dict[str, bytes]:
+    parts: dict[str, bytes] = {}
+    for info in entries:
+        try:
+            data = archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+            raise WorkbookError(
+                f"is damaged or truncated: part {info.filename!r} cannot be read ({error})"
+            ) from None
+        if info.filename.endswith(_XML_SUFFIXES):
+            _refuse_declarations(info.filename, data)
+        parts[info.filename] = data
+    return parts
+
+
+def _refuse_declarations(name: str, data: bytes) -> None:
+    text = data
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace").encode("utf-8")
+    if _DECLARATIONS.search(text):
+        raise WorkbookError(
+            f"part {name!r} declares a DTD or entities (<!DOCTYPE/<!ENTITY), which Excel never "
+            "writes: refusing it (external entities and entity expansion are attack vectors)"
+        )
+
+
+def _parse(name: str, parts: dict[str, bytes]) -> Element:
+    try:
+        return SafeET.fromstring(parts[name])
+    except KeyError:
+        raise WorkbookError(f"is a zip file but not an Excel workbook: no part {name!r}") from None
+    except DefusedXmlException as error:
+        raise WorkbookError(f"part {name!r} is refused: {error}") from None
+    except SafeET.ParseError as error:
+        raise WorkbookError(f"part {name!r} is not well-formed XML ({error})") from None
+
+
+def _rels_name(part: str) -> str:
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{base}.rels")
+
+
+def _relationships(part: str, parts: dict[str, bytes]) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, target part) of ``part`` ('' is the package itself)."""
+    rels_name = _rels_name(part) if part else "_rels/.rels"
+    root = _parse(rels_name, parts)
+    folder = posixpath.dirname(part)
+    result = {}
+    for rel in root.iter(f"{_REL_NS}Relationship"):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        resolved = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        result[rel.get("Id", "")] = (rel.get("Type", ""), posixpath.normpath(resolved))
+    return result
+
+
+def _worksheets(parts: dict[str, bytes]) -> tuple[str, tuple[Sheet, ...]]:
+    """The workbook part's name and its worksheets."""
+    package_rels = _relationships("", parts)
+    workbook_part = next(
+        (target for kind, target in package_rels.values() if kind.endswith(_OFFICE_DOCUMENT)),
+        None,
+    )
+    if workbook_part is None:
+        raise WorkbookError("is a zip file but not an Excel workbook: no officeDocument part")
+    workbook = _parse(workbook_part, parts)
+    rels = _relationships(workbook_part, parts)
+    sheets = []
+    for element in workbook.iter():
+        if not element.tag.endswith("}sheet"):
+            continue
+        kind, target = rels.get(element.get(_R_ID, ""), ("", ""))
+        if not kind.endswith(_WORKSHEET):
+            continue  # chart sheets and dialog sheets hold no cells
+        if target not in parts:
+            raise WorkbookError(f"is damaged: sheet {element.get('name')!r} has no part {target!r}")
+        sheets.append(Sheet(element.get("name", ""), target))
+    return workbook_part, tuple(sheets)
+
+
+def read_package(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Package:
+    """Read and check the workbook at ``path``.
+
+    Parameters
+    ----------
+    path : path-like
+        An .xlsx or .xlsm file.
+    limits : Limits
+        Size caps (:data:`~xl_funnel.recalc.limits.DEFAULT_LIMITS` unless testing).
+
+    Returns
+    -------
+    Package
+        Its parts, worksheets and cell count.
+
+    Raises
+    ------
+    WorkbookError
+        The file is not a workbook xl-funnel can read safely; the message says why.
+    """
+    raw = _read_file(Path(path), limits)
+    if not raw:
+        raise WorkbookError("is empty (0 bytes): not an Excel workbook")
+    _refuse_ole(raw)
+    with _open_zip(raw) as archive:
+        entries = archive.infolist()
+        _check_entries(entries, limits)
+        parts = _read_parts(archive, entries)
+    workbook, sheets = _worksheets(parts)
+    cells = sum(count_cells(parts[sheet.part]) for sheet in sheets)
+    if cells > limits.max_cells:
+        raise WorkbookError(
+            f"has {cells:,} cells; xl-funnel computes workbooks up to {limits.max_cells:,} cells"
+        )
+    return Package(raw, tuple(entries), parts, sheets, cells, workbook)

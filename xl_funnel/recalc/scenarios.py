@@ -1,0 +1,222 @@
+"""Scenario sweeps: set a plan's defined names, recompute, read its outputs; many times over.
+
+The plan is loaded into the engine once per process; each scenario changes only the input
+cells, so the engine recomputes just what depends on them. A grid is a table whose columns are
+defined names: a one-cell name takes one value, a range name a ``;``-separated list with one
+value per cell (``StageRates`` = ``0.02;0.25;0.3;0.5;0.25``). Values are numbers (``12%`` is
+0.12), ``TRUE``/``FALSE``, text, or empty for a blank cell.
+
+>>> parse_value("12%"), parse_value("1e6"), parse_value("TRUE"), parse_value("Q1")
+(0.12, 1000000.0, True, 'Q1')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from xl_funnel.recalc.cell_values import error_text, is_engine_error
+from xl_funnel.recalc.engine import Engine, NamedRange
+from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.package import read_package
+from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.workflow import HEADLINE_NAMES, load_engine
+
+__all__ = [
+    "GridError",
+    "Scenario",
+    "ScenarioRunner",
+    "parse_scenarios",
+    "parse_value",
+    "run_scenarios",
+]
+
+Scenario = dict[str, list[Any]]
+
+
+class GridError(ValueError):
+    """A grid value or column that does not fit the plan (the message names row and column)."""
+
+
+def parse_value(text: str) -> Any:
+    """A grid cell's text as the value the workbook cell gets."""
+    text = text.strip()
+    if not text:
+        return None
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE"
+    number_text = text[:-1] if text.endswith("%") else text
+    try:
+        number = float(number_text.replace("_", ""))
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text
+    return number / 100 if text.endswith("%") else number
+
+
+def _plain(value: Any) -> Any:
+    return error_text(value) if is_engine_error(value) else value
+
+
+class ScenarioRunner:
+    """A plan loaded once, ready to compute scenario after scenario.
+
+    Parameters
+    ----------
+    plan : path-like
+        The plan workbook.
+    outputs : sequence of str, optional
+        Defined names to read after each scenario; default: the plan's headline outputs
+        (:data:`~xl_funnel.recalc.workflow.HEADLINE_NAMES`) that the workbook defines.
+    """
+
+    def __init__(
+        self,
+        plan: str | Path,
+        outputs: Sequence[str] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+    ) -> None:
+        package = read_package(plan, limits)
+        sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
+        self.engine: Engine = load_engine(package, sheets, limits)
+        self.engine.evaluate()
+        self.names = self.engine.named_ranges()
+        chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]
+        if not chosen:
+            raise WorkbookError(
+                "defines none of the plan's output names; choose outputs with --outputs"
+            )
+        self.outputs = [self.name(name) for name in chosen]
+        self._last: dict[str, list[Any]] = {}
+
+    def name(self, name: str) -> NamedRange:
+        """The defined name ``name`` (Excel ignores case), or a :class:`GridError`."""
+        found = self.names.get(name) or next(
+            (named for key, named in self.names.items() if key.lower() == name.lower()), None
+        )
+        if found is None:
+            known = ", ".join(sorted(self.names)) or "none"
+            raise GridError(f"{name!r} is not a defined name of the workbook (it has: {known})")
+        return found
+
+    def output_columns(self) -> list[str]:
+        """Column titles of the outputs: a range name gives ``Name[1]``, ``Name[2]``, …"""
+        columns = []
+        for named in self.outputs:
+            if named.size == 1:
+                columns.append(named.name)
+            else:
+                columns.extend(f"{named.name}[{i}]" for i in range(1, named.size + 1))
+        return columns
+
+    def run(self, scenario: Scenario) -> list[Any]:
+        """Set the inputs of ``scenario`` (name → values, one per cell), recompute and return
+        the outputs in :meth:`output_columns` order (errors as their Excel text)."""
+        for name, values in scenario.items():
+            if self._last.get(name) == values:
+                continue  # unchanged since the previous scenario: nothing to recompute
+            self.engine.set_block(self.names[name], values)
+            self._last[name] = values
+        self.engine.evaluate()
+        get = self.engine.value
+        return [
+            _plain(get(named.sheet, row, col))
+            for named in self.outputs
+            for row, col in named.cells()
+        ]
+
+
+def parse_scenarios(
+    runner: ScenarioRunner, columns: Sequence[str], rows: Iterable[Sequence[str]], origin: str
+) -> list[Scenario]:
+    """Check a grid against the plan and turn each row into a :data:`Scenario`.
+
+    ``origin`` names the grid in messages (``"grid.csv"``); rows count from 2, after the header
+    line, as a spreadsheet shows them.
+    """
+    if not columns:
+        raise GridError(f"{origin}: has no header row naming the inputs")
+    inputs = []
+    for column in columns:
+        try:
+            inputs.append(runner.name(column.strip()))
+        except GridError as error:
+            raise GridError(f"{origin}: column {column!r}: {error}") from None
+    scenarios = []
+    for number, row in enumerate(rows, start=2):
+        if not any(field.strip() for field in row):
+            continue
+        if len(row) != len(columns):
+            raise GridError(
+                f"{origin}: row {number} has {len(row)} fields for {len(columns)} columns"
+            )
+        scenario: Scenario = {}
+        for named, text in zip(inputs, row, strict=True):
+            parts = text.split(";") if named.size > 1 else [text]
+            if len(parts) != named.size:
+                raise GridError(
+                    f"{origin}: row {number}, column {named.name}: {len(parts)} values for a "
+                    f"range of {named.size} cells (separate them with ';')"
+                )
+            scenario[named.name] = [parse_value(part) for part in parts]
+        scenarios.append(scenario)
+    return scenarios
+
+
+# One runner per worker process, built by _start_worker.
+_WORKER: ScenarioRunner | None = None
+
+
+def _start_worker(plan: str, outputs: list[str]) -> None:
+    global _WORKER
+    _WORKER = ScenarioRunner(plan, outputs)
+
+
+def _run_chunk(chunk: list[Scenario]) -> list[list[Any]]:
+    assert _WORKER is not None
+    return [_WORKER.run(scenario) for scenario in chunk]
+
+
+def _chunks(items: list[Scenario], size: int) -> Iterator[list[Scenario]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def run_scenarios(
+    runner: ScenarioRunner,
+    plan: str | Path,
+    scenarios: list[Scenario],
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> list[list[Any]]:
+    """Outputs of every scenario, in order; ``jobs`` > 1 spreads them over processes.
+
+    ``progress(n)`` is called as each batch of ``n`` scenarios finishes.
+    """
+    if jobs <= 1 or len(scenarios) < 2 * jobs:
+        results = []
+        for chunk in _chunks(scenarios, 64):
+            results.extend(runner.run(scenario) for scenario in chunk)
+            if progress:
+                progress(len(chunk))
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(16, min(1024, len(scenarios) // (jobs * 8)))
+    outputs = [named.name for named in runner.outputs]
+    # "spawn": a forked child would inherit the parent engine's thread pool without its threads.
+    context = multiprocessing.get_context("spawn")
+    results = []
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(str(plan), outputs)
+    ) as pool:
+        for chunk_results in pool.map(_run_chunk, _chunks(scenarios, size)):
+            results.extend(chunk_results)
+            if progress:
+                progress(len(chunk_results))
+    return results

@@ -1,0 +1,359 @@
+"""Find the formula cells of a worksheet's XML and rewrite only their cached values.
+
+A worksheet part is not parsed into a tree: one regular expression finds the formula cells
+(``<c …><f …>…</f><v>…</v></c>``), and the new part is the old bytes with just those cells'
+``<v>`` and ``t=`` replaced. Everything else (styles, validations, conditional formats, column
+widths, panes, unknown extensions) is copied byte for byte, and the pass runs at the speed of
+the regex engine instead of an XML object model. Cells inside a multi-cell array formula
+(``<f t="array" ref="D1:D3">``) get their values too, added when the file has no ``<c>`` for
+them yet, as Excel writes them.
+
+>>> sheet = SheetXml(b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v></v></c>'
+...                  b'</row></sheetData></worksheet>')
+>>> sheet.cells
+[(1, 1)]
+>>> sheet.rewrite({(1, 1): 2.0})
+b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any, NamedTuple
+
+from xl_funnel.recalc.a1 import column_letters, column_number
+from xl_funnel.recalc.cell_values import error_text, is_engine_error
+from xl_funnel.recalc.errors import WorkbookError
+
+__all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
+
+_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+_REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_REF_ROW = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
+_TYPE_ATTR = re.compile(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
+_F_TYPE = re.compile(rb"""\st=["']array["']""")
+_F_RANGE = re.compile(
+    rb"""\sref=["']\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
+)
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MAX_ARRAY_CELLS = 1_000_000
+
+
+def count_cells(data: bytes) -> int:
+    """Number of ``<c>`` elements in a worksheet part (a fast byte count, no parsing).
+
+    >>> count_cells(b'<worksheet><sheetData><row><c r="A1"/><c r="B1"><v>2</v></c></row>')
+    2
+    """
+    head = _PREFIX.search(data)
+    tag = b"<" + (head[1] or b"" if head else b"") + b"c"
+    return sum(data.count(tag + end) for end in (b" ", b">", b"/>", b"\t", b"\n", b"\r"))
+
+
+@cache
+def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    p = re.escape(prefix)
+    # groups: (start tag without ">", column letters, row digits, the <f> element)
+    formula_cell = re.compile(
+        rb"(<" + p + rb"c\b[^>]*?\sr=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*)>"
+        rb"(<" + p + rb"f\b[^>]*/>|<" + p + rb"f\b[^>]*>[^<]*</" + p + rb"f>).*?</" + p + rb"c>",
+        re.DOTALL,
+    )
+    row = re.compile(
+        rb"<" + p + rb"row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"row>)", re.DOTALL
+    )
+    cell = re.compile(
+        rb"<" + p + rb"c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"c>)", re.DOTALL
+    )
+    return formula_cell, row, cell
+
+
+class FormulaCell(NamedTuple):
+    """A formula cell: its position (1-based), for a multi-cell array formula the range
+    ``(first_row, first_col, last_row, last_col)`` its ``ref`` covers, where it sits in the
+    part (``start``/``end``), its start tag without ``t=`` and its ``<f>`` element."""
+
+    row: int
+    col: int
+    array_range: tuple[int, int, int, int] | None
+    start: int
+    end: int
+    head: bytes
+    formula: bytes
+
+
+def _array_range(formula: bytes) -> tuple[int, int, int, int] | None:
+    if b"array" not in formula:
+        return None
+    head = formula[: formula.find(b">")]
+    if not _F_TYPE.search(head):
+        return None
+    match = _F_RANGE.search(head)
+    if match is None or match[3] is None:
+        return None
+    first = (int(match[2]), column_number(match[1]))
+    last = (int(match[4]), column_number(match[3]))
+    if first == last:
+        return None
+    if (last[0] - first[0] + 1) * (last[1] - first[1] + 1) > _MAX_ARRAY_CELLS:
+        raise WorkbookError(f"has an array formula over {_MAX_ARRAY_CELLS:,} cells")
+    return (*first, *last)
+
+
+def _xml_text(text: str) -> bytes:
+    """Text for a ``<v>``: XML-escaped, with the control characters XML cannot carry written
+    as Excel's ``_xHHHH_`` escapes. (A literal ``_xHHHH_`` is left as it is, as openpyxl and
+    pandas read it back verbatim.)"""
+    text = _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.encode("utf-8")
+
+
+def _number(value: float) -> bytes:
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value)).encode()
+    return repr(value).encode()
+
+
+def encode_value(value: Any) -> tuple[bytes, bytes | None]:
+    """The ``t=`` attribute (``b""`` for a number) and ``<v>`` text of a computed value.
+
+    >>> encode_value(0.25), encode_value(True), encode_value("ok")
+    ((b'', b'0.25'), (b'b', b'1'), (b'str', b'ok'))
+    >>> encode_value({"type": "Error", "kind": "Div"}), encode_value(float("nan"))
+    ((b'e', b'#DIV/0!'), (b'e', b'#NUM!'))
+    """
+    if type(value) is float and math.isfinite(value):  # the common case, first
+        return b"", _number(value)
+    if value is None:
+        return b"", None
+    if isinstance(value, bool):
+        return b"b", b"1" if value else b"0"
+    if isinstance(value, int | float):
+        number = float(value)
+        if not math.isfinite(number):
+            return b"e", b"#NUM!"
+        return b"", _number(number)
+    if isinstance(value, str):
+        return b"str", _xml_text(value)
+    if is_engine_error(value):
+        return b"e", error_text(value).encode()
+    return b"e", b"#VALUE!"
+
+
+class SheetXml:
+    """One worksheet part, scanned for formula cells.
+
+    Parameters
+    ----------
+    data : bytes
+        The part as stored in the zip (UTF-8 XML).
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        head = _PREFIX.search(data)
+        self.prefix = head[1] or b"" if head else b""
+        self._formula_cell, self._row_pattern, self._cell_pattern = _patterns(self.prefix)
+        self._columns: dict[bytes, int] = {}
+        column = self._column
+        #: ``(row, col)`` of every formula cell, in file order.
+        self.cells: list[tuple[int, int]] = [
+            (int(digits), column(letters))
+            for _, letters, digits, _ in self._formula_cell.findall(data)
+        ]
+        p = self.prefix
+        declared = sum(data.count(b"<" + p + b"f" + end) for end in (b">", b" ", b"/>"))
+        if declared != len(self.cells):
+            raise WorkbookError(
+                f"has {declared - len(self.cells):,} formula cells xl-funnel cannot place "
+                "(no r= reference): open and save the workbook in Excel first"
+            )
+        #: The multi-cell array formulas (rare: found only when the part mentions one).
+        self.arrays = (
+            [cell for cell in self._scan() if cell.array_range] if (b"array" in data) else []
+        )
+
+    def _column(self, letters: bytes) -> int:
+        number = self._columns.get(letters)
+        if number is None:
+            number = self._columns[letters] = column_number(letters)
+        return number
+
+    def _scan(self) -> list[FormulaCell]:
+        """Every formula cell with where it sits: for the slower paths only."""
+        return [
+            FormulaCell(
+                int(match[3]),
+                self._column(match[2]),
+                _array_range(match[4]),
+                match.start(),
+                match.end(),
+                _TYPE_ATTR.sub(b"", match[1]),
+                match[4],
+            )
+            for match in self._formula_cell.finditer(self.data)
+        ]
+
+    def array_members(self) -> list[tuple[int, int]]:
+        """Cells of multi-cell array formulas other than their anchors (top-left cells)."""
+        members = []
+        for cell in self.arrays:
+            top, left, bottom, right = cell.array_range
+            members.extend(
+                (row, col)
+                for row in range(top, bottom + 1)
+                for col in range(left, right + 1)
+                if (row, col) != (cell.row, cell.col)
+            )
+        return members
+
+    def _cell(self, attrs: bytes, inner: bytes, value: Any) -> bytes:
+        """A value cell (inside an array formula's range) from its attributes."""
+        return self._render(b"<" + self.prefix + b"c" + _TYPE_ATTR.sub(b"", attrs), inner, value)
+
+    def _render(self, head: bytes, inner: bytes, value: Any) -> bytes:
+        kind, text = encode_value(value)
+        p = self.prefix
+        out = [head]
+        if kind:
+            out += [b' t="', kind, b'"']
+        out += [b">", inner]
+        if text is not None:
+            out += [b"<", p, b"v>", text, b"</", p, b"v>"]
+        out += [b"</", p, b"c>"]
+        return b"".join(out)
+
+    def rewrite(
+        self,
+        values: Mapping[tuple[int, int], Any],
+        members: Mapping[tuple[int, int], Any] | None = None,
+    ) -> bytes:
+        """The part with the cached value of every formula cell set from ``values`` (keyed by
+        ``(row, col)``; a missing key leaves the cell as it was) and array members from
+        ``members``."""
+        if members:
+            edits = [
+                (cell.start, cell.end, self._render(cell.head, cell.formula, values[key]))
+                for cell in self._scan()
+                if (key := (cell.row, cell.col)) in values
+            ]
+            edits.extend(self._member_edits(members))
+            # An insertion before a cell sorts ahead of an edit of that cell: (start, end).
+            edits.sort(key=lambda edit: edit[:2])
+            return self._apply(edits)
+        # The common case: one substitution pass, the cell rebuilt in the callback. Matches come
+        # in file order, the order of self.cells, so the values are looked up beforehand.
+        p = self.prefix
+        open_v, close_c = b"<" + p + b"v>", b"</" + p + b"c>"
+        close_v = b"</" + p + b"v>" + close_c
+        missing = object()
+        ordered = iter([values.get(cell, missing) for cell in self.cells])
+
+        def replace(match: re.Match[bytes]) -> bytes:
+            value = next(ordered)
+            if value is missing:
+                return match[0]
+            kind, text = encode_value(value)
+            head = match[1]
+            if b"t=" in head:
+                head = _TYPE_ATTR.sub(b"", head)
+            tail = close_c if text is None else open_v + text + close_v
+            return head + (b' t="' + kind + b'">' if kind else b">") + match[4] + tail
+
+        return self._formula_cell.sub(replace, self.data)
+
+    def without_values(self, cells: list[tuple[int, int]]) -> bytes:
+        """The part with the cached values of ``cells`` removed (their styles kept).
+
+        Used on the engine's copy: the cells inside an array formula belong to the array, and
+        the engine would take values left in them for constants blocking it.
+        """
+        return self._apply(self._member_edits(dict.fromkeys(cells), insert=False))
+
+    def _apply(self, edits: list[tuple[int, int, bytes]]) -> bytes:
+        out, position = [], 0
+        for start, end, replacement in edits:
+            out += [self.data[position:start], replacement]
+            position = end
+        out.append(self.data[position:])
+        return b"".join(out)
+
+    def _member_edits(
+        self, members: Mapping[tuple[int, int], Any], insert: bool = True
+    ) -> list[tuple[int, int, bytes]]:
+        """Edits that set the value cells inside array-formula ranges, adding the rows and
+        cells the part lacks unless ``insert`` is false."""
+        p = self.prefix
+        open_tag = re.search(rb"<" + re.escape(p) + rb"sheetData\b[^>]*>", self.data)
+        close = self.data.find(b"</" + p + b"sheetData>")
+        if open_tag is None or close < 0:
+            return []
+        by_row: dict[int, dict[int, Any]] = {}
+        for (row, col), value in members.items():
+            by_row.setdefault(row, {})[col] = value
+        edits: list[tuple[int, int, bytes]] = []
+        for match in self._row_pattern.finditer(self.data, open_tag.end(), close):
+            row_match = _REF_ROW.search(match["attrs"])
+            row = int(row_match[1]) if row_match else 0
+            for missing_row in sorted(r for r in by_row if r < row and insert):
+                edits.append((match.start(), match.start(), self._new_row(missing_row, by_row)))
+            if row in by_row:
+                wanted = by_row.pop(row)
+                edits.extend(self._row_edits(match, row, wanted, insert))
+        for missing_row in sorted(by_row) if insert else ():
+            edits.append((close, close, self._new_row(missing_row, by_row)))
+        return edits
+
+    def _new_row(self, row: int, by_row: dict[int, dict[int, Any]]) -> bytes:
+        cells = by_row.pop(row)
+        body = b"".join(
+            self._cell(f' r="{column_letters(col)}{row}"'.encode(), b"", cells[col])
+            for col in sorted(cells)
+        )
+        return (
+            b"<" + self.prefix + f'row r="{row}">'.encode() + body + b"</" + self.prefix + b"row>"
+        )
+
+    def _row_edits(
+        self,
+        match: re.Match[bytes],
+        row: int,
+        wanted: dict[int, Any],
+        insert: bool,
+    ) -> list[tuple[int, int, bytes]]:
+        p = self.prefix
+        edits = []
+        if match["body"] is None:  # <row …/>: reopen it with the member cells inside
+            if not insert:
+                return []
+            cells = b"".join(
+                self._cell(f' r="{column_letters(col)}{row}"'.encode(), b"", wanted[col])
+                for col in sorted(wanted)
+            )
+            attrs = match["attrs"].rstrip(b"/").rstrip()
+            text = b"<" + p + b"row" + attrs + b">" + cells + b"</" + p + b"row>"
+            return [(match.start(), match.end(), text)]
+        body_start = match.start("body")
+        pending = sorted(wanted)
+        for cell in self._cell_pattern.finditer(self.data, body_start, match.end("body")):
+            ref = _REF.search(cell["attrs"])
+            col = column_number(ref[1]) if ref else 0
+            while pending and pending[0] < col:
+                new = pending.pop(0)
+                ref = f' r="{column_letters(new)}{row}"'.encode()
+                if insert:
+                    edits.append((cell.start(), cell.start(), self._cell(ref, b"", wanted[new])))
+            if pending and pending[0] == col:
+                pending.pop(0)
+                if b"<" + p + b"f" not in (cell["body"] or b""):  # never a formula cell
+                    attrs = cell["attrs"].rstrip(b"/")
+                    edits.append((cell.start(), cell.end(), self._cell(attrs, b"", wanted[col])))
+        end = match.end("body")
+        for new in pending if insert else ():
+            ref = f' r="{column_letters(new)}{row}"'.encode()
+            edits.append((end, end, self._cell(ref, b"", wanted[new])))
+        return edits

@@ -1,0 +1,169 @@
+"""``recalculate``: read a workbook, compute every formula, write the values back.
+
+>>> import pathlib, tempfile, openpyxl
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> book = openpyxl.Workbook()
+>>> book.active["A1"], book.active["A2"] = 9, "=FUNNEL_BACKSOLVE(A1, 0.5)"
+>>> book.save(folder / "plan.xlsx")
+>>> result = recalculate(folder / "plan.xlsx", folder / "out.xlsx")
+>>> result.formula_cells, result.errors
+(1, [])
+>>> openpyxl.load_workbook(folder / "out.xlsx", data_only=True).active["A2"].value
+18
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xl_funnel.recalc.a1 import a1
+from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
+from xl_funnel.recalc.engine import Engine
+from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.package import Package, read_package
+from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.writer import package_bytes, write_package
+
+__all__ = ["HEADLINE_NAMES", "CellErrorReport", "RecalcResult", "recalculate"]
+
+#: The plan workbook's output names, shown in the summary when a workbook defines them.
+HEADLINE_NAMES = (
+    "TargetRevenue",
+    "NewRevenueGoal",
+    "CustomersNeeded",
+    "RequiredVolumes",
+    "TotalBudget",
+    "PlanROI",
+)
+
+
+@dataclass(frozen=True)
+class CellErrorReport:
+    """A cell whose computed value is an error."""
+
+    address: str
+    error: str
+    reason: str | None = None
+
+
+@dataclass
+class RecalcResult:
+    """What :func:`recalculate` did."""
+
+    output: Path
+    formula_cells: int
+    seconds: float
+    errors: list[CellErrorReport] = field(default_factory=list)
+    headline: dict[str, Any] = field(default_factory=dict)
+    macros_kept: bool = False
+
+
+def _sheet_ref(name: str) -> str:
+    if name.replace("_", "").isalnum() and not name[0].isdigit():
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _plain(value: Any) -> Any:
+    if is_engine_error(value):
+        return error_text(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+_NA = {"type": "Error", "kind": "Na"}
+
+
+def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, int], Any]:
+    """Values of the cells of multi-cell array formulas, filled the way Excel fills them: a
+    single value repeats over the range, a single row or column repeats along the other axis,
+    and cells beyond a larger result get ``#N/A``."""
+    values: dict[tuple[int, int], Any] = {}
+    for cell in xml.arrays:
+        top, left, bottom, right = cell.array_range
+        anchor = engine.value(sheet, top, left)
+        shape = engine.spill_shape(sheet, top, left)
+        for row in range(top, bottom + 1):
+            for col in range(left, right + 1):
+                if (row, col) == (top, left):
+                    continue
+                if shape is None:
+                    values[row, col] = anchor
+                    continue
+                rows, cols = shape
+                down = row if row - top < rows else top if rows == 1 else None
+                across = col if col - left < cols else left if cols == 1 else None
+                fits = down is not None and across is not None
+                values[row, col] = engine.value(sheet, down, across) if fits else _NA
+    return values
+
+
+def load_engine(package: Package, sheets: dict[str, SheetXml], limits: Limits) -> Engine:
+    """The engine loaded with ``package``; cells inside array formulas are handed to it
+    without their cached values, which it would otherwise take for constants."""
+    cleared = {
+        sheet.part: sheets[sheet.name].without_values(members)
+        for sheet in package.sheets
+        if (members := sheets[sheet.name].array_members())
+    }
+    return Engine(package_bytes(package, cleared) if cleared else package.raw, limits)
+
+
+def recalculate(
+    source: str | Path, target: str | Path, limits: Limits = DEFAULT_LIMITS
+) -> RecalcResult:
+    """Compute every formula of ``source`` and write it, with the values cached, to ``target``.
+
+    ``target`` may be ``source`` (in place); it is replaced atomically, only after everything
+    was computed.
+
+    Raises
+    ------
+    WorkbookError
+        ``source`` cannot be read or computed safely.
+    OSError
+        ``target`` cannot be written (``source`` is untouched either way).
+    """
+    started = time.perf_counter()
+    package = read_package(source, limits)
+    if not package.sheets:
+        raise WorkbookError("has no worksheets")
+    sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
+    engine = load_engine(package, sheets, limits)
+    engine.evaluate()
+
+    loaded = set(engine.sheet_names)
+    replaced: dict[str, bytes] = {}
+    errors: list[CellErrorReport] = []
+    count = 0
+    for sheet in package.sheets:
+        xml = sheets[sheet.name]
+        if not xml.cells or sheet.name not in loaded:
+            continue  # nothing to compute, or a sheet the engine skipped: left as it was
+        values = engine.values(sheet.name, xml.cells)
+        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml))
+        count += len(xml.cells)
+        prefix = _sheet_ref(sheet.name)
+        errors.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
+            for (row, col), value in values.items()
+            if is_engine_error(value)
+        )
+    names = engine.named_ranges()
+    headline = {
+        name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
+    }
+    write_package(package, replaced, target)
+    return RecalcResult(
+        Path(target),
+        count,
+        time.perf_counter() - started,
+        errors,
+        headline,
+        package.has_macros,
+    )
