@@ -8,14 +8,21 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test lint bench docs clean
 
+# pip's and setuptools' chatter goes to a log, shown only when the install fails.
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "installing xl-funnel and its test tools into $(VENV) (log: $(VENV)/install.log)"
+	@{ $(BIN)/python -m pip install --upgrade pip && \
+	   $(BIN)/python -m pip install -e '.[test]'; } > $(VENV)/install.log 2>&1 \
+	   || { cat $(VENV)/install.log; exit 1; }
 	touch $@
 
+# The main job on the built-in example (seed 000's numbers): generate the annual plan,
+# compute every formula headless and print the headline KPIs.
 demo: $(BIN)/.installed
-	$(BIN)/xl-funnel backsolve 9 --periods 12
+	mkdir -p build
+	$(BIN)/xl-funnel new build/annual_plan.xlsx --force
+	$(BIN)/xl-funnel recalc build/annual_plan.xlsx --in-place
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
