@@ -22,7 +22,7 @@ def _floats(text: str, option: str) -> list[float]:
 
 
 @click.command(
-    epilog="Example (seed 000, 9 customers a year, per month):\n\n"
+    epilog="\b\nExample (seed 000, 9 customers a year, per month):\n"
     "  xl-funnel backsolve 9 --periods 12"
 )
 @click.argument("target", type=float)

@@ -14,9 +14,9 @@ if TYPE_CHECKING:  # the generator loads openpyxl and pandas: import it only whe
 
 
 @click.command(
-    epilog="Examples:\n\n"
-    "  xl-funnel new plan.xlsx                      # the built-in example (seed 000)\n\n"
-    "  xl-funnel new --print-config > plan.toml     # a commented config to start from\n\n"
+    epilog="\b\nExamples:\n"
+    "  xl-funnel new plan.xlsx                      # the built-in example (seed 000)\n"
+    "  xl-funnel new --print-config > plan.toml     # a commented config to start from\n"
     "  xl-funnel new plan.xlsx --config plan.toml --force"
 )
 @click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
