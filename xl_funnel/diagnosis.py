@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 from xl_funnel._checks import as_array, check_rates
 from xl_funnel.errors import ShapeMismatchError
 from xl_funnel.funnel import conversion_rates
+from xl_funnel.seed import SEED_STAGE_NAMES
 
 __all__ = [
     "ON_PLAN_MESSAGE",
@@ -24,8 +25,6 @@ __all__ = [
     "transition_message",
 ]
 
-#: The seed 000 funnel's stage names, used when a six-stage funnel comes without names.
-SEED_STAGE_NAMES = ("Visits", "Leads", "MQLs", "SQLs", "Opportunities", "Customers")
 
 #: What the message says when no transition converts below its plan rate.
 ON_PLAN_MESSAGE = "Every stage converts at or above its plan rate."

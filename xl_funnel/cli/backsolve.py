@@ -6,12 +6,13 @@ import json
 
 import click
 
+from xl_funnel import seed
 from xl_funnel.cli.errors import InputError
 from xl_funnel.errors import FunnelError
 from xl_funnel.funnel import backsolve as solve
 
-SEED_RATES = "0.015,0.2,0.2,0.4,0.5"
-SEED_STAGES = "Visits,Leads,MQLs,SQLs,Opportunities,Customers"
+SEED_RATES = ",".join(f"{rate:g}" for rate in seed.SEED_RATES)
+SEED_STAGES = ",".join(seed.SEED_STAGE_NAMES)
 
 
 def _floats(text: str, option: str) -> list[float]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from xl_funnel import seed
 from xl_funnel.channels import CHANNEL_COLUMNS, channel_metrics, channel_roi
 from xl_funnel.errors import FunnelError
 from xl_funnel.excel.coerce import (
@@ -35,8 +36,9 @@ from xl_funnel.revenue import customers_needed, target_revenue, target_revenue_f
 
 __all__ = ["FUNCTIONS"]
 
-SEED_RATES = [[0.015], [0.2], [0.2], [0.4], [0.5]]
-SEED_STAGES = [["Visits"], ["Leads"], ["MQLs"], ["SQLs"], ["Opportunities"], ["Customers"]]
+# Seed 000's funnel as Excel passes a column range: one row per cell.
+SEED_RATES = [[rate] for rate in seed.SEED_RATES]
+SEED_STAGES = [[name] for name in seed.SEED_STAGE_NAMES]
 
 _RATES_HELP = (
     "Stage-to-stage conversion rates, top to bottom, as fractions (20 % is 0.2): a row, a "

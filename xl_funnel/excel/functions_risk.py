@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from xl_funnel import seed
 from xl_funnel.attribution import MODELS, attribute
 from xl_funnel.excel.coerce import cell_number, grid, is_blank, labels, number, vector
 from xl_funnel.excel.errors import VALUE, CellError, is_excel_error
@@ -32,7 +33,7 @@ DEFAULT_SEED = 0
 #: Trials of the Excel functions when none are given (under 0.1 s for six stages).
 DEFAULT_TRIALS = 100_000
 
-SEED_RATES = [[0.015], [0.2], [0.2], [0.4], [0.5]]
+SEED_RATES = [[rate] for rate in seed.SEED_RATES]
 #: Four quarters of seed 000's funnel: visits, leads, MQLs, SQLs, opportunities, customers.
 SEED_HISTORY = [[25_000.0, 375.0, 75.0, 15.0, 6.0, 3.0]] * 4
 SEED_TOUCHES = [

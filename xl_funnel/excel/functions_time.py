@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from xl_funnel import seed
 from xl_funnel.diagnosis import (
     bottleneck,
     bottleneck_message,
@@ -42,8 +43,9 @@ from xl_funnel.schedule import month_labels, schedule
 
 __all__ = ["FUNCTIONS"]
 
-SEED_RATES = [[0.015], [0.2], [0.2], [0.4], [0.5]]
-SEED_STAGES = [["Visits"], ["Leads"], ["MQLs"], ["SQLs"], ["Opportunities"], ["Customers"]]
+# Seed 000's funnel as Excel passes a column range: one row per cell.
+SEED_RATES = [[rate] for rate in seed.SEED_RATES]
+SEED_STAGES = [[name] for name in seed.SEED_STAGE_NAMES]
 #: Excel's day 0 in the 1900 date system (serial 1 is 1900-01-01; Excel's phantom 29 Feb 1900
 #: only shifts dates before March 1900, which no plan uses).
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)

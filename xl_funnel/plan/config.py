@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xl_funnel import seed
 from xl_funnel.errors import FunnelError
 from xl_funnel.revenue import target_revenue_from_history
 from xl_funnel.schedule import lead_months
@@ -256,9 +257,9 @@ def example_config() -> PlanConfig:
         revenue_history=(12_500_000.0, 10_000_000.0, 16_000_000.0),
         growth_uplift=0.05,
         new_revenue_share=0.5,
-        avg_deal_size=1_100_000.0,
-        stage_names=("Visits", "Leads", "MQLs", "SQLs", "Opportunities", "Customers"),
-        stage_rates=(0.015, 0.2, 0.2, 0.4, 0.5),
+        avg_deal_size=seed.SEED_AVG_DEAL_SIZE,
+        stage_names=seed.SEED_STAGE_NAMES,
+        stage_rates=seed.SEED_RATES,
         lead_stage="Leads",
         channels=(
             Channel("Organic search", 180_000.0, 0.30),
