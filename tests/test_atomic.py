@@ -78,3 +78,23 @@ def test_a_full_disk_during_fsync_keeps_the_old_file(tmp_path, monkeypatch):
         atomic_write_bytes(target, b"new" * 1000)
     assert target.read_bytes() == b"old"
     assert leftovers(tmp_path) == []
+
+
+def test_without_overwrite_an_existing_file_is_refused_and_kept(tmp_path):
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"the planner's own file")
+    with pytest.raises(FileExistsError):
+        atomic_write_bytes(target, b"new", overwrite=False)
+    assert target.read_bytes() == b"the planner's own file"
+    assert leftovers(tmp_path) == []
+
+
+def test_without_overwrite_a_new_file_is_written_whole(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        atomic_write_bytes(tmp_path / "new.xlsx", b"new", overwrite=False)
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "new.xlsx").read_bytes() == b"new"
+    assert stat.S_IMODE((tmp_path / "new.xlsx").stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xlsx"]

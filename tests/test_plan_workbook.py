@@ -332,7 +332,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypat
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("xl_funnel.plan.writer.os.fsync", disk_full)
+    monkeypatch.setattr("os.fsync", disk_full)
     with pytest.raises(OSError, match="No space left"):
         write_plan(example_config(), target)
     assert target.read_bytes() == b"last week's plan"

@@ -49,13 +49,17 @@ def _fsync_directory(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iterator[BinaryIO]:
     """Open a binary file that replaces ``path`` only when the ``with`` block succeeds.
 
     Parameters
     ----------
     path : path-like
         The file to create or replace. Its directory must exist.
+    overwrite : bool
+        Replace an existing ``path`` (the default). When false, the file is linked into place
+        only if ``path`` does not exist at that moment (no check-then-write race), and
+        :class:`FileExistsError` is raised otherwise.
 
     Yields
     ------
@@ -67,11 +71,14 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     OSError
         The directory cannot be written, or the disk is full; the target is unchanged and no
         temporary file is left.
+    FileExistsError
+        ``overwrite`` is false and ``path`` exists (it is unchanged).
 
     Notes
     -----
-    temp = mkstemp(dir=dirname(path)); write; flush; fsync(temp); rename(temp, path);
-    fsync(dirname(path)). An existing target's permission bits are kept.
+    temp = mkstemp(dir=dirname(path)); write; flush; fsync(temp); rename(temp, path) (or
+    link(temp, path); unlink(temp) without overwrite); fsync(dirname(path)). An existing
+    target's permission bits are kept.
 
     References
     ----------
@@ -87,7 +94,11 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)
-        os.replace(temp_name, target)
+        if overwrite:
+            os.replace(temp_name, target)
+        else:
+            os.link(temp_name, target)  # fails if the target exists, atomically
+            os.unlink(temp_name)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temp_name)
@@ -95,7 +106,9 @@ def atomic_write(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     _fsync_directory(directory)
 
 
-def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
+def atomic_write_bytes(
+    path: str | os.PathLike[str], data: bytes, *, overwrite: bool = True
+) -> None:
     """Replace ``path`` with ``data`` atomically (see :func:`atomic_write`).
 
     >>> import pathlib, tempfile
@@ -104,5 +117,5 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     >>> target.read_bytes()
     b'xl'
     """
-    with atomic_write(path) as handle:
+    with atomic_write(path, overwrite=overwrite) as handle:
         handle.write(data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,8 @@ def _summary(book: Path, result: Any) -> str:
 
 
 def _as_json(book: Path, result: Any) -> str:
+    import json  # only for --json: start-up stays lean without it
+
     return json.dumps(
         {
             "input": str(book),

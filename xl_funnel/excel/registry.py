@@ -2,9 +2,11 @@
 
 Functions are declared in topic modules (``functions_funnel``, ``functions_time``, …), each
 holding a ``FUNCTIONS`` tuple of :class:`ExcelFunction`. To add a topic, write its module and add
-**one line** to :data:`SPEC_MODULES`; nothing else needs to change: the xlwings module
-(:mod:`xl_funnel.udfs`), the headless engine, ``xl-funnel functions`` and ``docs/functions.md``
-all read :data:`FUNCTIONS`.
+**one line** to :data:`SPEC_MODULES`: the xlwings module (:mod:`xl_funnel.udfs`), the headless
+engine, ``xl-funnel functions`` and ``docs/functions.md`` all read :data:`FUNCTIONS`. The one
+other place a new function goes is :data:`xl_funnel.recalc.function_names.ARITY`, the names
+the headless engine knows without importing numpy; a test fails, printing the table to paste,
+when it differs from this registry.
 
 Topic modules import :class:`Arg`, :class:`Example` and :class:`ExcelFunction` from
 :mod:`xl_funnel.excel.spec` (not from here), so importing a topic module on its own never

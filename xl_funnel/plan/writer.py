@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.writer.excel import ExcelWriter
 
 from xl_funnel import __version__
+from xl_funnel.atomic import atomic_write_bytes
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import SHEETS, plan_layout
 from xl_funnel.plan.sheets import assumptions, channels, dashboard, funnel, guide, tracking
@@ -103,7 +102,8 @@ def write_plan(config: PlanConfig, path: str | Path, *, overwrite: bool = True) 
     """Write the plan workbook to `path` atomically; return the path.
 
     The bytes go to a temporary file in the target directory, are flushed to disk (fsync),
-    then renamed over `path`: a crash leaves either the old file or the complete new one.
+    then renamed over `path` (:func:`xl_funnel.atomic.atomic_write`): a crash leaves either
+    the old file or the complete new one.
     With ``overwrite=False`` the file is linked into place only if `path` does not exist yet
     (no check-then-write race); :class:`FileExistsError` otherwise.
 
@@ -116,47 +116,5 @@ def write_plan(config: PlanConfig, path: str | Path, *, overwrite: bool = True) 
     True
     """
     target = Path(path)
-    data = workbook_bytes(config)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path(".")
-    )
-    try:
-        os.fchmod(handle, _file_mode(target))
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if overwrite:
-            os.replace(temporary, target)
-        else:
-            os.link(temporary, target)
-            os.unlink(temporary)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_directory(target.parent)
+    atomic_write_bytes(target, workbook_bytes(config), overwrite=overwrite)
     return target
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's permissions; a new file gets the usual 0666 minus umask."""
-    try:
-        return target.stat().st_mode & 0o777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        descriptor = os.open(folder or ".", os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)

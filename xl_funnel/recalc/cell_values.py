@@ -3,11 +3,17 @@
 formualizer hands a Python function its arguments as numbers, text, booleans, ``None`` for a
 blank, lists of rows for a range, and errors as ``{"type": "Error", "kind": "Div"}``; it takes
 results in the same shapes. xl-funnel's adapters speak xlwings' dialect instead, where an error
-is its text (``"#DIV/0!"``). These functions convert at the boundary, so an adapter written for
-xlwings runs unchanged in the headless engine.
+is its text (``"#DIV/0!"``), and an omitted argument is ``None``. These functions convert at
+the boundary, so an adapter written for xlwings runs unchanged in the headless engine.
+
+formualizer passes an omitted argument in the middle of a call (``=F(1,,3)``) as ``0``, so the
+engine's copy of a workbook carries :data:`OMITTED` in its place
+(:mod:`~xl_funnel.recalc.omitted_args`), and :func:`to_adapter` turns it back into ``None``.
 
 >>> to_adapter([[1.0, {"type": "Error", "kind": "Na"}]])
 [[1.0, '#N/A']]
+>>> to_adapter(OMITTED) is None
+True
 >>> to_engine("#NUM!"), to_engine(float("inf"))
 ({'type': 'Error', 'kind': 'Num'}, {'type': 'Error', 'kind': 'Num'})
 >>> to_engine([[2.0, "#DIV/0!"]])
@@ -19,7 +25,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["error_reason", "error_text", "is_engine_error", "to_adapter", "to_engine"]
+__all__ = ["OMITTED", "error_reason", "error_text", "is_engine_error", "to_adapter", "to_engine"]
+
+#: Stands for an omitted argument in the engine's copy of a workbook: a one-character string
+#: from Unicode's private-use area, which no keyboard types and no Excel function returns.
+OMITTED = "\ue000"
 
 #: formualizer's error kinds and the text Excel shows for each.
 _KIND_TEXT = {
@@ -72,9 +82,12 @@ def _adapter_value(value: Any) -> Any:
 
 
 def to_adapter(value: Any) -> Any:
-    """An engine argument as xlwings would pass it (errors as their text)."""
+    """An engine argument as xlwings would pass it (errors as their text, an omitted argument
+    as ``None``)."""
     if isinstance(value, list):
         return [[_adapter_value(item) for item in row] for row in value]
+    if value == OMITTED:  # only ever a whole argument, never a cell of a range
+        return None
     return _adapter_value(value)
 
 

@@ -1,23 +1,27 @@
-"""The embedded calculation engine: formualizer with every xl-funnel function registered.
+"""The embedded calculation engine: formualizer with xl-funnel's functions registered.
 
-formualizer (Rust, MIT) evaluates Excel's own functions; each entry of
-:data:`xl_funnel.excel.registry.FUNCTIONS` is registered with it by name, with its argument
-counts, so ``=FUNNEL_BACKSOLVE(…)`` computes exactly what the xlwings add-in computes in Excel:
-both call the same adapter. Why formualizer: ``docs/recalc.md``.
+formualizer (Rust, MIT) evaluates Excel's own functions; each xl-funnel function a workbook
+calls is registered with it by name, with its argument counts, so ``=FUNNEL_BACKSOLVE(…)``
+computes exactly what the xlwings add-in computes in Excel: both call the same adapter from
+:data:`xl_funnel.excel.registry.FUNCTIONS`. The registry (and numpy with it) is imported on the
+first call, so a workbook of Excel formulas alone never pays for it. Why formualizer:
+``docs/recalc.md``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
 from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Engine", "EngineUnavailableError", "NamedRange"]
+__all__ = ["Engine", "EngineUnavailableError", "NamedRange", "load_formualizer"]
 
 _VALUE_ERROR = {"type": "Error", "kind": "Value"}
 
@@ -50,7 +54,8 @@ class NamedRange:
         ]
 
 
-def _formualizer():
+def load_formualizer() -> ModuleType:
+    """The ``formualizer`` module, or :class:`EngineUnavailableError` saying how to install it."""
     try:
         import formualizer
     except ImportError:
@@ -60,24 +65,23 @@ def _formualizer():
     return formualizer
 
 
-def _bridge(adapter: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap an adapter so it takes and returns values in formualizer's dialect."""
+def _bridge(name: str) -> Callable[..., Any]:
+    """The function the engine calls for the xl-funnel function ``name``: it imports the
+    registry on its first call, and takes and returns values in formualizer's dialect."""
+    adapter: Callable[..., Any] | None = None
 
     def call(*args: Any) -> Any:
+        nonlocal adapter
         try:
+            if adapter is None:
+                from xl_funnel.excel.registry import get
+
+                adapter = get(name).adapter
             return to_engine(adapter(*(to_adapter(arg) for arg in args)))
         except Exception:  # an adapter never raises by contract; a bug still must not crash a book
             return _VALUE_ERROR
 
     return call
-
-
-def excel_functions() -> Iterable[tuple[str, Callable[..., Any], int, int]]:
-    """Every xl-funnel function as ``(name, callable, min_args, max_args)``."""
-    from xl_funnel.excel.registry import FUNCTIONS
-
-    for spec in FUNCTIONS:
-        yield spec.name, spec.adapter, spec.min_args, spec.max_args
 
 
 class Engine:
@@ -93,15 +97,29 @@ class Engine:
         Let the engine spread one evaluation over threads. Off by default: for plan-sized
         workbooks the thread hand-off costs more than it saves (0.29 ms against 0.79 ms per
         scenario, ``docs/recalc.md``), and ``--jobs`` parallelises scenarios by process.
+    functions : iterable of str
+        The xl-funnel functions to register (Excel names); default all of them. A workbook's
+        other calls to xl-funnel functions give ``#NAME?``.
+    repeated : bool
+        The workbook will be evaluated again and again (scenarios): build the dependency graph
+        at load (formualizer's ``Ephemeral`` mode), which makes each re-evaluation cheap. For a
+        single evaluation the default ``Interactive`` mode is faster in total (10k-channel
+        plan: 0.1 s load + 1.1 s evaluation against 1.4 s + 0.3 s, ``docs/recalc.md``).
     """
 
     def __init__(
-        self, workbook: bytes, limits: Limits = DEFAULT_LIMITS, parallel: bool = False
+        self,
+        workbook: bytes,
+        limits: Limits = DEFAULT_LIMITS,
+        parallel: bool = False,
+        functions: Iterable[str] = tuple(ARITY),
+        repeated: bool = False,
     ) -> None:
-        fz = _formualizer()
+        fz = load_formualizer()
         config = fz.EvaluationConfig()
         config.enable_parallel = parallel
-        options = fz.WorkbookConfig(mode=fz.WorkbookMode.Ephemeral, eval_config=config)
+        mode = fz.WorkbookMode.Ephemeral if repeated else fz.WorkbookMode.Interactive
+        options = fz.WorkbookConfig(mode=mode, eval_config=config)
         try:
             self.book = fz.Workbook.from_bytes(
                 workbook, config=options, load_limits=limits.engine_load_limits()
@@ -109,10 +127,9 @@ class Engine:
         except Exception as error:  # the loader raises several types; each means "cannot load"
             raise WorkbookError(f"cannot be loaded by the engine: {error}") from None
         self.book.set_temporal_egress("serial")
-        for name, adapter, min_args, max_args in excel_functions():
-            self.book.register_function(
-                name, _bridge(adapter), min_args=min_args, max_args=max_args
-            )
+        for name in functions:
+            min_args, max_args = ARITY[name]
+            self.book.register_function(name, _bridge(name), min_args=min_args, max_args=max_args)
 
     @property
     def sheet_names(self) -> list[str]:

@@ -4,7 +4,7 @@ The registry (:data:`xl_funnel.excel.registry.FUNCTIONS`) is the source of truth
 it loads numpy and every topic module (about 0.15 s). ``xl-funnel recalc`` needs only the names
 to tell whether a workbook calls an xl-funnel function at all, and the argument counts to
 register it with the engine; the registry is imported on the first call. A test keeps this
-table equal to the registry (``tests/test_recalc_functions.py``).
+table equal to the registry (``tests/test_recalc_startup.py``).
 
 >>> ARITY["FUNNEL_BACKSOLVE"]
 (2, 6)

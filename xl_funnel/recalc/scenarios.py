@@ -82,7 +82,7 @@ class ScenarioRunner:
     ) -> None:
         package = read_package(plan, limits)
         sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
-        self.engine: Engine = load_engine(package, sheets, limits)
+        self.engine: Engine = load_engine(package, sheets, limits, repeated=True)
         self.engine.evaluate()
         self.names = self.engine.named_ranges()
         chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]

@@ -24,6 +24,7 @@ from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_err
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.omitted_args import called_functions, mark_omitted_in_sheet
 from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.sheet_xml import SheetXml
 from xl_funnel.recalc.writer import package_bytes, write_package
@@ -103,15 +104,33 @@ def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, 
     return values
 
 
-def load_engine(package: Package, sheets: dict[str, SheetXml], limits: Limits) -> Engine:
-    """The engine loaded with ``package``; cells inside array formulas are handed to it
-    without their cached values, which it would otherwise take for constants."""
-    cleared = {
-        sheet.part: sheets[sheet.name].without_values(members)
-        for sheet in package.sheets
-        if (members := sheets[sheet.name].array_members())
-    }
-    return Engine(package_bytes(package, cleared) if cleared else package.raw, limits)
+def load_engine(
+    package: Package, sheets: dict[str, SheetXml], limits: Limits, repeated: bool = False
+) -> Engine:
+    """The engine loaded with a copy of ``package`` made for it (``repeated``: for many
+    evaluations, see :class:`~xl_funnel.recalc.engine.Engine`).
+
+    In the copy, cells inside array formulas have no cached values (the engine would take them
+    for constants), and each omitted argument of an xl-funnel call holds a marker the adapters
+    read as "omitted" (:mod:`~xl_funnel.recalc.omitted_args`). Only the xl-funnel functions the
+    formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
+    """
+    changed = {}
+    called = set(called_functions([package.parts[package.workbook]]))  # a defined name may call one
+    for sheet in package.sheets:
+        xml = sheets[sheet.name]
+        members = xml.array_members()
+        data = xml.without_values(members) if members else xml.data
+        if in_sheet := called_functions([data]):
+            called |= in_sheet
+            data = mark_omitted_in_sheet(data, in_sheet)
+        if data is not xml.data:
+            changed[sheet.part] = data
+    workbook = package_bytes(package, changed) if changed else package.raw
+    if len(workbook) > limits.max_file_bytes:
+        # The engine's loader caps its input at the file-size limit the original met compressed.
+        workbook = package_bytes(package, changed, compressed=True)
+    return Engine(workbook, limits, functions=sorted(called), repeated=repeated)
 
 
 def recalculate(

@@ -45,10 +45,14 @@ def write_package(package: Package, replaced: Mapping[str, bytes], target: str |
             archive.writestr(_entry(original), data, compresslevel=_LEVEL)
 
 
-def package_bytes(package: Package, replaced: Mapping[str, bytes]) -> bytes:
-    """The package with ``replaced`` swapped in, uncompressed, in memory (for the engine)."""
+def package_bytes(
+    package: Package, replaced: Mapping[str, bytes], compressed: bool = False
+) -> bytes:
+    """The package with ``replaced`` swapped in, in memory (for the engine); stored without
+    compression unless ``compressed``, which is slower but keeps it under a file-size cap."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+    method = zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED
+    with zipfile.ZipFile(buffer, "w", method, compresslevel=_LEVEL) as archive:
         for original in package.entries:
             name = original.filename
             archive.writestr(name, replaced.get(name, package.parts[name]))
