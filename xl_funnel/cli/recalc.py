@@ -38,10 +38,20 @@ def _target(book: Path, output: Path | None, in_place: bool) -> Path:
     return target
 
 
-def _number(value: Any) -> str:
+# How the plan's headline outputs read (their meaning is fixed by the plan's defined names).
+_PERCENT_NAMES = frozenset({"PlanROI"})
+_MONEY_NAMES = frozenset({"TargetRevenue", "NewRevenueGoal", "TotalBudget"})
+
+
+def _number(value: Any, name: str = "") -> str:
+    """A headline value as a planner reads it: 20,000,000 · 904.3 % · 83,333.33 · 10."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    return f"{value:,.2f}"
+    if name in _PERCENT_NAMES:
+        return f"{value * 100:,.1f} %"
+    if name in _MONEY_NAMES:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _summary(book: Path, result: Any) -> str:
@@ -61,7 +71,8 @@ def _summary(book: Path, result: Any) -> str:
     if result.headline:
         lines.append("  plan outputs")
         for name, value in result.headline.items():
-            shown = ", ".join(map(_number, value)) if isinstance(value, list) else _number(value)
+            values = value if isinstance(value, list) else [value]
+            shown = ", ".join(_number(item, name) for item in values)
             lines.append(f"    {name:<22}{shown}")
     return "\n".join(lines)
 

@@ -1,0 +1,27 @@
+"""`xl-funnel recalc` summary: headline outputs read the way a planner reads them."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from xl_funnel.cli import cli
+from xl_funnel.plan import example_config, write_plan
+
+
+def test_headline_outputs_are_formatted_by_meaning(tmp_path):
+    book = tmp_path / "plan.xlsx"
+    write_plan(example_config(), book)
+    result = CliRunner().invoke(cli, ["recalc", str(book)])
+    assert result.exit_code == 0, result.output
+    rows = {
+        line.split()[0]: line.split(None, 1)[1]
+        for line in result.output.splitlines()
+        if line.startswith("    ")
+    }
+    assert rows["TargetRevenue"] == "20,000,000"
+    assert rows["NewRevenueGoal"] == "10,000,000"
+    assert rows["CustomersNeeded"] == "10"
+    assert rows["RequiredVolumes"] == "83,333.33, 1,250, 250, 50, 20, 10"
+    assert rows["TotalBudget"] == "1,150,000"
+    assert rows["PlanROI"] == "904.3 %"
+    assert "cells with errors       0" in result.output
