@@ -29,15 +29,6 @@ CHANNEL_ROWS = (1_000, 10_000)
 SCENARIOS = 5_000
 LIBREOFFICE_SCENARIOS = 3
 
-_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
-           xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
-</item>
-</oor:items>
-"""
 
 # Runs a command and prints its wall time and its processes' peak RSS (KiB on Linux).
 _MEASURE = (
@@ -82,14 +73,11 @@ def _median(command: list[str], cwd: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def _soffice(folder: Path) -> list[str]:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        raise RuntimeError("soffice not found: run bash .ci/ensure-libreoffice (make bench does)")
-    profile = folder / "lo-profile"
-    (profile / "user").mkdir(parents=True, exist_ok=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_PROFILE)
-    return [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore"]
+def _soffice() -> list[str]:
+    """LibreOffice headless with a recalculate-on-load profile (the tests' harness)."""
+    from tests.libreoffice import headless_command
+
+    return headless_command()
 
 
 def _plans(folder: Path) -> list[tuple[str, Path]]:
@@ -272,7 +260,7 @@ def _scenario_lines(folder: Path, lo: list[str]) -> list[str]:
 def run() -> str:
     folder = Path(tempfile.mkdtemp(prefix="bench-recalc-"))
     try:
-        lo = _soffice(folder)
+        lo = _soffice()
         lines = [
             "Each figure is one command as a user runs it, start to exit, in a fresh process "
             '(built-in and 1k: median of 3; 10k: one run). "In-process work" is '

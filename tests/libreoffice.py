@@ -39,6 +39,7 @@ __all__ = [
     "error_cells",
     "export_pdf",
     "export_png",
+    "headless_command",
     "named_values",
     "recalculate",
     "recalculate_all",
@@ -97,13 +98,20 @@ def _profile_dir() -> Path:
     return _profile
 
 
-def _convert(paths: list[Path], target: str, outdir: Path, extension: str) -> list[Path]:
-    command = [
+def headless_command() -> list[str]:
+    """``soffice`` headless with this process's recalculate-on-load profile, ready for options."""
+    return [
         soffice(),
         f"-env:UserInstallation={_profile_dir().as_uri()}",
         "--headless",
         "--norestore",
         "--nolockcheck",
+    ]
+
+
+def _convert(paths: list[Path], target: str, outdir: Path, extension: str) -> list[Path]:
+    command = [
+        *headless_command(),
         "--convert-to",
         target,
         "--outdir",

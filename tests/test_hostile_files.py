@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.cli_process import run_cli
 from tests.data.recalc.books import mini_plan
 from xl_funnel.cli import cli
 from xl_funnel.recalc.a1 import column_letters
@@ -30,16 +31,6 @@ from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.package import read_package
 
 MAIN_NS = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

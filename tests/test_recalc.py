@@ -14,20 +14,11 @@ import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
 import xl_funnel as xf
+from tests.cli_process import run_cli
 from tests.data.recalc.books import RATES, mini_plan
 from xl_funnel.recalc.workflow import recalculate
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def cached(path: Path, sheet: str | None = None) -> openpyxl.worksheet.worksheet.Worksheet:

@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -26,19 +24,10 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 import xl_funnel as xf
 from tests import libreoffice
+from tests.cli_process import run_cli
 from xl_funnel.plan import build_workbook, example_config, expected_values
 
 UDF_SHEET = "UDF checks"
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 def with_udfs(path: Path) -> Path:

@@ -7,27 +7,17 @@ import dataclasses
 import json
 import random
 import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from tests.cli_process import run_cli
 from xl_funnel.plan import example_config, expected_values, write_plan
 from xl_funnel.recalc.scenarios import ScenarioRunner, parse_scenarios, parse_value
 
 COLUMNS = ["GrowthUplift", "NewRevenueShare", "AvgDealSize", "StageRates"]
 HEADLINE = ["TargetRevenue", "NewRevenueGoal", "CustomersNeeded", "TotalBudget", "PlanROI"]
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")
