@@ -276,9 +276,8 @@ def _rounded(
 def _shift(row: np.ndarray, whole: int, fraction: float) -> np.ndarray:
     """Move volume ``whole`` months earlier, ``fraction`` of it one month further still.
 
-    The same split as :func:`~xl_funnel.seasonality.shift_earlier` (the plan workbook's
-    sales-cycle lag), kept on the row's own columns: the schedule's leading months are
-    already there, so nothing falls off the front.
+    :func:`~xl_funnel.seasonality.shift_earlier`'s split, kept on the row's own columns: the
+    schedule's leading months are already there, so nothing falls off the front.
     """
     reach = whole + (fraction > 0)
     return shift_earlier(row, whole + fraction)[..., reach : reach + row.shape[-1]]
