@@ -1,4 +1,8 @@
-"""Hypothesis strategies for funnel inputs, shared by the property tests."""
+"""Hypothesis strategies for funnel inputs, shared by the property tests.
+
+Property tests leave out subnormal floats (below 2.2e-308), where relative tolerances mean
+nothing; tests/test_fuzz_cells.py feeds them, with every other hostile value, to every function.
+"""
 
 from __future__ import annotations
 

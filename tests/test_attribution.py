@@ -299,7 +299,7 @@ journeys_st = st.lists(
             min_size=1,
             max_size=7,
         ),
-        st.floats(0, 1e9, allow_nan=False, allow_infinity=False),
+        st.floats(0, 1e9, allow_nan=False, allow_infinity=False, allow_subnormal=False),
     ),
     min_size=1,
     max_size=6,

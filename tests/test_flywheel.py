@@ -179,8 +179,8 @@ def test_bad_input_names_argument_position_and_value(kwargs, error, message):
 
 # --- properties --------------------------------------------------------------------------
 
-base_st = st.floats(0, 1e5, allow_nan=False)
-referral_st = st.floats(0, 0.5, allow_nan=False)
+base_st = st.floats(0, 1e5, allow_nan=False, allow_subnormal=False)
+referral_st = st.floats(0, 0.5, allow_nan=False, allow_subnormal=False)
 
 
 @given(

@@ -133,7 +133,7 @@ def test_bad_input_names_argument_and_value(args, kwargs, error, message):
 
 # --- properties --------------------------------------------------------------------------
 
-amount_st = st.floats(0, 1e9, allow_nan=False)
+amount_st = st.floats(0, 1e9, allow_nan=False, allow_subnormal=False)
 
 
 @given(actual=amount_st, target=st.floats(1, 1e9), months=st.integers(1, 12))
@@ -158,7 +158,9 @@ def test_actuals_exactly_on_plan_attain_the_target(weights, target, data):
     assert result.projected == pytest.approx(target, rel=1e-9)
 
 
-@given(weights=st.lists(st.floats(0, 100), min_size=2, max_size=12).filter(any))
+@given(
+    weights=st.lists(st.floats(0, 100, allow_subnormal=False), min_size=2, max_size=12).filter(any)
+)
 def test_expected_share_grows_through_the_year_and_ends_at_one(weights):
     points = np.linspace(0.01, len(weights), 25)
     shares = np.array([expected_share(point, weights) for point in points])

@@ -193,8 +193,12 @@ def test_no_target_months():
 
 # --- properties --------------------------------------------------------------------------
 
-months_st = st.lists(st.floats(0, 1e4, allow_nan=False), min_size=1, max_size=14)
-lag_st = st.one_of(st.integers(0, 3).map(float), st.floats(0, 3, allow_nan=False))
+months_st = st.lists(
+    st.floats(0, 1e4, allow_nan=False, allow_subnormal=False), min_size=1, max_size=14
+)
+lag_st = st.one_of(
+    st.integers(0, 3).map(float), st.floats(0, 3, allow_nan=False, allow_subnormal=False)
+)
 
 
 @st.composite

@@ -63,9 +63,9 @@ def test_default_labels_for_other_funnel_lengths():
 
 @given(
     rates=funnel_st,
-    top=st.floats(0, 1e7),
+    top=st.floats(0, 1e7, allow_subnormal=False),
     step=st.floats(-0.9, 2.0),
-    deal=st.floats(0, 1e6),
+    deal=st.floats(0, 1e6, allow_subnormal=False),
 )
 def test_each_row_is_the_forward_funnel_with_one_rate_changed(rates, top, step, deal):
     table = sensitivity(top, rates, deal, step)
