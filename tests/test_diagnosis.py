@@ -103,3 +103,19 @@ def test_message_names_the_lowest_ratio(counts):
         assert message == transition_message(names[index], names[index + 1])
     else:
         assert message == ON_PLAN_MESSAGE
+
+
+@pytest.mark.parametrize(
+    ("to_stage", "expected"),
+    [
+        ("Leads", "work on conversion-rate optimisation: calls to action, landing pages and forms"),
+        ("Marketing Qualified Leads", "review form qualification questions and lead sources"),
+        ("Qualified leads", "review form qualification questions and lead sources"),
+        ("Sales Qualified Leads", "nurture MQLs with email and lead scoring"),
+        ("Sales accepted leads", "nurture MQLs with email and lead scoring"),
+        ("Demos", "remove friction in the hand-off to sales and sharpen the offer"),
+        ("Closed-won deals", "review proposals, pricing and sales follow-up"),
+    ],
+)
+def test_specific_stage_names_win_over_the_word_lead(to_stage, expected):
+    assert xf.advice("Previous stage", to_stage) == expected

@@ -31,14 +31,15 @@ ON_PLAN_MESSAGE = "Every stage converts at or above its plan rate."
 NO_DATA_MESSAGE = "No stage has actuals yet."
 
 # Seed 001's diagnosis, keyed by words in the name of the stage a transition leads *to*.
-# Checked in order: the first keyword found in the lower-cased name wins.
+# Checked in order, the most specific first: "Sales Qualified Leads" is an SQL stage before it
+# is a "qualified lead", and "Marketing Qualified Leads" an MQL stage, not a lead stage, so the
+# plain "lead" rule comes last.
 _ADVICE = (
-    (
-        ("lead", "contact", "signup", "sign-up"),
-        "work on conversion-rate optimisation: calls to action, landing pages and forms",
-    ),
-    (("mql", "marketing qualified"), "review form qualification questions and lead sources"),
     (("sql", "sales qualified", "accepted"), "nurture MQLs with email and lead scoring"),
+    (
+        ("mql", "marketing qualified", "qualified lead"),
+        "review form qualification questions and lead sources",
+    ),
     (
         ("opportunit", "pipeline", "demo", "meeting"),
         "remove friction in the hand-off to sales and sharpen the offer",
@@ -46,6 +47,10 @@ _ADVICE = (
     (
         ("customer", "won", "deal", "close", "sale"),
         "review proposals, pricing and sales follow-up",
+    ),
+    (
+        ("lead", "contact", "signup", "sign-up"),
+        "work on conversion-rate optimisation: calls to action, landing pages and forms",
     ),
 )
 
@@ -176,6 +181,8 @@ def advice(from_stage: str, to_stage: str) -> str:
     --------
     >>> advice("Leads", "MQLs")
     'review form qualification questions and lead sources'
+    >>> advice("MQLs", "Sales Qualified Leads")
+    'nurture MQLs with email and lead scoring'
     >>> advice("Trials", "Paid accounts")
     'look at what moves Trials to Paid accounts'
     """
