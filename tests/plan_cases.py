@@ -76,7 +76,7 @@ LAGGED_ACTUALS = {
 #: Fractional per-stage lags (reaching back six months), a seasonal year, the flywheel
 #: (167 customers bringing 0.02 referrals a month each, entering as opportunities and
 #: closing at 50 %: about a third of 72 new customers) and a 93 % stage in the middle, whose
-#: 10 % improvement is capped at 100 % so the sensitivity ranks it last, out of funnel order.
+#: ten-point improvement is capped at 100 %, so the sensitivity ranks it last.
 FLYWHEEL = PlanConfig(
     company="Loop Labs",
     fiscal_year=2027,
@@ -95,6 +95,7 @@ FLYWHEEL = PlanConfig(
     referrals_per_customer=0.02,
     referral_entry_stage="Opportunities",
     referral_close_rate=0.5,
+    sensitivity_step=0.1,
     channels=(
         Channel("Paid search", 120_000.0, 0.5),
         Channel("Partner webinars", 40_000.0, 0.3, 0.35),
@@ -113,6 +114,12 @@ FLYWHEEL_ACTUALS = {
 #: Referrals alone exceed the goal every month: the funnel must bring nothing at all, and
 #: every ratio over its volumes is n/a (never an error value).
 SATURATED = dataclasses.replace(FLYWHEEL, customer_base=5_000.0, referrals_per_customer=0.05)
+
+#: $1,000,000,000.50 at $1M a deal is 1,000.0000005 customers: the core's ``ceil_whole``
+#: (1e-9 absolute) needs 1,001; a 1e-9 relative tolerance would have said 1,000.
+ROUNDING = dataclasses.replace(
+    example_config(), new_revenue_goal=1_000_000_000.5, avg_deal_size=1_000_000.0
+)
 
 CASES = {
     "example": example_config(),

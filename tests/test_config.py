@@ -63,6 +63,28 @@ def test_example_is_seed_000():
     assert len(config.revenue_history) == 3
     assert config.lead_stage == "Leads"
     assert sum(c.lead_share for c in config.channels) == pytest.approx(1)
+    # The channels' own lead → MQL rates average the plan's 20 %, weighted by lead share,
+    # so the channel mix brings the plan's customers (Plan ROI is the plan's ROI).
+    mix = sum(c.lead_share * (c.mql_rate or config.stage_rates[1]) for c in config.channels)
+    assert mix == pytest.approx(0.2, abs=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("step", "problem"),
+    [
+        (5, "got 5 (did you mean 0.05, i.e. 5 points?)"),
+        (1.5, "got 1.5 (did you mean 0.015, i.e. 1.5 points?)"),
+        (-0.01, "got -0.01"),
+        ('"1 %"', "got '1 %'"),
+    ],
+)
+def test_sensitivity_step_is_rate_points(step, problem):
+    found = problems(VALID + f"\n[dashboard]\nsensitivity_step = {step}\n")
+    assert found == [
+        "dashboard.sensitivity_step: must be rate points from more than 0 to 1 "
+        f"(0.01 = one point), {problem}"
+    ]
+    assert parse_config(VALID + "\n[dashboard]\nsensitivity_step = 1\n").sensitivity_step == 1
 
 
 def test_minimal_config_gets_defaults():
@@ -110,7 +132,7 @@ def test_print_config_round_trips(config):
     # Every key in the printed file is commented (a line of help right above it or the header).
     assert "# Twelve relative weights" in text
     assert "# Referrals each customer brings per month" in text
-    assert "# Sensitivity: each stage rate improved" in text
+    assert "# Sensitivity: each stage rate improved by this many rate points" in text
     data = tomllib.loads(text)
     assert set(data) == {
         "plan",
@@ -206,8 +228,8 @@ def test_all_problems_at_once_with_key_paths():
         "flywheel.referral_close_rate: must be a fraction between 0 and 1, got 1.5 "
         "(did you mean 0.015, i.e. 1.5 %?)",
         "tracking.spend_flag_ratio: must be a multiple from 1 to 100, got 0.5",
-        "dashboard.sensitivity_step: must be a relative improvement from more than 0 to 1 "
-        "(0.1 = 10 %), got 0",
+        "dashboard.sensitivity_step: must be rate points from more than 0 to 1 "
+        "(0.01 = one point), got 0",
         "channels[0].colour: unknown key; known: name, budget, lead_share, mql_rate",
         "channels[0].budget: must be a positive number, got -5",
         "channels[1].name: 'email' is also channels[0]: names differ",
@@ -298,7 +320,7 @@ def test_stage_lags_and_flywheel_are_read():
     # Defaults: referrals enter at the lead stage and convert at the funnel's rates.
     assert config.referral_entry_stage == "Leads"
     assert config.referral_close_rate is None
-    assert config.sensitivity_step == 0.1
+    assert config.sensitivity_step == 0.01  # one percentage point
     # The sales cycle is the shorthand for lags (0, …, 0, cycle).
     cycle = parse_config(
         VALID.replace("rates = [0.25, 0.1]", "rates = [0.25, 0.1]\nsales_cycle_months = 2.5")

@@ -25,6 +25,8 @@ from tests.plan_cases import (
     HOSTILE,
     LAGGED,
     LAGGED_ACTUALS,
+    MORE_STAGES,
+    ROUNDING,
     SATURATED,
 )
 from xl_funnel.diagnosis import bottleneck_message
@@ -33,6 +35,8 @@ from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.plan import DEFINED_NAMES, PlanConfig, expected_values, plan_layout, write_plan
 from xl_funnel.plan.layout import CHANNEL_COLUMNS, RANKED_COLUMNS, SENSITIVITY_COLUMNS, Ref
 from xl_funnel.plan.sheets.channels import NOT_AVAILABLE
+from xl_funnel.revenue import customers_needed
+from xl_funnel.sensitivity import sensitivity
 
 pytestmark = pytest.mark.libreoffice
 
@@ -44,7 +48,7 @@ TRACKED = {
     "flywheel_actuals": (FLYWHEEL, FLYWHEEL_ACTUALS),
 }
 #: Plans at the edge of the model, checked for error values and outputs.
-EDGE_CASES = {"saturated": SATURATED}
+EDGE_CASES = {"saturated": SATURATED, "rounding": ROUNDING}
 #: The Before FY bottleneck of each tracked case, worked by hand from its actuals.
 BEFORE_FY_BOTTLENECK = {
     WITH_ACTUALS: "Sign-ups→MQLs is furthest behind",  # 390 / 1,150 = 33.9 % vs 35 %
@@ -405,19 +409,53 @@ def test_sensitivity_tornado_data_equals_the_core(recalculated, case):
 
 
 def test_tornado_ranks_a_capped_lever_last(recalculated):
-    """MQLs→SALs converts at 93 %: 10 % better is capped at 100 %, the smallest gain."""
+    """Ten points on each rate: the lowest rates gain most (C · 0.1 / r); MQLs→SALs at 93 %
+    can gain only seven points, capped at 100 %, the smallest gain."""
     d = plan_layout(FLYWHEEL).dashboard
     values = recalculated["flywheel"]
     labels = [cell(values, d.ranked["label"], r) for r in range(6)]
     assert labels == [
-        "Visits→Leads",
-        "Leads→MQLs",
-        "SALs→SQLs",
-        "SQLs→Opportunities",
-        "Opportunities→Customers",
-        "MQLs→SALs",
+        "Visits→Leads",  # 2 %
+        "Leads→MQLs",  # 25 %
+        "SALs→SQLs",  # 30 %
+        "Opportunities→Customers",  # 40 %
+        "SQLs→Opportunities",  # 45 %
+        "MQLs→SALs",  # 93 %, capped
     ]
     assert cell(values, d.levers["improved_rate"], 2) == 1
+    base = cell(values, d.base_customers)
+    assert close(cell(values, d.levers["customers_change"], 2), base * 0.07 / 0.93)
+    assert close(cell(values, d.levers["customers_change"], 0), base * 0.1 / 0.02)
+
+
+def test_example_tornado_ranks_the_levers_in_rate_points(recalculated):
+    """One percentage point on each of seed 000's rates, against the core's
+    ``sensitivity(..., absolute=True)``: 1.5 % → 2.5 % visits→leads adds two thirds of the
+    plan's customers ($7.3M); the two 20 % rates tie ($550,000 each, funnel order)."""
+    config = CASES["example"]
+    d = plan_layout(config).dashboard
+    values, names = recalculated["example"], recalculated["example:names"]
+    labels = [
+        f"{a}→{b}" for a, b in zip(config.stage_names[:-1], config.stage_names[1:], strict=True)
+    ]
+    core = sensitivity(
+        names["RequiredVolumes"][0], config.stage_rates, 1.1e6, 0.01, absolute=True, names=labels
+    )
+    got = [cell(values, d.ranked["label"], r) for r in range(5)]
+    assert (
+        got
+        == list(core.index)
+        == [
+            "Visits→Leads",
+            "Leads→MQLs",
+            "MQLs→SQLs",
+            "SQLs→Opportunities",
+            "Opportunities→Customers",
+        ]
+    )
+    revenue = [cell(values, d.ranked["revenue_change"], r) for r in range(5)]
+    assert all(close(g, w) for g, w in zip(revenue, core["revenue_change"], strict=True))
+    assert [round(r) for r in revenue] == [7_333_333, 550_000, 550_000, 275_000, 220_000]
 
 
 def test_dashboard_labels_show_each_stage_volume(recalculated):
@@ -452,3 +490,64 @@ def test_missing_libreoffice_fails_loudly(monkeypatch):
     monkeypatch.setattr(libreoffice.shutil, "which", lambda name: None)
     with pytest.raises(libreoffice.LibreOfficeMissingError, match="ensure-libreoffice"):
         libreoffice.recalculate("plan.xlsx")
+
+
+def test_customers_round_up_like_the_core(recalculated):
+    """$1,000,000,000.50 at $1M a deal: 1,000.0000005 customers is 1,001 whole customers in
+    the core (1e-9 absolute) and in LibreOffice; a relative tolerance would have kept 1,000."""
+    names = recalculated["rounding:names"]
+    exact = 1_000_000_000.5 / 1_000_000.0
+    assert abs(exact - 1000) <= 1e-9 * exact  # within a 1e-9 relative tolerance of 1,000
+    assert customers_needed(1_000_000_000.5, 1_000_000.0) == 1001
+    assert names["CustomersNeeded"] == 1001
+    assert names["RequiredVolumes"][-1] == 1001
+    # Ten customers of $1.1M for seed 000's $10M, and noise below 1e-9 is not a customer.
+    assert recalculated["example:names"]["CustomersNeeded"] == 10
+
+
+@pytest.mark.parametrize("case", [*CASES, *EDGE_CASES])
+def test_channel_mix_check_equals_the_core(recalculated, case):
+    config = {**CASES, **EDGE_CASES}[case]
+    layout, values = plan_layout(config), recalculated[case]
+    c, d = layout.channels, layout.dashboard
+    mix = expected_values(config)["channel_mix"]
+    assert close(cell(values, c.mix_customers), mix["customers"])
+    assert close(cell(values, c.plan_customers), mix["plan"])
+    assert close(cell(values, c.mix_ratio), mix["ratio"])
+    assert (cell(values, c.mix_check) or "") == mix["message"]
+    # The Dashboard repeats the check under its KPI tiles.
+    assert (cell(values, d.kpi_note) or "") == mix["message"]
+    assert close(cell(values, d.mix_ratio), mix["ratio"])
+
+
+def test_example_channels_add_up_to_the_funnel(recalculated):
+    """The built-in channels' own rates average the plan's, so the Channels totals are the
+    Funnel's 250 MQLs and 10 customers, and Plan ROI is the plan's: ($11M − $1.15M) / $1.15M."""
+    config = CASES["example"]
+    layout, values = plan_layout(config), recalculated["example"]
+    c = layout.channels
+    totals = {
+        key: values[("Channels", f"{_col(c, key)}{c.totals}")]
+        for key in ("mqls", "customers", "revenue")
+    }
+    assert totals == pytest.approx({"mqls": 250, "customers": 10, "revenue": 11_000_000}, rel=1e-12)
+    names = recalculated["example:names"]
+    assert names["PlanROI"] == pytest.approx((11_000_000 - 1_150_000) / 1_150_000, rel=1e-12)
+    assert round(names["PlanROI"], 4) == 8.5652
+    assert cell(values, c.mix_check) == (
+        "The channel mix brings 10.0 customers; the plan's funnel needs 10.0."
+    )
+
+
+def test_off_plan_channel_mix_is_flagged(recalculated):
+    """LAGGED's channels bring 77.5 customers of the plan's 81 (95.7 %): flagged; MORE_STAGES'
+    bring 65.5 of 65 (100.8 %), within 1 %: not flagged."""
+    lagged = plan_layout(LAGGED).channels
+    message = cell(recalculated["lagged"], lagged.mix_check)
+    assert message.startswith(
+        "Off plan: the channel mix brings 77.5 customers, 95.7 % of the 81.0 the plan's funnel"
+    )
+    more = plan_layout(MORE_STAGES).channels
+    assert cell(recalculated["more_stages"], more.mix_check) == (
+        "The channel mix brings 65.5 customers; the plan's funnel needs 65.0."
+    )

@@ -18,6 +18,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.cell_range import CellRange
 
 from tests.plan_cases import CASES, HOSTILE
+from xl_funnel._checks import CEIL_TOLERANCE
+from xl_funnel.funnel import backsolve
 from xl_funnel.plan import (
     DEFINED_NAMES,
     example_config,
@@ -27,6 +29,7 @@ from xl_funnel.plan import (
 )
 from xl_funnel.plan.layout import SHEETS, Ref
 from xl_funnel.plan.styles import CURRENCY, INPUT_FILL, INPUT_STYLE, PERCENT
+from xl_funnel.recalc.scenarios import ScenarioRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "workbooks" / "annual_plan.xlsx"
@@ -256,13 +259,51 @@ def test_monthly_volumes_follow_each_stage_lag(case):
 
 
 def test_customers_needed_mirrors_the_core_rounding(case):
+    """``_checks.ceil_whole`` is ``ceil(max(x − 1e-9, 0))``: the same absolute tolerance."""
     config, _, book = case
     layout = plan_layout(config)
     formula = book["Funnel"][layout.funnel.customers_needed.ref].value
     exact = layout.funnel.customers_exact.ref
-    assert formula == (
-        f"=IF(ABS({exact}-ROUND({exact},0))<=1E-9*MAX(1,ABS({exact})),"
-        f"ROUND({exact},0),ROUNDUP({exact},0))"
+    assert formula == f"=ROUNDUP(MAX({exact}-1E-9,0),0)"
+    assert CEIL_TOLERANCE == 1e-9
+    # Every rounding up in the workbook is that one formula.
+    rounding = [f for _, _, f in formulas(book) if "ROUNDUP" in f]
+    assert rounding == [formula]
+
+
+def test_year_volumes_divide_stage_by_stage(case):
+    """Like ``backsolve``: each stage is the stage below ÷ its own rate (one rounding per
+    stage), not the customers ÷ a product of rates."""
+    config, _, book = case
+    f = plan_layout(config).funnel
+    sheet = book["Funnel"]
+    stages = len(config.stage_names)
+    assert sheet[f.required.cell(stages - 1).ref].value == "=FunnelCustomersNeeded"
+    for i in range(stages - 1):
+        below, rate = f.required.cell(i + 1).ref, f.stage_rates.cell(i).ref
+        assert sheet[f.required.cell(i).ref].value == f"={below}/{rate}"
+
+
+def test_year_volumes_are_exact_like_backsolve(tmp_path):
+    """Recomputed by ``xl-funnel recalc``'s engine, seed 000's 10 customers need exactly the
+    core's 20, 50, 250 and 1,250 leads and 83,333.33 visits, bit for bit (one division by
+    the product of the rates gives 1,249.9999999999998 leads)."""
+    path = write_plan(example_config(), tmp_path / "plan.xlsx")
+    volumes = ScenarioRunner(path, ["RequiredVolumes"]).run({})
+    core = backsolve(10, example_config().stage_rates).tolist()
+    assert volumes == core == [83333.33333333334, 1250.0, 250.0, 50.0, 20.0, 10.0]
+    assert 10 / (0.2 * 0.2 * 0.4 * 0.5) == 1249.9999999999998  # what the old formula gave
+
+
+def test_tornado_adds_rate_points(case):
+    """The Dashboard's sensitivity adds SensitivityStep points to each rate (capped at 1)."""
+    config, _, book = case
+    d = plan_layout(config).dashboard
+    sheet = book["Dashboard"]
+    rate, improved = d.levers["rate"].cell(0).ref, d.levers["improved_rate"].cell(0).ref
+    assert sheet[improved].value == f"=MIN(1,{rate}+SensitivityStep)"
+    assert sheet[d.levers["customers_change"].cell(0).ref].value == (
+        f"={d.base_customers.abs}/{rate}*({improved}-{rate})"
     )
 
 

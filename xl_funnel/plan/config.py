@@ -96,8 +96,9 @@ class PlanConfig:
     referral_entry_stage: str | None = None
     #: Share of referrals that become customers; None = the funnel's rates from the entry stage.
     referral_close_rate: float | None = None
-    #: Relative improvement of each stage rate in the Dashboard's sensitivity (0.1 = 10 %).
-    sensitivity_step: float = 0.1
+    #: Improvement of each stage rate in the Dashboard's sensitivity, in rate points
+    #: (0.01 = one percentage point: 20 % → 21 %).
+    sensitivity_step: float = 0.01
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -266,7 +267,9 @@ def example_config() -> PlanConfig:
             Channel("Email nurture", 60_000.0, 0.15, 0.30),
             Channel("Paid social", 420_000.0, 0.20, 0.10),
             Channel("Content syndication", 240_000.0, 0.20),
-            Channel("Webinars", 150_000.0, 0.10, 0.35),
+            # The channels' own rates average the plan's 20 % lead → MQL rate, weighted by
+            # lead share, so the channel mix brings exactly the plan's customers.
+            Channel("Webinars", 150_000.0, 0.10, 0.25),
             Channel("Direct mail", 100_000.0, 0.05),
         ),
     )
@@ -364,7 +367,7 @@ def config_toml(config: PlanConfig) -> str:
         f"spend_flag_ratio = {_toml(tracking['spend_flag_ratio'])}",
         "",
         "[dashboard]",
-        "# Sensitivity: each stage rate improved by this much, relative (0.1 = 10 % better).",
+        "# Sensitivity: each stage rate improved by this many rate points (0.01 = one point).",
         f"sensitivity_step = {_toml(config.sensitivity_step)}",
         "",
         "# One [[channels]] table per channel. lead_share: expected share of the plan's leads",
@@ -672,12 +675,7 @@ def _validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
     )
 
     dashboard = check.table(data, "dashboard", _DASHBOARD_KEYS) or {}
-    step = check.number(
-        dashboard.get("sensitivity_step", 0.1),
-        "dashboard.sensitivity_step",
-        lambda s: 0 < s <= 1,
-        "a relative improvement from more than 0 to 1 (0.1 = 10 %)",
-    )
+    step = _sensitivity_step(check, dashboard.get("sensitivity_step", 0.01))
 
     channels = _channels(check, data)
 
@@ -711,6 +709,22 @@ def _validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
         channels=tuple(channels),
         source=source,
     )
+
+
+def _sensitivity_step(check: _Checker, value: Any) -> float | None:
+    """The tornado's step in rate points, with a hint when points were typed as a number."""
+    path, wanted = (
+        "dashboard.sensitivity_step",
+        "rate points from more than 0 to 1 (0.01 = one point)",
+    )
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
+        check.add(
+            path,
+            f"must be {wanted}, got {_shown(value)} "
+            f"(did you mean {value / 100:g}, i.e. {value:g} points?)",
+        )
+        return None
+    return check.number(value, path, lambda s: 0 < s <= 1, wanted)
 
 
 def _stage_lags(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
@@ -18,16 +19,21 @@ import pandas as pd
 from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.diagnosis import (
     NO_DATA_MESSAGE,
-    ON_PLAN_MESSAGE,
+    bottleneck,
+    bottleneck_message,
     comparable_ratio,
     funnel_gap,
-    transition_message,
 )
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.funnel import backsolve, conversion_rates, forward
 from xl_funnel.pacing import expected_share, pace
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.sheets.channels import FLAG_TEXT
+from xl_funnel.plan.sheets.channels import (
+    FLAG_TEXT,
+    MIX_OFF_PLAN,
+    MIX_ON_PLAN,
+    MIX_TOLERANCE,
+)
 from xl_funnel.plan.sheets.tracking import BEHIND, ON_TRACK
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
 from xl_funnel.schedule import lag_split, lead_months, schedule_volumes
@@ -68,10 +74,12 @@ def expected_values(
         transition, ``reach``), ``flywheel`` (``goal``, ``base``, ``referrals``, ``funnel``
         per fiscal month, ``close_rate``, ``yield``), ``periods`` (period name → per-stage
         volumes), ``channels`` (one dict per channel, keys as the Channels sheet's columns;
-        NaN where a ratio is undefined), ``channel_totals``, ``tracking`` (per period
-        ``bottlenecks``, ``actual_rates`` and ``ratios`` per transition; per stage
-        ``expected_share``, ``pace``, ``projected``, ``status``…) and ``sensitivity``
-        (``levers`` in funnel order, ``ranked`` by revenue change).
+        NaN where a ratio is undefined), ``channel_totals``, ``channel_mix`` (the channels'
+        ``customers``, the funnel's ``plan``, their ``ratio`` and the check's ``message``),
+        ``tracking`` (per period ``bottlenecks``, ``actual_rates`` and ``ratios`` per
+        transition; per stage ``expected_share``, ``pace``, ``projected``, ``status``…) and
+        ``sensitivity`` (``levers`` in funnel order, ``ranked`` by revenue change; the step
+        in rate points, ``absolute=True``).
 
     Examples
     --------
@@ -136,6 +144,7 @@ def expected_values(
         "periods": periods,
         "channels": channels,
         "channel_totals": totals,
+        "channel_mix": _channel_mix(totals["customers"], funnel_customers),
         "tracking": _tracking(config, periods, required, actuals or {}),
         "sensitivity": _sensitivity(config, required, rates),
     }
@@ -175,10 +184,17 @@ def _flywheel(config: PlanConfig, goals: np.ndarray, rates: np.ndarray) -> dict[
         for key, value in zip(rows, (float(goal), base, referred, funnel), strict=True):
             rows[key].append(value)
         base = base + funnel + referred
-    close = (
-        config.referral_close_rate
-        if config.referral_close_rate is not None
-        else float(np.prod(rates[config.referral_entry_index :]))
+    # The core's own close rate: what one customer bringing one referral a month yields.
+    close = float(
+        flywheel_backsolve(
+            0.0,
+            rates,
+            1.0,
+            1.0,
+            entry_stage=config.referral_entry_index,
+            referral_close_rate=config.referral_close_rate,
+            periods=1,
+        )[-1, 0]
     )
     return {**rows, "close_rate": close, "yield": config.referrals_per_customer * close}
 
@@ -187,7 +203,12 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
     names = config.stage_names
     labels = [f"{names[i]}→{names[i + 1]}" for i in range(len(rates))]
     table = sensitivity(
-        required[0], rates, config.avg_deal_size, config.sensitivity_step, names=labels
+        required[0],
+        rates,
+        config.avg_deal_size,
+        config.sensitivity_step,
+        absolute=True,
+        names=labels,
     )
     columns = ("rate", "improved_rate", "customers", "customers_change", "revenue_change")
     ranks = {label: rank for rank, label in enumerate(table.index, start=1)}
@@ -283,6 +304,22 @@ def _channels(
     return rows, totals, float(sums["spend"]), plan_roi
 
 
+def _channel_mix(mix: float, plan: float) -> dict[str, Any]:
+    """The Channels sheet's check: the channel mix's customers against the funnel's."""
+    if plan == 0:
+        return {"customers": mix, "plan": plan, "ratio": float("nan"), "message": ""}
+    ratio = mix / plan
+    template = MIX_OFF_PLAN if abs(ratio - 1) > MIX_TOLERANCE else MIX_ON_PLAN
+    message = template.format(mix=_fixed(mix), plan=_fixed(plan), ratio=_fixed(ratio * 100))
+    return {"customers": mix, "plan": plan, "ratio": ratio, "message": message}
+
+
+def _fixed(value: float) -> str:
+    """``FIXED(value, 1)``: one decimal, halves away from zero, thousands separated."""
+    rounded = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{rounded:,.1f}"
+
+
 def _tracking(
     config: PlanConfig,
     periods: dict[str, list[float]],
@@ -334,28 +371,45 @@ def _gap(config: PlanConfig, typed: np.ndarray, targets: np.ndarray) -> dict[str
 
     A stage counts when its actual is typed in and the plan expects some of it in the period
     (customers *Before FY* never do); a transition is defined when both its stages count and
-    the upper one is above 0. The bottleneck is then picked as ``bottleneck_message`` picks it
-    (lowest ``comparable_ratio``, the first on ties); for one unbroken run of counted stages
-    it *is* ``bottleneck_message`` of that run (a test checks it).
+    the upper one is above 0. The sentence is ``bottleneck_message`` of an unbroken run of
+    counted stages: of the only run, or, when gaps split the funnel, of the run whose own
+    ``bottleneck`` is lowest (the first run on ties), which is the lowest defined ratio of
+    the period, first on ties, as the sheet picks it.
     """
     counted = ~np.isnan(typed) & (targets > 0)
     counts = np.where(counted, np.nan_to_num(typed), 0.0)
-    gap = funnel_gap(counts, config.stage_rates)
+    rates, names = np.asarray(config.stage_rates), config.stage_names
+    gap = funnel_gap(counts, rates)
     defined = counted[:-1] & counted[1:] & (counts[:-1] > 0)
     ratio = np.where(defined, comparable_ratio(gap.ratio), np.nan)
-    if not defined.any():
-        message = NO_DATA_MESSAGE
-    else:
-        weakest = int(np.nanargmin(ratio))
-        names = config.stage_names
-        message = (
-            ON_PLAN_MESSAGE
-            if ratio[weakest] >= 1
-            else transition_message(names[weakest], names[weakest + 1])
+    weakest: tuple[float, slice] | None = None
+    for run in _runs(counted):
+        index = bottleneck(counts[run], rates[run.start : run.stop - 1])
+        if index >= 0 and (weakest is None or ratio[run.start + index] < weakest[0]):
+            weakest = (ratio[run.start + index], run)
+    message = (
+        NO_DATA_MESSAGE
+        if weakest is None
+        else bottleneck_message(
+            counts[weakest[1]], rates[weakest[1].start : weakest[1].stop - 1], names[weakest[1]]
         )
+    )
     return {
         "actual": np.where(defined, gap.actual, np.nan).tolist(),
         "ratio": ratio.tolist(),
         "message": message,
         "counted": counted.tolist(),
     }
+
+
+def _runs(counted: np.ndarray) -> list[slice]:
+    """The unbroken runs of counted stages, two stages or more, top to bottom."""
+    runs, start = [], None
+    for i, flag in enumerate([*counted.tolist(), False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            if i - start >= 2:
+                runs.append(slice(start, i))
+            start = None
+    return runs

@@ -208,6 +208,12 @@ class FunnelLayout:
 
 @dataclass(frozen=True)
 class ChannelsLayout:
+    #: The check that the channel mix delivers the plan: its customers, the funnel's, their
+    #: ratio and a sentence (flagged when they are more than 1 % apart).
+    mix_customers: Ref
+    plan_customers: Ref
+    mix_ratio: Ref
+    mix_check: Ref
     lead_volume: Ref
     lead_stage_position: Ref
     plan_lead_rate: Ref
@@ -259,6 +265,8 @@ class DashboardLayout:
     kpi_label_row: int
     kpi_value_row: int
     kpis: tuple[tuple[str, int], ...]
+    #: Under the KPI tiles: the channel mix's customers against the plan's (Channels' check).
+    kpi_note: Ref
     #: Cell ranges each chart covers (two-cell anchors: they fit the grid in every engine).
     chart_anchors: dict[str, Ref]
     data_header: int
@@ -267,6 +275,9 @@ class DashboardLayout:
     funnel_width: Ref
     #: Sensitivity (tornado) helper block: the plan's top volume and customers, then per
     #: transition in funnel order, then the same ranked by revenue change.
+    #: The channel mix ÷ plan ratio, copied here for the note's conditional format (a format
+    #: referring to another sheet needs Excel 2010's extension list).
+    mix_ratio: Ref
     sensitivity_header: int
     top_volume: Ref
     base_customers: Ref
@@ -458,6 +469,8 @@ CHANNEL_COLUMNS = (
 
 def _channels(config: PlanConfig) -> ChannelsLayout:
     rows, sheet = _Rows(), CHANNELS
+    mix = tuple(Ref(sheet, rows.take(), VALUE_COL) for _ in range(4))
+    rows.gap()
     lead_volume, position, lead_rate, after = (Ref(sheet, rows.take(), VALUE_COL) for _ in range(4))
     rows.gap()
     header = rows.take()
@@ -466,7 +479,7 @@ def _channels(config: PlanConfig) -> ChannelsLayout:
     totals = rows.take()
     columns = {key: LABEL_COL + i for i, (key, _) in enumerate(CHANNEL_COLUMNS)}
     return ChannelsLayout(
-        lead_volume, position, lead_rate, after, header, columns, first, count, totals
+        *mix, lead_volume, position, lead_rate, after, header, columns, first, count, totals
     )
 
 
@@ -576,6 +589,8 @@ def _dashboard(config: PlanConfig) -> DashboardLayout:
     data_header = second + CHART_ROWS + 2
     first = data_header + 1
     rows = _Rows(first + stages + 1)
+    mix_ratio = Ref(sheet, rows.take(), LABEL_COL + 1)
+    rows.gap()
     sensitivity_header = rows.take()
     top_volume, base_customers = (Ref(sheet, rows.take(), LABEL_COL + 1) for _ in range(2))
     lever_header = rows.take()
@@ -595,11 +610,13 @@ def _dashboard(config: PlanConfig) -> DashboardLayout:
         kpi_label_row=label_row,
         kpi_value_row=value_row,
         kpis=kpis,
+        kpi_note=Ref(sheet, value_row + 1, LABEL_COL),
         chart_anchors=anchors,
         data_header=data_header,
         funnel_labels=column_range(sheet, first, LABEL_COL, stages),
         funnel_pad=column_range(sheet, first, LABEL_COL + 1, stages),
         funnel_width=column_range(sheet, first, LABEL_COL + 2, stages),
+        mix_ratio=mix_ratio,
         sensitivity_header=sensitivity_header,
         top_volume=top_volume,
         base_customers=base_customers,

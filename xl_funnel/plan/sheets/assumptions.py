@@ -282,12 +282,13 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     validate(sheet, [a.spend_flag_ratio], "multiple", "Flag spend above")
     _label(sheet, a.sensitivity_step, "Sensitivity step")
     put_input(sheet[a.sensitivity_step.ref], config.sensitivity_step, PERCENT)
-    _note(sheet, a.sensitivity_step, "each stage rate improved by this much, relative")
+    _note(sheet, a.sensitivity_step, "rate points added to each stage rate (1 % = one point)")
     comment(
         sheet,
         a.sensitivity_step,
-        "The Dashboard's tornado chart improves each stage rate alone by this much (10 % "
-        "makes a 20 % rate 22 %, capped at 100 %) and ranks the levers by the revenue they add.",
+        "The Dashboard's tornado chart adds this many rate points to each stage rate alone "
+        "(1 % makes a 20 % rate 21 % and a 1.5 % rate 2.5 %, capped at 100 %) and ranks the "
+        "levers by the revenue they add: the lowest rates gain most from a point.",
     )
     validate(sheet, [a.sensitivity_step], "positive_rate", "Sensitivity step")
 

@@ -5,6 +5,12 @@ of spend, share of customers and their ratio (the efficiency index). A ratio wit
 divide by shows ``n/a`` instead of an error value. A channel is flagged when its share of spend
 exceeds ``SpendFlagRatio`` × its share of customers (seed 004: three times the cost should bring
 three times the conversions).
+
+A check above the table compares the customers the channel mix brings (each channel's leads at
+its own rate to the next stage) with the customers the plan's funnel must bring: when the
+channels' rates do not average the plan's rate, weighted by their lead shares, the two differ,
+and so do the revenue, ROI and CAC computed from the channels. More than ``MIX_TOLERANCE``
+apart, the check says so in red (and the Dashboard repeats it under its KPIs).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from xl_funnel.plan.layout import (
     LABEL_COL,
     SUBTITLE_ROW,
     TITLE_ROW,
+    ChannelsLayout,
     Layout,
 )
 from xl_funnel.plan.styles import (
@@ -42,10 +49,28 @@ from xl_funnel.plan.styles import (
 )
 from xl_funnel.plan.styles import print_setup as setup_print
 
-__all__ = ["FLAG_TEXT", "NOT_AVAILABLE", "build"]
+__all__ = [
+    "FLAG_TEXT",
+    "MIX_OFF_PLAN",
+    "MIX_ON_PLAN",
+    "MIX_TOLERANCE",
+    "NOT_AVAILABLE",
+    "build",
+    "mix_off_plan",
+]
 
 FLAG_TEXT = "Spend far exceeds results"
 NOT_AVAILABLE = "n/a"
+#: The channel mix is off plan when its customers and the funnel's differ by more than this.
+MIX_TOLERANCE = 0.01
+#: The check's sentences; ``{mix}`` and ``{plan}`` are customers to one decimal, ``{ratio}``
+#: the mix's share of the plan in percent to one decimal (the sheet writes them with FIXED).
+MIX_ON_PLAN = "The channel mix brings {mix} customers; the plan's funnel needs {plan}."
+MIX_OFF_PLAN = (
+    "Off plan: the channel mix brings {mix} customers, {ratio} % of the {plan} the plan's "
+    "funnel needs. Revenue, ROI, CAC and Plan ROI count the channels' customers: align the "
+    "channels' rates or shares with the plan."
+)
 
 FORMATS = {
     "budget": CURRENCY,
@@ -72,6 +97,49 @@ def _flag(share_of_spend: str, share_of_customers: str) -> str:
     both = f"AND(ISNUMBER({share_of_spend}),ISNUMBER({share_of_customers}))"
     far = f"{share_of_spend}>SpendFlagRatio*{share_of_customers}"
     return f'=IF({both},IF({far},"{FLAG_TEXT}",""),"")'
+
+
+def mix_off_plan(ratio: str) -> str:
+    """True when the channel mix ÷ plan `ratio` (a cell) is more than 1 % from 1."""
+    return f"AND(ISNUMBER({ratio}),ABS({ratio}-1)>{MIX_TOLERANCE})"
+
+
+def _sentence(template: str, parts: dict[str, str]) -> str:
+    """`template` as a text formula, each ``{key}`` replaced by the expression ``parts[key]``."""
+    pieces = [parts.get(text, f'"{text}"') for text in template.replace("}", "{").split("{")]
+    return "&".join(piece for piece in pieces if piece != '""')
+
+
+def _mix_check(sheet: Worksheet, c: ChannelsLayout) -> None:
+    ratio = c.mix_ratio.ref
+    rows = (
+        (c.mix_customers, "Customers the channel mix brings", f"={c.total('customers').ref}"),
+        (c.plan_customers, "Customers the plan's funnel needs", "=FunnelCustomersNeeded"),
+        (
+            c.mix_ratio,
+            "Channel mix ÷ plan",
+            "=" + _ratio(c.mix_customers.ref, c.plan_customers.ref),
+        ),
+    )
+    for ref, label, formula in rows:
+        put_text(sheet.cell(ref.row, LABEL_COL), label).font = TOTAL_FONT
+        number_format = PERCENT if ref is c.mix_ratio else VOLUME
+        put_formula(sheet[ref.ref], formula, number_format).alignment = RIGHT
+    parts = {
+        "mix": f"FIXED({c.mix_customers.ref},1)",
+        "plan": f"FIXED({c.plan_customers.ref},1)",
+        "ratio": f"FIXED({ratio}*100,1)",
+    }
+    put_text(sheet.cell(c.mix_check.row, LABEL_COL), "Check").font = TOTAL_FONT
+    put_formula(
+        sheet[c.mix_check.ref],
+        f"=IF(ISNUMBER({ratio}),IF({mix_off_plan(ratio)},{_sentence(MIX_OFF_PLAN, parts)},"
+        f'{_sentence(MIX_ON_PLAN, parts)}),"")',
+    )
+    sheet.conditional_formatting.add(
+        c.mix_check.ref,
+        FormulaRule(formula=[mix_off_plan(c.mix_ratio.abs)], fill=BAD_FILL, font=BAD_FONT),
+    )
 
 
 def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
@@ -111,6 +179,8 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     for ref, label, formula, number_format in helpers:
         put_text(sheet.cell(ref.row, LABEL_COL), label).font = NOTE_FONT
         put_formula(sheet[ref.ref], formula, number_format)
+
+    _mix_check(sheet, c)
 
     for key, title in CHANNEL_COLUMNS:
         style_header(sheet.cell(c.header, c.columns[key]), title)

@@ -5,9 +5,16 @@ The funnel chart is a stacked horizontal bar chart whose first series is an invi
 magnitude (83,333 visits, 10 customers), so bar width is ``1 + log10(volume)``; the real
 volume is in each bar's label.
 
-The tornado chart ranks the stage-rate levers: each rate alone improved by
-``SensitivityStep`` (relative, capped at 100 %), the customers and revenue that adds, ranked
-largest first with ties in funnel order, exactly as :func:`xl_funnel.sensitivity.sensitivity`.
+Under the KPI tiles a note repeats the Channels sheet's check: the customers the channel mix
+brings against the customers the plan's funnel needs, in red when they are more than 1 % apart
+(Plan ROI and blended CAC count the channel mix's customers).
+
+The tornado chart ranks the stage-rate levers: each rate alone improved by ``SensitivityStep``
+rate points (capped at 100 %), the customers and revenue that adds, ranked largest first with
+ties in funnel order, exactly as :func:`xl_funnel.sensitivity.sensitivity` with
+``absolute=True``. A point is worth most on the lowest rates (the gain is ``C · step / r``),
+so the chart ranks the levers; a relative step would show every uncapped lever adding the
+same revenue.
 A helper block under the charts keys each lever by ``ROUND(change / largest change, 9)`` (so
 float noise cannot break a tie), ranks it by counting the keys above it plus the equal keys
 before it (``SUMPRODUCT`` of comparisons, exact in every engine), and the ranked rows find
@@ -22,6 +29,7 @@ from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -36,7 +44,10 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
+from xl_funnel.plan.sheets.channels import mix_off_plan
 from xl_funnel.plan.styles import (
+    BAD_FILL,
+    BAD_FONT,
     CENTER,
     CURRENCY,
     KPI_FILL,
@@ -101,6 +112,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         value = put_formula(sheet.cell(d.kpi_value_row, col), formula, number_format)
         value.font, value.alignment = KPI_FONT, CENTER
     sheet.row_dimensions[d.kpi_value_row].height = 34
+    _mix_note(sheet, layout)
 
     _funnel_data(sheet, layout)
     _sensitivity_data(sheet, config, layout)
@@ -125,6 +137,26 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = f"A1:{get_column_letter(LABEL_COL + 2 * len(d.kpis) - 1)}{d.data_header - 2}"
+
+
+def _mix_note(sheet: Worksheet, layout: Layout) -> None:
+    """The Channels check under the KPIs, red when the channel mix is off plan."""
+    d, c = layout.dashboard, layout.channels
+    note = d.kpi_note
+    sheet.merge_cells(
+        start_row=note.row,
+        start_column=note.col,
+        end_row=note.row,
+        end_column=LABEL_COL + DASHBOARD_TILE_WIDTH * len(d.kpis) - 1,
+    )
+    put_formula(sheet[note.ref], f"={c.mix_check.qualified}").font = NOTE_FONT
+    label = put_text(sheet.cell(d.mix_ratio.row, LABEL_COL), "Channel mix ÷ plan (customers)")
+    label.font = NOTE_FONT
+    put_formula(sheet[d.mix_ratio.ref], f"={c.mix_ratio.qualified}", PERCENT).font = NOTE_FONT
+    sheet.conditional_formatting.add(
+        note.ref,
+        FormulaRule(formula=[mix_off_plan(d.mix_ratio.abs)], fill=BAD_FILL, font=BAD_FONT),
+    )
 
 
 def _anchor(cells: Ref) -> TwoCellAnchor:
@@ -159,7 +191,7 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
     d = layout.dashboard
     style_header(
         sheet.cell(d.sensitivity_header, LABEL_COL),
-        "Sensitivity: each stage rate alone improved by SensitivityStep (relative, max 100 %)",
+        "Sensitivity: each stage rate alone plus SensitivityStep rate points (max 100 %)",
     )
     sheet.merge_cells(
         start_row=d.sensitivity_header,
@@ -189,12 +221,14 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
         formulas = {
             "label": (f'=INDEX(StageNames,{i + 1})&"→"&INDEX(StageNames,{i + 2})', None),
             "rate": (f"=INDEX(StageRates,{i + 1})", PERCENT),
-            "improved_rate": (f"=MIN(1,{cells['rate']}*(1+SensitivityStep))", PERCENT),
-            "customers": (
-                f"={d.base_customers.abs}/{cells['rate']}*{cells['improved_rate']}",
+            "improved_rate": (f"=MIN(1,{cells['rate']}+SensitivityStep)", PERCENT),
+            # The change from the rate's own difference, as the core computes it: exactly
+            # 0 for a rate already at 100 %.
+            "customers": (f"={d.base_customers.abs}+{cells['customers_change']}", VOLUME),
+            "customers_change": (
+                f"={d.base_customers.abs}/{cells['rate']}*({cells['improved_rate']}-{cells['rate']})",
                 VOLUME,
             ),
-            "customers_change": (f"={cells['customers']}-{d.base_customers.abs}", VOLUME),
             "revenue_change": (f"={cells['customers_change']}*AvgDealSize", CURRENCY),
             "rank_key": (f"=ROUND({cells['customers_change']}/{scale},9)", "0.000000000"),
             "rank": (f"=1+SUMPRODUCT(--({keys.abs}>{key})){ties_before}", "0"),
@@ -240,8 +274,8 @@ def _tornado_chart(sheet: Worksheet, layout: Layout) -> BarChart:
     )
     _style_axes(chart)
     chart.x_axis.scaling.orientation = "maxMin"  # the biggest lever on top
-    # Bars start at 0: equal levers (every uncapped rate, for a relative step) would
-    # otherwise sit on an axis that starts at their common value and vanish.
+    # Bars start at 0: equal levers (rates that are equal, or all capped) would otherwise
+    # sit on an axis that starts at their common value and vanish.
     chart.y_axis.scaling.min = 0
     chart.y_axis.number_format = MILLIONS_FINE
     chart.y_axis.majorGridlines = None

@@ -3,7 +3,10 @@
 Every figure is a native formula on the Assumptions names, written to mirror the core
 (`xl_funnel.revenue`, `xl_funnel.funnel.backsolve`, `xl_funnel.seasonality`,
 `xl_funnel.flywheel.flywheel_backsolve`, `xl_funnel.schedule.schedule_volumes`) operation by
-operation, so LibreOffice's results equal the core's to rounding noise.
+operation, so LibreOffice's results equal the core's to rounding noise. Like ``backsolve``,
+each stage's year volume is the stage below divided by its own rate, one division per stage
+(seed 000: exactly 6,250 visits, where one division by the product of the rates gives
+6,249.999999999998). Customers are rounded up with the core's rule, ``ceil(max(x − 1e-9, 0))``.
 """
 
 from __future__ import annotations
@@ -36,23 +39,25 @@ from xl_funnel.plan.styles import print_setup as setup_print
 
 __all__ = ["build", "ceil_whole_formula", "lag_formulas"]
 
-#: Relative tolerance of the core's ``ceil_whole`` (``xl_funnel._checks``), mirrored below.
+#: Absolute tolerance of the core's ``ceil_whole`` (``xl_funnel._checks.CEIL_TOLERANCE``).
 CEIL_TOLERANCE = "1E-9"
 #: A lag this close to a whole number counts as whole (``schedule.LAG_TOLERANCE``).
 LAG_TOLERANCE = "1E-9"
 
 
 def ceil_whole_formula(x: str) -> str:
-    """Round `x` up to a whole number, ignoring noise below 1e-9 relative, like the core.
+    """Round `x` up to a whole number as the core's ``_checks.ceil_whole`` does.
 
-    ``_checks.ceil_whole``: ``nearest = round(x)``; if ``|x − nearest| ≤ 1e-9·max(1, |x|)``
-    the answer is ``nearest``, else ``ceil(x)``. ROUNDUP(x, 0) is ceil for x ≥ 0; Excel's ROUND
-    rounds halves away from zero and numpy's to even, which only differs at exact halves,
-    where neither is within the tolerance.
+    ``ceil(max(x − 1e-9, 0))``: never below the exact value by more than 1e-9 (absolute), so
+    float noise such as ``7.000000000000001`` is 7, while $1,000,000,000.50 at $1M a deal
+    (1,000.0000005 customers) is 1,001. ROUNDUP(x, 0) is ceil for x ≥ 0.
+
+    Examples
+    --------
+    >>> ceil_whole_formula("C7")
+    'ROUNDUP(MAX(C7-1E-9,0),0)'
     """
-    return (
-        f"IF(ABS({x}-ROUND({x},0))<={CEIL_TOLERANCE}*MAX(1,ABS({x})),ROUND({x},0),ROUNDUP({x},0))"
-    )
+    return f"ROUNDUP(MAX({x}-{CEIL_TOLERANCE},0),0)"
 
 
 def lag_formulas(x: str) -> tuple[str, str]:
@@ -178,9 +183,13 @@ def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             _lag_cells(sheet, layout, i, last=i == stages - 2)
         else:
             put_formula(sheet[to_customer.ref], "=1", FINE_PERCENT)
-        put_formula(
-            sheet[f.required.cell(i).ref], f"=FunnelCustomersNeeded/{to_customer.ref}", VOLUME
+        # Stage by stage from the bottom, as backsolve divides: one rounding per stage.
+        required = (
+            f"={f.required.cell(i + 1).ref}/{f.stage_rates.cell(i).ref}"
+            if i < stages - 1
+            else "=FunnelCustomersNeeded"
         )
+        put_formula(sheet[f.required.cell(i).ref], required, VOLUME)
         month_row = f.monthly.cell(i)
         for p, (offset, width) in enumerate(spans):
             first = month_row.cell(0, offset)

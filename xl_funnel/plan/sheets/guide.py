@@ -40,11 +40,13 @@ SECTIONS = (
             "2. Funnel: read what referrals from existing customers bring and what each stage "
             "must still bring, for the year, per quarter and per month.",
             "3. Channels: check what each channel's budget buys and returns; red flags mark "
-            "channels that get far more spend than results.",
+            "channels that get far more spend than results, and the check at the top turns "
+            "red when the channel mix brings more than 1 % more or fewer customers than the "
+            "plan (Plan ROI counts the channels' customers).",
             "4. Tracking: each quarter, type the actual volumes; see pace, variance and the "
             "step that is furthest behind with what to do about it.",
             "5. Dashboard: the headline KPIs and charts to share, with a tornado chart of "
-            "the stage rate that adds most revenue when improved.",
+            "the revenue each stage rate adds when it alone gains SensitivityStep points.",
         ),
     ),
     (
