@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from xl_funnel.attribution import MODELS, attribute, touch_credit
 from xl_funnel.channels import channel_metrics
-from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
+from xl_funnel.errors import InvalidAmountError, InvalidChoiceError, ShapeMismatchError
 
 
 def journey(channels, stages=None, revenue=10_000.0, name="A", times=None):
@@ -199,7 +199,7 @@ def test_no_revenue_at_all_gives_undefined_shares():
         ),
         (
             lambda f: f.assign(stage=["", "MQL", "", "", ""]),
-            InvalidAmountError,
+            InvalidChoiceError,
             r"stage \(row 2\) is 'MQL'",
         ),
         (
@@ -235,7 +235,7 @@ def test_bad_tables_are_named(change, error, message):
 
 
 def test_bad_model_and_half_life():
-    with pytest.raises(ShapeMismatchError, match="model is 'markov': choose one of first"):
+    with pytest.raises(InvalidChoiceError, match="model is 'markov': choose one of first"):
         attribute(FIVE, "markov")
     with pytest.raises(InvalidAmountError, match="half_life_days is 0: a half-life must be"):
         attribute(FIVE, "time_decay", half_life_days=0)

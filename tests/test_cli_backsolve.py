@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from xl_funnel.cli import COMMANDS, cli
@@ -33,12 +34,46 @@ def test_json_whole_units():
     }
 
 
-def test_bad_rate_is_one_line_and_exit_2():
+def test_bad_rate_is_one_line_naming_the_option_and_exit_2():
     result = run("backsolve", "9", "--rates", "0.5,0", "--stages", "A,B,C")
     assert result.exit_code == 2
     assert result.output.strip() == (
-        "Error: rates[1] is 0: a stage with a 0 % conversion rate can never reach the target"
+        "Error: --rates[1] is 0: a stage with a 0 % conversion rate can never reach the target"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("9", "--rates", "0.5,2"), "Error: --rates[1] is 2: a conversion rate is a fraction"),
+        (("9", "--rates="), "Error: --rates must list at least one stage-to-stage conversion"),
+        (("9", "--periods", "0"), "Error: --periods is 0: the number of periods must be"),
+        (("9", "--buffer", "-1"), "Error: --buffer is -1: a safety margin cannot be negative"),
+        (("--", "-3"), "Error: TARGET is -3: a target cannot be negative"),
+    ],
+)
+def test_core_errors_name_the_option(args, message):
+    result = run("backsolve", *args)
+    assert result.exit_code == 2
+    assert result.output.startswith(message)
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_other_than_five_rates_get_numbered_stage_names():
+    result = run("backsolve", "9", "--rates", "0.5,0.2", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"Stage 1": 90.0, "Stage 2": 45.0, "Stage 3": 9.0}
+    table = run("backsolve", "4", "--rates", "0.5")
+    assert table.exit_code == 0, table.output
+    assert [line.split() for line in table.output.splitlines()] == [
+        ["Stage", "1", "8.00"],
+        ["Stage", "2", "4.00"],
+    ]
+
+
+def test_given_stage_names_still_apply_to_any_number_of_rates():
+    result = run("backsolve", "9", "--rates", "0.5,0.2", "--stages", "Trials,Demos,Deals", "--json")
+    assert json.loads(result.output) == {"Trials": 90.0, "Demos": 45.0, "Deals": 9.0}
 
 
 def test_stage_names_must_fit_the_rates():
@@ -60,3 +95,21 @@ def test_top_level_help_lists_every_command_and_each_has_help():
         sub = run(name, "--help")
         assert sub.exit_code == 0, name
         assert "Example" in sub.output, f"{name} --help has no example"
+
+
+@pytest.mark.parametrize("name", ["attribute", "risk", "excel-setup", "functions", "recalc", "new"])
+def test_help_keeps_example_lines_and_puts_them_before_the_prose(name):
+    lines = run(name, "--help").output.splitlines()
+    start = lines.index("  Examples:")
+    examples = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        examples.append(line)
+    # Each example on its own line, directly under the heading, not rewrapped by click.
+    assert len(examples) >= 2
+    assert all(line.startswith(f"    xl-funnel {name}") for line in examples)
+    assert all(len(line) <= 90 for line in examples)
+    # Examples first: no example further down, after the prose.
+    rest = lines[start + 1 + len(examples) :]
+    assert not any(line.startswith("    xl-funnel") for line in rest)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import re
+import sys
 import zipfile
 
 import pytest
@@ -19,8 +21,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests import libreoffice
 from xl_funnel.cli import cli
+from xl_funnel.cli.risk import COMPUTED
 from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, add_risk_sheet
-from xl_funnel.plan import example_config, expected_values, write_plan
+from xl_funnel.plan import config_toml, example_config, expected_values, parse_config, write_plan
 from xl_funnel.simulation import simulate, volume_for
 
 RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
@@ -200,15 +203,17 @@ def test_write_again_refreshes_the_same_sheet(plan):
 
 
 def test_the_generated_plan_computed_and_cached(tmp_path):
-    """The real plan workbook: without cached values the inputs are solved with the core,
-    and after xl-funnel recalc the cached values give the same answer."""
+    """The real plan workbook: without cached values the plan is computed in memory, and
+    after xl-funnel recalc the cached values give the same answer."""
     path = tmp_path / "plan.xlsx"
     write_plan(example_config(), path)
     names = expected_values(example_config())["names"]
     computed = json.loads(run(str(path), "--trials", "5000", "--json").stdout)
-    assert computed["values"].startswith("computed from the plan's inputs")
-    assert computed["customers_needed"] == names["CustomersNeeded"]
-    assert computed["planned_volume"] == pytest.approx(names["RequiredVolumes"][0], abs=1)
+    assert computed["values"] == COMPUTED
+    assert computed["customers_needed"] == names["CustomersNeeded"] == 10
+    assert computed["funnel_customers_needed"] == names["FunnelCustomersNeeded"] == 10
+    # The simulation draws whole visits: the plan's volume rounded up.
+    assert computed["planned_volume"] == math.ceil(names["RequiredVolumes"][0]) == 83_334
     recalc = CliRunner().invoke(cli, ["recalc", str(path), "--in-place"])
     assert recalc.exit_code == 0, recalc.output
     cached = json.loads(run(str(path), "--trials", "5000", "--json").stdout)
@@ -216,6 +221,88 @@ def test_the_generated_plan_computed_and_cached(tmp_path):
     assert {k: v for k, v in cached.items() if k != "values"} == {
         k: v for k, v in computed.items() if k != "values"
     }
+
+
+#: new_revenue_goal overrides target × share, growth by CAGR, the flywheel on, a stage lag:
+#: everything the old re-derivation of CustomersNeeded ignored.
+FLYWHEEL_PLAN = (
+    config_toml(example_config())
+    .replace(
+        "# new_revenue_goal = 10_000_000  # set to override target × share",
+        "new_revenue_goal = 7_700_000",
+    )
+    .replace('growth_method = "mean"', 'growth_method = "cagr"')
+    .replace("customer_base = 0.0", "customer_base = 100.0")
+    .replace("referrals_per_customer = 0.0", "referrals_per_customer = 0.1")
+    .replace("# referral_close_rate = 0.25", "referral_close_rate = 0.05")
+    .replace("sales_cycle_months = 0.0", "sales_cycle_months = 2.0")
+)
+
+
+def test_flywheel_plan_targets_what_the_funnel_must_bring(tmp_path):
+    config = parse_config(FLYWHEEL_PLAN, "flywheel.toml")
+    assert (
+        config.new_revenue_goal,
+        config.growth_method,
+        config.customer_base,
+        config.referrals_per_customer,
+        config.referral_close_rate,
+        config.sales_cycle_months,
+    ) == (7_700_000, "cagr", 100.0, 0.1, 0.05, 2.0)
+    names = expected_values(config)["names"]
+    # 7 customers at $1.1M; 100 customers × 0.1 referrals × 5 % close bring 0.5 a month.
+    assert names["CustomersNeeded"] == 7
+    assert 0 < names["FunnelCustomersNeeded"] < 7
+    path = tmp_path / "plan.xlsx"
+    write_plan(config, path)
+    fresh = run(str(path), "--trials", "5000", "--json")
+    assert fresh.exit_code == 0, fresh.output
+    computed = json.loads(fresh.stdout)
+    assert computed["values"] == COMPUTED
+    assert computed["customers_needed"] == 7
+    # Whole customers and visits, as the simulation draws them.
+    funnel = math.ceil(names["FunnelCustomersNeeded"])
+    assert computed["funnel_customers_needed"] == funnel
+    assert computed["planned_volume"] == math.ceil(names["RequiredVolumes"][0])
+    core = simulate(
+        names["RequiredVolumes"][0],
+        names["FunnelCustomersNeeded"],
+        rates=list(config.stage_rates),
+        trials=5_000,
+        seed=0,
+    )
+    assert computed["probability"] == pytest.approx(core.probability, abs=1e-12)
+    # The funnel is planned for its own share: reaching it is a coin flip or better, not
+    # the near-certain miss of comparing the funnel's volume with all 7 customers.
+    assert computed["probability"] > 0.4
+    text = run(str(path), "--trials", "5000").stdout
+    assert text.splitlines()[0] == f"Plan: {path} ({COMPUTED})"
+    assert (
+        f"Customers needed: 7, {funnel} of them from the funnel (referrals bring the rest)" in text
+    )
+    recalc = CliRunner().invoke(cli, ["recalc", str(path), "--in-place"])
+    assert recalc.exit_code == 0, recalc.output
+    cached = json.loads(run(str(path), "--trials", "5000", "--json").stdout)
+    assert cached["values"] == "cached values"
+    assert {k: v for k, v in cached.items() if k != "values"} == {
+        k: v for k, v in computed.items() if k != "values"
+    }
+    assert run(str(path), "--write", "--trials", "5000").exit_code == 0
+    risk = load_workbook(path)["Risk"]
+    assert risk["A3"].value == "Customers the funnel must bring (referrals bring the rest)"
+    assert risk["B3"].value == pytest.approx(funnel, rel=1e-12)
+
+
+def test_a_fresh_plan_without_the_recalc_extra_says_how_to_install_it(tmp_path, monkeypatch):
+    path = tmp_path / "plan.xlsx"
+    write_plan(example_config(), path)
+    monkeypatch.setitem(sys.modules, "formualizer", None)  # what `import` sees when absent
+    result = run(str(path))
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {path}: has no cached values (never computed), and computing them needs "
+        "pip install 'xl-funnel[recalc]'; or open and save the plan in Excel first"
+    )
 
 
 @pytest.mark.libreoffice
@@ -267,12 +354,14 @@ def test_bad_input_exits_2_and_leaves_the_file_untouched(tmp_path, plan):
     assert plan.read_bytes() == before
 
 
-def test_a_plan_without_cached_values_or_inputs_says_to_recalc(tmp_path):
+def test_a_plan_whose_target_stays_empty_says_so(tmp_path):
     path = small_plan(tmp_path / "plan.xlsx", customers=None)
     result = run(str(path))
     assert result.exit_code == 2
-    assert "RevenueHistory is missing" in result.stderr
-    assert "run xl-funnel recalc" in result.stderr
+    assert result.stderr.strip() == (
+        f"Error: {path}: defined name CustomersNeeded is missing or holds no number: is this "
+        "an xl-funnel plan (xl-funnel new)?"
+    )
 
 
 def test_package_editor_refuses_what_it_cannot_edit_safely():

@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 import xl_funnel as xf
-from xl_funnel.errors import InvalidAmountError, InvalidRateError, ShapeMismatchError
+from xl_funnel.errors import (
+    InvalidAmountError,
+    InvalidChoiceError,
+    InvalidRateError,
+    ShapeMismatchError,
+)
 
 RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
 
@@ -58,8 +63,10 @@ class TestRevenue:
         assert xf.target_revenue_from_history(history, 0.05, "cagr") == pytest.approx(105.0)
 
     def test_unknown_method(self):
-        with pytest.raises(ValueError, match="method is 'median'"):
+        with pytest.raises(InvalidChoiceError, match="method is 'median': use 'mean' or 'cagr'"):
             xf.target_revenue_from_history([1.0, 2.0], method="median")
+        with pytest.raises(InvalidChoiceError, match="method is 'median'"):
+            xf.growth_rate([1.0, 2.0], method="median")
 
     def test_history_too_short(self):
         with pytest.raises(ShapeMismatchError, match="history has 1 year"):

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 import xl_funnel as xf
 from tests.strategies import funnel_st, periods_st, target_st
-from xl_funnel.errors import InvalidAmountError, InvalidRateError, ShapeMismatchError
+from xl_funnel.errors import (
+    InvalidAmountError,
+    InvalidChoiceError,
+    InvalidRateError,
+    ShapeMismatchError,
+)
 from xl_funnel.flywheel import entry_index, flywheel_backsolve
 
 SEED_RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
@@ -101,7 +106,7 @@ def test_entry_stage_by_name_is_case_insensitive_and_uses_given_names():
     [
         (
             {"entry_stage": "Webinars"},
-            ShapeMismatchError,
+            InvalidChoiceError,
             "entry_stage is 'Webinars': not a stage of this funnel (Visits, Leads, MQLs, SQLs, "
             "Opportunities, Customers)",
         ),

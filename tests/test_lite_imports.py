@@ -10,11 +10,15 @@ wheels.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
+import tomllib
+from pathlib import Path
 
 ALLOWED = ("numpy", "pandas", "openpyxl", "xlwings")
+ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT = textwrap.dedent(
     """
@@ -87,3 +91,21 @@ def test_udfs_import_with_only_the_lite_dependencies():
     for forbidden in ("formualizer", "defusedxml", "click", "hypothesis", "pytest"):
         assert forbidden not in report["loaded"]
     assert {"numpy", "pandas", "xlwings", "xl_funnel"} <= set(report["loaded"])
+
+
+def test_lite_requirements_install_the_wheel_pip_builds_not_a_bare_name():
+    """xl-funnel is not on PyPI yet: the line is the URL of the wheel `pip wheel` writes for
+    this version (a py3-none-any wheel, named per PEP 427), never the bare name."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wheel = f"{re.sub(r'[-_.]+', '_', project['name'])}-{project['version']}-py3-none-any.whl"
+    text = (ROOT / "workbooks" / "lite" / "requirements.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    requirements = [line for line in lines if not line.startswith("#")]
+    assert requirements == [f"https://YOUR-HOST/{wheel}"]
+    assert "#     python -m pip wheel . -w dist --no-deps" in lines
+    assert f"# put dist/{wheel} on an https server that sends CORS headers" in lines
+    publish = "# Once xl-funnel is published on PyPI, replace the line below with just:  xl-funnel"
+    assert publish in lines
+    docs = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    assert f"https://YOUR-HOST/{wheel}" in docs
+    assert "python -m pip wheel . -w dist --no-deps" in docs

@@ -31,3 +31,18 @@ def test_importing_the_package_imports_no_numpy_or_pandas():
     code = "import sys, xl_funnel; print('numpy' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_no_submodule_shadows_an_exported_function():
+    # Importing xl_funnel.X binds the module X onto the package: a module named like an
+    # exported function (xl_funnel.schedule once was) would then replace the function.
+    code = (
+        "import importlib, pkgutil, types, xl_funnel\n"
+        "for info in pkgutil.walk_packages(xl_funnel.__path__, 'xl_funnel.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "bad = [n for n in xl_funnel._EXPORTS\n"
+        "       if isinstance(getattr(xl_funnel, n), types.ModuleType)]\n"
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

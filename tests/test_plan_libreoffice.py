@@ -35,8 +35,8 @@ from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.plan import DEFINED_NAMES, PlanConfig, expected_values, plan_layout, write_plan
 from xl_funnel.plan.layout import CHANNEL_COLUMNS, RANKED_COLUMNS, SENSITIVITY_COLUMNS, Ref
 from xl_funnel.plan.sheets.channels import NOT_AVAILABLE
+from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed
-from xl_funnel.sensitivity import sensitivity
 
 pytestmark = pytest.mark.libreoffice
 

@@ -39,7 +39,7 @@ SIGNATURES = {
     "VALUE_PER_VISIT": "VALUE_PER_VISIT(revenue, visits)",
     "VISITS_PER_LEAD": "VISITS_PER_LEAD(visits, leads)",
     "CHANNEL_ROI": "CHANNEL_ROI(revenue, cost)",
-    "CHANNEL_METRICS": "CHANNEL_METRICS(table)",
+    "CHANNEL_METRICS": "CHANNEL_METRICS(table, [attributed_revenue])",
 }
 
 
@@ -54,7 +54,7 @@ def test_issue_3_functions_come_first_with_the_contracted_signatures():
 def test_min_and_max_args():
     assert (get("FUNNEL_BACKSOLVE").min_args, get("FUNNEL_BACKSOLVE").max_args) == (2, 6)
     assert (get("TARGET_REVENUE").min_args, get("TARGET_REVENUE").max_args) == (1, 3)
-    assert (get("CHANNEL_METRICS").min_args, get("CHANNEL_METRICS").max_args) == (1, 1)
+    assert (get("CHANNEL_METRICS").min_args, get("CHANNEL_METRICS").max_args) == (1, 2)
 
 
 def test_every_spec_is_complete():

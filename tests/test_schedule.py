@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import xl_funnel as xf
 from tests.strategies import funnel_st
 from xl_funnel.errors import FunnelError, InvalidAmountError, InvalidRateError, ShapeMismatchError
-from xl_funnel.schedule import lag_split, lead_months, month_labels, schedule, schedule_volumes
+from xl_funnel.scheduling import lag_split, lead_months, month_labels, schedule, schedule_volumes
 
 SEED_RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
 

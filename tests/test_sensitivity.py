@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import xl_funnel as xf
 from tests.strategies import funnel_st
 from xl_funnel.errors import InvalidAmountError, InvalidRateError, ShapeMismatchError
-from xl_funnel.sensitivity import SENSITIVITY_COLUMNS, sensitivity
+from xl_funnel.rate_sensitivity import SENSITIVITY_COLUMNS, sensitivity
 
 SEED_RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
 

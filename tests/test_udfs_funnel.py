@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 
 import xl_funnel as xf
 from xl_funnel import udfs
+from xl_funnel.channels import channel_metrics
+from xl_funnel.excel.registry import get
 
 SEED_RATES_COL = [[0.015], [0.2], [0.2], [0.4], [0.5]]
 SEED_RATES_ROW = [[0.015, 0.2, 0.2, 0.4, 0.5]]
@@ -327,6 +330,82 @@ def test_channel_metrics_zero_denominators_and_blanks():
 )
 def test_channel_metrics_bad_tables(table, expected):
     assert udfs.CHANNEL_METRICS(table) == expected
+
+
+ATTRIBUTED = [
+    ["Channel", "Credited revenue", "Share"],  # ATTRIBUTE's spill, header and all
+    ["Paid social", 420000.0, 0.636],
+    ["Content syndication", 240000.0, 0.364],
+    [None, None, None],  # a spill range drawn longer
+]
+
+
+def test_channel_metrics_with_attributed_revenue_replaces_the_revenue_column():
+    result = udfs.CHANNEL_METRICS(SEED_004_TABLE, ATTRIBUTED)
+    table = pd.DataFrame(SEED_004_TABLE[1:], columns=SEED_004_TABLE[0])
+    credit = {"Paid social": 420_000.0, "Content syndication": 240_000.0}
+    core = channel_metrics(table, revenue=credit)
+    assert result[0] == [*SEED_004_TABLE[0], *list(core.columns[6:])]
+    assert [row[:6] for row in result[1:]] == [
+        ["Paid social", 30000.0, 300.0, 60.0, 3.0, 420000.0],
+        ["Content syndication", 10000.0, 200.0, 80.0, 3.0, 240000.0],
+    ]
+    assert [row[6:] for row in result[1:]] == core.iloc[:, 6:].to_numpy().tolist()
+    roi, roas = result[0].index("roi"), result[0].index("roas")
+    assert [(row[roi], row[roas]) for row in result[1:]] == [(13.0, 14.0), (23.0, 24.0)]
+
+
+def test_attributed_revenue_without_header_or_revenue_column_and_missing_channels():
+    table = [row[:5] for row in SEED_004_TABLE]  # no revenue column at all
+    result = udfs.CHANNEL_METRICS(table, [["Paid social", 420000.0]])
+    # The credited revenue is added as a revenue column; a channel without credit gets 0.
+    assert result[0][4:7] == ["Customers", "revenue", "cpl"]
+    assert [row[5] for row in result[1:]] == [420000.0, 0.0]
+    assert [row[result[0].index("roi")] for row in result[1:]] == [13.0, -1.0]
+    # Blank optional argument: the table's own revenue column, as before.
+    assert udfs.CHANNEL_METRICS(SEED_004_TABLE, [[None, None]]) == udfs.CHANNEL_METRICS(
+        SEED_004_TABLE
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "credit", "value", "reason"),
+    [
+        (
+            SEED_004_TABLE,
+            [["Webinars", 1.0]],
+            "#VALUE!",
+            "revenue credits channel 'Webinars', which the table does not list",
+        ),
+        (
+            SEED_004_TABLE,
+            [["Paid social", 1.0], ["Paid social", 2.0]],
+            "#VALUE!",
+            "attributed_revenue lists channel 'Paid social' twice",
+        ),
+        (SEED_004_TABLE, [["Paid social", -1.0]], "#NUM!", "revenue[0] is -1"),
+        (SEED_004_TABLE, [["Paid social", "lots"]], "#VALUE!", "attributed_revenue"),
+        (SEED_004_TABLE, [["Paid social", "#N/A"]], "#N/A", "holds the error #N/A"),
+        (SEED_004_TABLE, [["Paid social"]], "#VALUE!", "needs two columns"),
+        (SEED_004_TABLE, [[None, 5.0]], "#VALUE!", "attributed_revenue channel[0] is blank"),
+        (
+            [row[1:] for row in SEED_004_TABLE],
+            [["Paid social", 1.0]],
+            "#VALUE!",
+            "table has no 'channel' column",
+        ),
+        (
+            [row[:4] for row in SEED_004_TABLE],
+            [["Paid social", 1.0]],
+            "#VALUE!",
+            "table has no column 'customers'",
+        ),
+    ],
+)
+def test_attributed_revenue_errors(table, credit, value, reason):
+    spec = get("CHANNEL_METRICS")
+    assert spec(table, credit) == value
+    assert reason in spec.explain(table, credit)
 
 
 # --- every function: documented examples never fail ------------------------------------

@@ -13,7 +13,7 @@ from xl_funnel import udfs
 from xl_funnel.attribution import attribute
 from xl_funnel.excel.functions_risk import SEED_HISTORY, SEED_TOUCHES
 from xl_funnel.excel.registry import FUNCTIONS, get
-from xl_funnel.sensitivity import sensitivity
+from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.simulation import simulate, volume_for
 
 NAMES = ("ATTRIBUTE", "FUNNEL_PROBABILITY", "FUNNEL_VOLUME_FOR", "FUNNEL_SENSITIVITY")
@@ -26,7 +26,7 @@ def test_registered_once_with_their_arities():
     assert (get("attribute").min_args, get("attribute").max_args) == (2, 3)
     assert (get("FUNNEL_PROBABILITY").min_args, get("FUNNEL_PROBABILITY").max_args) == (3, 5)
     assert (get("FUNNEL_VOLUME_FOR").min_args, get("FUNNEL_VOLUME_FOR").max_args) == (3, 5)
-    assert (get("FUNNEL_SENSITIVITY").min_args, get("FUNNEL_SENSITIVITY").max_args) == (2, 4)
+    assert (get("FUNNEL_SENSITIVITY").min_args, get("FUNNEL_SENSITIVITY").max_args) == (2, 5)
     assert callable(udfs.ATTRIBUTE)
 
 
@@ -76,6 +76,11 @@ def test_attribute_reads_dates_as_xlwings_passes_them_and_a_half_life():
         ),
         (([r[:2] + r[3:] for r in SEED_TOUCHES], "linear"), "#VALUE!", "no 'channel' column"),
         ((SEED_TOUCHES, "time_decay"), "#VALUE!", "time_decay needs a 'time' column"),
+        (
+            ([*SEED_TOUCHES, ["C", 1.0, "Ads", "MQL", 5.0]], "linear"),
+            "#VALUE!",
+            "touches stage (row 6) is 'MQL': a stage marker is 'first touch'",
+        ),
         (
             ([*SEED_TOUCHES, ["C", 1.0, "Ads", None, -5.0]], "linear"),
             "#NUM!",
@@ -147,6 +152,8 @@ def test_funnel_volume_for_out_of_reach_is_num():
         ("FUNNEL_SENSITIVITY", (100.0, [[0.5, 2.0]]), "#NUM!", "rates[1] is 2"),
         ("FUNNEL_SENSITIVITY", (100.0, [[0.5, None, 0.2]]), "#VALUE!", "rates[1] is blank"),
         ("FUNNEL_SENSITIVITY", (100.0, [[0.5]], 1.0, -1.0), "#NUM!", "step is -1"),
+        ("FUNNEL_SENSITIVITY", (100.0, [[0.5]], 1.0, 0.1, "maybe"), "#VALUE!", "absolute is"),
+        ("FUNNEL_SENSITIVITY", (100.0, [[0.5]], 1.0, 0.1, "#N/A"), "#N/A", "holds the error"),
     ],
 )
 def test_simulation_and_sensitivity_errors(name, args, value, reason):
@@ -174,6 +181,26 @@ def test_funnel_sensitivity_spills_the_core_table():
     base = float(xf.forward(75_000, [0.015, 0.2, 0.2, 0.4, 0.95])[-1])
     assert result[1][4] == pytest.approx(base * 0.1)
     assert udfs.FUNNEL_SENSITIVITY(100.0, [[0.5]], None, 0.2)[1][2] == 0.6
+
+
+def test_funnel_sensitivity_in_rate_points():
+    rates = [[0.015], [0.2], [0.2], [0.4], [0.5]]
+    result = udfs.FUNNEL_SENSITIVITY(75_000.0, rates, 1.1e6, 0.01, True)
+    core = sensitivity(75_000, [0.015, 0.2, 0.2, 0.4, 0.5], 1.1e6, 0.01, absolute=True)
+    assert [row[0] for row in result[1:]] == list(core.index)
+    np.testing.assert_allclose([row[1:] for row in result[1:]], core.to_numpy(), rtol=0)
+    # One point on the 1.5 % stage is two thirds more customers: 9 → 15, $6.6M.
+    assert result[1][:3] == ["Visits→Leads", 0.015, 0.025]
+    assert result[1][4:] == pytest.approx([6.0, 6.6e6])
+    # C × 0.01 / r for the others: 0.45, 0.45, 0.225, 0.18 customers.
+    assert [row[4] for row in result[2:]] == pytest.approx([0.45, 0.45, 0.225, 0.18])
+    # FALSE, 0, "FALSE" and a blank all mean relative.
+    relative = udfs.FUNNEL_SENSITIVITY(75_000.0, rates, 1.1e6, 0.01)
+    for off in (False, 0.0, "FALSE", None):
+        assert udfs.FUNNEL_SENSITIVITY(75_000.0, rates, 1.1e6, 0.01, off) == relative
+    assert udfs.FUNNEL_SENSITIVITY(75_000.0, rates, 1.1e6, 0.01, "true") == result
+    # A step of -1 is fine in points (every rate to 0 at most), not relatively.
+    assert udfs.FUNNEL_SENSITIVITY(100.0, [[0.5]], 1.0, -1.0, True)[1][2] == 0.0
 
 
 def test_every_example_computes_a_value():

@@ -16,7 +16,7 @@ from xl_funnel import udfs
 from xl_funnel.diagnosis import bottleneck_message
 from xl_funnel.excel.registry import get
 from xl_funnel.flywheel import flywheel_backsolve
-from xl_funnel.schedule import schedule_volumes
+from xl_funnel.scheduling import schedule_volumes
 
 SEED_RATES = [0.015, 0.2, 0.2, 0.4, 0.5]
 SEED_RATES_COL = [[rate] for rate in SEED_RATES]

@@ -22,6 +22,7 @@ __version__ = "0.1.0"
 _EXPORTS = {
     "FunnelError": "xl_funnel.errors",
     "InvalidAmountError": "xl_funnel.errors",
+    "InvalidChoiceError": "xl_funnel.errors",
     "InvalidRateError": "xl_funnel.errors",
     "ShapeMismatchError": "xl_funnel.errors",
     "Pace": "xl_funnel.pacing",
@@ -41,10 +42,10 @@ _EXPORTS = {
     "funnel_gap": "xl_funnel.diagnosis",
     "growth_rate": "xl_funnel.revenue",
     "pace": "xl_funnel.pacing",
-    "schedule": "xl_funnel.schedule",
-    "schedule_volumes": "xl_funnel.schedule",
+    "schedule": "xl_funnel.scheduling",
+    "schedule_volumes": "xl_funnel.scheduling",
     "seasonal_split": "xl_funnel.seasonality",
-    "sensitivity": "xl_funnel.sensitivity",
+    "sensitivity": "xl_funnel.rate_sensitivity",
     "simulate": "xl_funnel.simulation",
     "target_revenue": "xl_funnel.revenue",
     "target_revenue_from_history": "xl_funnel.revenue",
@@ -58,6 +59,7 @@ _EXPORTS = {
 __all__ = [
     "FunnelError",
     "InvalidAmountError",
+    "InvalidChoiceError",
     "InvalidRateError",
     "Pace",
     "ShapeMismatchError",
@@ -112,6 +114,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from xl_funnel.errors import (
         FunnelError,
         InvalidAmountError,
+        InvalidChoiceError,
         InvalidRateError,
         ShapeMismatchError,
     )
@@ -119,13 +122,13 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from xl_funnel.funnel import backsolve, conversion_rates, forward
     from xl_funnel.lead_value import value_per_lead, value_per_visit, visits_per_lead
     from xl_funnel.pacing import Pace, pace
+    from xl_funnel.rate_sensitivity import sensitivity
     from xl_funnel.revenue import (
         customers_needed,
         growth_rate,
         target_revenue,
         target_revenue_from_history,
     )
-    from xl_funnel.schedule import schedule, schedule_volumes
+    from xl_funnel.scheduling import schedule, schedule_volumes
     from xl_funnel.seasonality import seasonal_split
-    from xl_funnel.sensitivity import sensitivity
     from xl_funnel.simulation import Simulation, simulate, volume_for

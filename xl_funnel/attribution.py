@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from xl_funnel._checks import as_array, check_positive, fmt
-from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
+from xl_funnel.errors import InvalidAmountError, InvalidChoiceError, ShapeMismatchError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,10 +96,12 @@ def attribute(touches: pd.DataFrame, model: str, half_life_days: float = 7.0) ->
     Raises
     ------
     ShapeMismatchError
-        A required column is missing, an unknown model, or ``time_decay`` without ``time``.
+        A required column is missing, or ``time_decay`` without ``time``.
+    InvalidChoiceError
+        An unknown model or stage marker.
     InvalidAmountError
-        A blank journey or channel, a missing or non-numeric time, an unknown stage marker,
-        a negative revenue, or rows of one journey giving different revenues.
+        A blank journey or channel, a missing or non-numeric time, a negative revenue, or
+        rows of one journey giving different revenues.
 
     See Also
     --------
@@ -308,7 +310,7 @@ def _roles(
     unknown = ~(texts.isin(list(STAGE_MARKERS)) | (texts == ""))
     if unknown.any():
         row = int(np.flatnonzero(np.isin(codes, np.flatnonzero(unknown)))[0])
-        raise InvalidAmountError(
+        raise InvalidChoiceError(
             f"touches stage (row {row + 1}) is {_shown(column.iloc[row])}: a stage marker is "
             "'first touch', 'lead created', 'opportunity created' or blank"
         )
@@ -331,7 +333,7 @@ def _model_name(model: str) -> str:
     name = str(model).strip().lower().replace("-", "_").replace(" ", "_")
     name = _MODEL_ALIASES.get(name, name)
     if name not in MODELS:
-        raise ShapeMismatchError(f"model is {model!r}: choose one of {', '.join(MODELS)}")
+        raise InvalidChoiceError(f"model is {model!r}: choose one of {', '.join(MODELS)}")
     return name
 
 

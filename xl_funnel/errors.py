@@ -11,6 +11,7 @@ from __future__ import annotations
 __all__ = [
     "FunnelError",
     "InvalidAmountError",
+    "InvalidChoiceError",
     "InvalidRateError",
     "ShapeMismatchError",
 ]
@@ -30,3 +31,11 @@ class InvalidAmountError(FunnelError):
 
 class ShapeMismatchError(FunnelError):
     """Arguments whose lengths or shapes do not fit together (Excel: ``#VALUE!``)."""
+
+
+class InvalidChoiceError(FunnelError):
+    """An argument that must be one of a fixed set of words, given another (Excel: ``#VALUE!``).
+
+    A growth method, an attribution model, a stage marker or a stage name: the message lists
+    the words that are allowed.
+    """

@@ -21,7 +21,12 @@ from xl_funnel._checks import (
     position,
 )
 from xl_funnel.diagnosis import default_stage_names
-from xl_funnel.errors import InvalidAmountError, InvalidRateError, ShapeMismatchError
+from xl_funnel.errors import (
+    InvalidAmountError,
+    InvalidChoiceError,
+    InvalidRateError,
+    ShapeMismatchError,
+)
 from xl_funnel.funnel import backsolve
 
 __all__ = ["entry_index", "flywheel_backsolve"]
@@ -88,8 +93,10 @@ def flywheel_backsolve(
     InvalidAmountError
         `target`, `customer_base` or `referrals_per_customer` negative or not finite;
         `periods` not a whole number from 1 to 1200.
+    InvalidChoiceError
+        `entry_stage` names no stage of the funnel.
     ShapeMismatchError
-        `entry_stage` not a stage of the funnel, or shapes that do not broadcast.
+        `entry_stage` a number outside the funnel, or shapes that do not broadcast.
 
     Notes
     -----
@@ -199,7 +206,7 @@ def entry_index(entry_stage: int | str, stages: int, stage_names: Sequence[str] 
         for index, name in enumerate(names):
             if name.strip().lower() == wanted:
                 return index
-        raise ShapeMismatchError(
+        raise InvalidChoiceError(
             f"entry_stage is {entry_stage!r}: not a stage of this funnel ({', '.join(names)})"
         )
     index = float(entry_stage)

@@ -17,7 +17,7 @@ from xl_funnel._checks import (
     position,
     scalar_or_array,
 )
-from xl_funnel.errors import InvalidRateError, ShapeMismatchError
+from xl_funnel.errors import InvalidChoiceError, InvalidRateError, ShapeMismatchError
 
 __all__ = ["customers_needed", "growth_rate", "target_revenue", "target_revenue_from_history"]
 
@@ -94,7 +94,7 @@ def growth_rate(history: ArrayLike, method: Literal["mean", "cagr"] = "mean") ->
         Fewer than two years.
     InvalidAmountError
         A year's revenue ≤ 0 or not finite (growth from zero is undefined).
-    ValueError
+    InvalidChoiceError
         `method` is not ``"mean"`` or ``"cagr"``.
 
     Notes
@@ -120,7 +120,7 @@ def growth_rate(history: ArrayLike, method: Literal["mean", "cagr"] = "mean") ->
     elif method == "cagr":
         growth = (years[..., -1] / years[..., 0]) ** (1 / (years.shape[-1] - 1)) - 1
     else:
-        raise ValueError(f"method is {method!r}: use 'mean' or 'cagr'")
+        raise InvalidChoiceError(f"method is {method!r}: use 'mean' or 'cagr'")
     return scalar_or_array(np.asarray(growth))
 
 
@@ -154,6 +154,8 @@ def target_revenue_from_history(
         A year's revenue ≤ 0 or not finite.
     InvalidRateError
         ``growth + uplift`` ≤ -1.
+    InvalidChoiceError
+        `method` is not ``"mean"`` or ``"cagr"``.
 
     Notes
     -----

@@ -98,7 +98,7 @@ def shift_earlier(values: ArrayLike, months: float) -> np.ndarray:
 
     .. math:: y_j = (1 - f)\\, x_{j - L + k} + f\\, x_{j - L + k + 1}
 
-    with :math:`x` = 0 outside its months. :func:`xl_funnel.schedule.schedule_volumes`
+    with :math:`x` = 0 outside its months. :func:`xl_funnel.scheduling.schedule_volumes`
     applies it stage by stage (one lag per transition); the plan workbook's monthly table
     mirrors that schedule.
 

@@ -30,7 +30,10 @@ def _read(path: Path):  # -> pandas.DataFrame
 
 
 @click.command(
-    epilog="Example:\n\n  xl-funnel attribute touches.csv --model w_shaped\n\n"
+    epilog="\b\nExamples:\n"
+    "  xl-funnel attribute touches.csv --model w_shaped                 # credit per channel\n"
+    "  xl-funnel attribute touches.csv --model time_decay --half-life 14 --json\n"
+    "\n"
     "The table has one row per touch with the columns journey, time (or order), channel, "
     "and optionally stage (first touch / lead created / opportunity created) and revenue "
     "(any case). See docs/attribution.md."

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import re
 
 import click
 
 from xl_funnel import seed
 from xl_funnel.cli.errors import InputError
+from xl_funnel.diagnosis import default_stage_names
 from xl_funnel.errors import FunnelError
 from xl_funnel.funnel import backsolve as solve
 
 SEED_RATES = ",".join(f"{rate:g}" for rate in seed.SEED_RATES)
-SEED_STAGES = ",".join(seed.SEED_STAGE_NAMES)
+#: The core names its arguments (``rates[2] is 0: …``); the shell user typed these instead.
+_OPTIONS = {"target": "TARGET", "rates": "--rates", "periods": "--periods", "buffer": "--buffer"}
+_ARGUMENT = re.compile(r"^(target|rates|periods|buffer)\b")
+
+
+def _in_shell_terms(message: str) -> str:
+    """The core's message with its leading argument name replaced by the option's."""
+    return _ARGUMENT.sub(lambda match: _OPTIONS[match.group(1)], message, count=1)
 
 
 def _floats(text: str, option: str) -> list[float]:
@@ -35,9 +44,8 @@ def _floats(text: str, option: str) -> list[float]:
 )
 @click.option(
     "--stages",
-    default=SEED_STAGES,
-    show_default=True,
-    help="Stage names, top to bottom (one more than rates).",
+    help="Stage names, top to bottom (one more than rates). Default: seed 000's six names "
+    f"({', '.join(seed.SEED_STAGE_NAMES)}) for five rates, else Stage 1 … Stage n.",
 )
 @click.option("--periods", default=1.0, show_default=True, help="Split the target over N periods.")
 @click.option("--round-up", is_flag=True, help="Whole units at every stage.")
@@ -46,7 +54,7 @@ def _floats(text: str, option: str) -> list[float]:
 def backsolve(
     target: float,
     rates: str,
-    stages: str,
+    stages: str | None,
     periods: float,
     round_up: bool,
     buffer: float,
@@ -54,7 +62,11 @@ def backsolve(
 ) -> None:
     """Volume every stage needs to reach TARGET customers (the reverse funnel)."""
     rate_list = _floats(rates, "--rates")
-    names = [name.strip() for name in stages.split(",")]
+    names = (
+        [name.strip() for name in stages.split(",")]
+        if stages is not None
+        else list(default_stage_names(len(rate_list) + 1))
+    )
     if len(names) != len(rate_list) + 1:
         raise InputError(
             f"--stages has {len(names)} names for {len(rate_list)} rates: give one name per "
@@ -63,7 +75,7 @@ def backsolve(
     try:
         volumes = solve(target, rate_list, periods=periods, round_up=round_up, buffer=buffer)
     except FunnelError as error:
-        raise InputError(str(error)) from None
+        raise InputError(_in_shell_terms(str(error))) from None
     if as_json:
         click.echo(json.dumps(dict(zip(names, volumes.tolist(), strict=True))))
         return

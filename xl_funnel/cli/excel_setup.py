@@ -103,8 +103,9 @@ def _target(workbook: Path | None, user: bool) -> Path:
 
 @click.command(
     "excel-setup",
-    epilog="Examples:\n\n  xl-funnel excel-setup --workbook plans/2027.xlsm\n\n"
-    "  xl-funnel excel-setup --user",
+    epilog="\b\nExamples:\n"
+    "  xl-funnel excel-setup --workbook plans/2027.xlsm    # this workbook's folder\n"
+    "  xl-funnel excel-setup --user                        # every workbook of this user",
 )
 @click.option(
     "--workbook",

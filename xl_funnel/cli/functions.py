@@ -27,7 +27,10 @@ def _as_dict(spec: ExcelFunction) -> dict[str, Any]:
 
 
 @click.command(
-    epilog="Examples:\n\n  xl-funnel functions\n\n  xl-funnel functions --json > functions.json\n\n"
+    epilog="\b\nExamples:\n"
+    "  xl-funnel functions\n"
+    "  xl-funnel functions --json > functions.json\n"
+    "\n"
     "Reference with examples: docs/functions.md"
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (name, arguments, help).")

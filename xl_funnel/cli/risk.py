@@ -1,8 +1,11 @@
 """``xl-funnel risk``: how likely a plan workbook is to hit its customer target.
 
-Reads the plan's defined names (StageRates, CustomersNeeded, RequiredVolumes, …), simulates
-the funnel (:func:`xl_funnel.simulate`) and prints the probability that the planned top-of-
-funnel volume reaches the target, with the P50/P80/P90 volumes. ``--write`` adds or refreshes
+Reads the plan's defined names (StageRates, CustomersNeeded, FunnelCustomersNeeded,
+RequiredVolumes, …): their cached values, or, in a plan never computed (straight from
+``xl-funnel new``), the values xl-funnel's engine computes in memory, as ``xl-funnel recalc``
+would. It simulates the funnel (:func:`xl_funnel.simulate`) and prints the probability that
+the planned top-of-funnel volume reaches the customers the funnel must bring (after
+referrals, with the flywheel on), with the P50/P80/P90 volumes. ``--write`` adds or refreshes
 a Risk sheet in the workbook (values, a histogram chart, the seed and date) without touching
 anything else (:mod:`xl_funnel.cli.risk_sheet`).
 """
@@ -48,6 +51,15 @@ def _load(plan: Path):  # -> openpyxl.Workbook
         raise InputError(f"{plan}: cannot read it as an .xlsx workbook ({error})") from None
 
 
+#: The names risk reads. FunnelCustomersNeeded is what the funnel must bring after referrals
+#: (the flywheel); plans written before it existed, or by hand, give CustomersNeeded only.
+_NAMES = ("StageRates", "StageNames", "CustomersNeeded", "FunnelCustomersNeeded", "RequiredVolumes")
+#: Outputs that are formulas: without cached values (a file never opened in Excel nor
+#: recalculated, e.g. straight from xl-funnel new) they are computed in memory.
+_OUTPUTS = ("CustomersNeeded", "FunnelCustomersNeeded", "RequiredVolumes")
+COMPUTED = "computed in memory: no cached values; xl-funnel recalc saves them"
+
+
 def _named(book: Any, name: str) -> list[Any] | None:
     """The cached values of a defined name, row by row; None when the name is not defined."""
     defined = book.defined_names.get(name)
@@ -65,6 +77,40 @@ def _named(book: Any, name: str) -> list[Any] | None:
     return values
 
 
+def _computed(plan: Path) -> dict[str, list[Any] | None]:
+    """The names' values as xl-funnel recalc computes them, without writing anything."""
+    from xl_funnel.recalc.cell_values import error_text, is_engine_error
+    from xl_funnel.recalc.engine import EngineUnavailableError
+    from xl_funnel.recalc.errors import WorkbookError
+    from xl_funnel.recalc.limits import DEFAULT_LIMITS
+    from xl_funnel.recalc.package import read_package
+    from xl_funnel.recalc.sheet_xml import SheetXml
+    from xl_funnel.recalc.workflow import load_engine
+
+    try:
+        package = read_package(plan, DEFAULT_LIMITS)
+        sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
+        engine = load_engine(package, sheets, DEFAULT_LIMITS)
+        engine.evaluate()
+    except EngineUnavailableError:
+        raise InputError(
+            f"{plan}: has no cached values (never computed), and computing them needs "
+            "pip install 'xl-funnel[recalc]'; or open and save the plan in Excel first"
+        ) from None
+    except WorkbookError as error:
+        raise InputError(f"{plan}: {error}") from None
+    defined = engine.named_ranges()
+    values: dict[str, list[Any] | None] = {}
+    for name in _NAMES:
+        if name not in defined:
+            values[name] = None
+            continue
+        value = engine.read_name(defined[name])
+        cells = value if isinstance(value, list) else [value]
+        values[name] = [error_text(v) if is_engine_error(v) else v for v in cells]
+    return values
+
+
 def _numbers(plan: Path, name: str, values: list[Any] | None) -> list[float] | None:
     """Numbers of a name; None when it is missing or not computed yet (no cached values)."""
     if values is None or any(value is None for value in values):
@@ -76,64 +122,58 @@ def _numbers(plan: Path, name: str, values: list[Any] | None) -> list[float] | N
 
 
 def _plan_inputs(plan: Path, book: Any) -> dict[str, Any]:
-    """Rates, customer target and planned top volume: cached values, else computed."""
+    """Rates, customer targets and planned top volume: cached values, else computed."""
     import xl_funnel as xf
 
-    rates = _numbers(plan, "StageRates", _named(book, "StageRates"))
+    values = {name: _named(book, name) for name in _NAMES}
+    source = "cached values"
+    if any(values[name] is not None and None in values[name] for name in _OUTPUTS):
+        values, source = _computed(plan), COMPUTED
+    rates = _numbers(plan, "StageRates", values["StageRates"])
     if not rates:
         raise InputError(
             f"{plan}: defined name StageRates is missing or empty: is this an xl-funnel plan "
             "(xl-funnel new)?"
         )
-    names = _named(book, "StageNames")
+    names = values["StageNames"]
     stages = (
         [str(v) for v in names]
         if names and len(names) == len(rates) + 1 and all(v is not None for v in names)
         else None
     )
-    source = "cached values"
-    target = _numbers(plan, "CustomersNeeded", _named(book, "CustomersNeeded"))
+    needed = _single(plan, "CustomersNeeded", values)
+    if needed is None:
+        raise InputError(
+            f"{plan}: defined name CustomersNeeded is missing or holds no number: is this an "
+            "xl-funnel plan (xl-funnel new)?"
+        )
+    funnel = _single(plan, "FunnelCustomersNeeded", values)
+    # With the flywheel on, referrals bring part of the customers: the funnel's volumes
+    # (RequiredVolumes) are planned for the rest, so that rest is the target to reach.
+    target = needed if funnel is None else funnel
+    volumes = _numbers(plan, "RequiredVolumes", values["RequiredVolumes"])
     try:
-        if target is None:
-            source = "computed from the plan's inputs (no cached values: run xl-funnel recalc)"
-            target = [_customers_needed(plan, book)]
-        volumes = _numbers(plan, "RequiredVolumes", _named(book, "RequiredVolumes"))
-        top = volumes[0] if volumes else float(xf.backsolve(target[0], rates)[0])
+        top = volumes[0] if volumes else float(xf.backsolve(target, rates)[0])
     except xf.FunnelError as error:
         raise InputError(f"{plan}: {error}") from None
     return {
         "rates": rates,
         "stages": stages,
-        "target": target[0],
+        "needed": needed,
+        "target": target,
         "top": top,
         "source": source,
     }
 
 
-def _customers_needed(plan: Path, book: Any) -> float:
-    """CustomersNeeded as the plan computes it, with the core (default growth method)."""
-    import xl_funnel as xf
-
-    def one(name: str) -> float:
-        values = _numbers(plan, name, _named(book, name))
-        if not values or len(values) != 1:
-            raise InputError(
-                f"{plan}: defined name {name} is missing or empty, and CustomersNeeded has "
-                "no cached value: run xl-funnel recalc on the plan first"
-            )
-        return values[0]
-
-    goal = _numbers(plan, "NewRevenueGoal", _named(book, "NewRevenueGoal"))
-    if goal is None:
-        history = _numbers(plan, "RevenueHistory", _named(book, "RevenueHistory"))
-        if not history:
-            raise InputError(
-                f"{plan}: defined name RevenueHistory is missing, and CustomersNeeded has no "
-                "cached value: run xl-funnel recalc on the plan first"
-            )
-        target = xf.target_revenue_from_history(history, one("GrowthUplift"))
-        goal = [target * one("NewRevenueShare")]
-    return float(xf.customers_needed(goal[0], one("AvgDealSize")))
+def _single(plan: Path, name: str, values: dict[str, list[Any] | None]) -> float | None:
+    """The number of a one-cell name; None when it is missing or has no value."""
+    numbers = _numbers(plan, name, values[name])
+    if numbers is None:
+        return None
+    if len(numbers) != 1:
+        raise InputError(f"{plan}: defined name {name} spans {len(numbers)} cells, not one")
+    return numbers[0]
 
 
 def _history(path: Path, stages: int) -> list[list[float]]:
@@ -174,8 +214,11 @@ def _is_number(text: str) -> bool:
 
 
 @click.command(
-    epilog="Examples:\n\n  xl-funnel risk plan.xlsx\n\n"
-    "  xl-funnel risk plan.xlsx --history history.csv --write\n\n"
+    epilog="\b\nExamples:\n"
+    "  xl-funnel risk plan.xlsx                                 # rates taken as certain\n"
+    "  xl-funnel risk plan.xlsx --spread 0.2                    # each rate ±20 %\n"
+    "  xl-funnel risk plan.xlsx --history history.csv --write   # adds a Risk sheet\n"
+    "\n"
     "history.csv has one row per past period (month or quarter) with the count of every "
     "stage, top to bottom, and an optional header row. Without it the plan's rates are taken "
     "as certain (only the chance of each stage remains) unless --spread widens them. "
@@ -243,7 +286,8 @@ def risk(
     volumes = [float(v) for v in result.volume_for(list(LEVELS))]
     report = {
         "plan": str(plan),
-        "customers_needed": result.target,
+        "customers_needed": inputs["needed"],
+        "funnel_customers_needed": result.target,
         "planned_volume": result.top_volume,
         "probability": result.probability,
         "volumes": {
@@ -256,13 +300,16 @@ def risk(
         "seed": seed,
     }
     if write:
-        _write_sheet(plan, report, result)
+        _write_sheet(plan, report, result, referrals=inputs["target"] != inputs["needed"])
     if as_json:
         click.echo(json.dumps(report))
         return
     top = (inputs["stages"] or ["top-of-funnel volume"])[0]
     click.echo(f"Plan: {plan} ({inputs['source']})")
-    click.echo(f"Customers needed: {result.target:,.0f}; planned {top}: {result.top_volume:,.0f}")
+    needed = f"Customers needed: {inputs['needed']:,.0f}"
+    if inputs["target"] != inputs["needed"]:
+        needed += f", {result.target:,.0f} of them from the funnel (referrals bring the rest)"
+    click.echo(f"{needed}; planned {top}: {result.top_volume:,.0f}")
     click.echo(f"Rate uncertainty: {uncertainty}")
     click.echo(f"Probability of reaching the target: {result.probability:.1%}")
     for name, volume in report["volumes"].items():
@@ -275,7 +322,7 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _write_sheet(plan: Path, report: dict[str, Any], result: Any) -> None:
+def _write_sheet(plan: Path, report: dict[str, Any], result: Any, *, referrals: bool) -> None:
     from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, write_risk_sheet
 
     def volume(name: str) -> tuple[str, float | str, str]:
@@ -296,7 +343,15 @@ def _write_sheet(plan: Path, report: dict[str, Any], result: Any) -> None:
     sheet = RiskSheet(
         title="Risk: the chance of hitting the plan (xl-funnel risk)",
         summary=(
-            ("Customers needed", report["customers_needed"], "whole"),
+            (
+                (
+                    "Customers the funnel must bring (referrals bring the rest)",
+                    report["funnel_customers_needed"],
+                    "whole",
+                )
+                if referrals
+                else ("Customers needed", report["customers_needed"], "whole")
+            ),
             ("Planned top-of-funnel volume", report["planned_volume"], "whole"),
             ("Probability of reaching the target", report["probability"], "percent"),
             volume("P50"),

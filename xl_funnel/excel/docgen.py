@@ -153,7 +153,8 @@ def render() -> str:
         "",
         "| value | meaning |",
         "|---|---|",
-        "| `#VALUE!` | wrong type or shape: text that is not a number, ranges that do not fit |",
+        "| `#VALUE!` | wrong type or shape: text that is not a number, ranges that do not fit, "
+        "a word that is not one of the choices (a method, a model) |",
         "| `#NUM!` | an impossible number: a rate ≤ 0 or > 1, a negative cost, an overflow |",
         "| `#DIV/0!` | an undefined ratio: its denominator is 0 |",
         "| `#N/A`, `#REF!`, … | an input cell holds that error: it is passed on, as Excel does |",

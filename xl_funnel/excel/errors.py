@@ -5,19 +5,21 @@ A worksheet function never raises: the cell gets one of Excel's error values ins
 =========================  =========  ==========================================================
 cause                      value      example
 =========================  =========  ==========================================================
-wrong type or shape        #VALUE!    text where a number belongs, ranges that do not line up
+wrong type or shape        #VALUE!    text where a number belongs, ranges that do not line up,
+                                      a word that is not one of the choices (method "median")
 impossible number          #NUM!      a rate ≤ 0 or > 1, a negative cost, a result too large
 undefined ratio            #DIV/0!    value per lead with 0 leads (the core's NaN)
 error in an input cell     that one   ``#N/A`` in the rates range gives ``#N/A``, as in Excel
 =========================  =========  ==========================================================
 
 :class:`~xl_funnel.errors.InvalidRateError` and :class:`~xl_funnel.errors.InvalidAmountError`
-are ``#NUM!``; :class:`~xl_funnel.errors.ShapeMismatchError` is ``#VALUE!``.
+are ``#NUM!``; :class:`~xl_funnel.errors.ShapeMismatchError` and
+:class:`~xl_funnel.errors.InvalidChoiceError` are ``#VALUE!``.
 """
 
 from __future__ import annotations
 
-from xl_funnel.errors import FunnelError, ShapeMismatchError
+from xl_funnel.errors import FunnelError, InvalidChoiceError, ShapeMismatchError
 
 __all__ = [
     "DIV0",
@@ -78,13 +80,15 @@ def is_excel_error(value: object) -> bool:
 def error_for(error: Exception) -> str:
     """The Excel error value for an exception raised by the core or by argument coercion.
 
-    >>> from xl_funnel.errors import InvalidRateError, ShapeMismatchError
+    >>> from xl_funnel.errors import InvalidChoiceError, InvalidRateError, ShapeMismatchError
     >>> error_for(InvalidRateError("rates[0] is 0")), error_for(ShapeMismatchError("no rates"))
     ('#NUM!', '#VALUE!')
+    >>> error_for(InvalidChoiceError("method is 'median': use 'mean' or 'cagr'"))
+    '#VALUE!'
     """
     if isinstance(error, CellError):
         return error.value
-    if isinstance(error, ShapeMismatchError):
+    if isinstance(error, ShapeMismatchError | InvalidChoiceError):
         return VALUE
     if isinstance(error, FunnelError):
         return NUM

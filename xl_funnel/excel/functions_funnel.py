@@ -258,7 +258,40 @@ def _extra(cell: Any) -> float | str:
     return str(cell)
 
 
-def _channel_metrics(table: Any) -> Any:
+def _attributed_revenue(value: Any) -> dict[str, float]:
+    """Channel → revenue from rows of (channel, revenue, …): ATTRIBUTE's spill, say. A first
+    row whose revenue cell is text is its header; columns after the second are ignored."""
+    rows = [row for row in _trim(grid(value, "attributed_revenue")) if row]
+    for row in rows:
+        for cell in row[:2]:
+            if is_excel_error(cell):
+                raise CellError(cell, f"attributed_revenue holds the error {cell}")
+    if rows and len(rows[0]) >= 2 and isinstance(rows[0][1], str):
+        try:
+            cell_number(rows[0][1], "attributed_revenue")
+        except CellError:
+            rows = rows[1:]  # a header such as "Credited revenue"
+    if not rows or len(rows[0]) < 2:
+        raise CellError(
+            VALUE,
+            "attributed_revenue needs two columns, channel and revenue (ATTRIBUTE's spill "
+            "will do), and at least one row",
+        )
+    credit: dict[str, float] = {}
+    for index, row in enumerate(rows):
+        channel, amount = row[0], row[1]
+        if is_blank(channel):
+            raise CellError(VALUE, f"attributed_revenue channel[{index}] is blank")
+        name = str(channel).strip()
+        if name in credit:
+            raise CellError(VALUE, f"attributed_revenue lists channel {name!r} twice")
+        credit[name] = (
+            0.0 if is_blank(amount) else cell_number(amount, f"attributed_revenue revenue[{index}]")
+        )
+    return credit
+
+
+def _channel_metrics(table: Any, attributed_revenue: Any = None) -> Any:
     import pandas as pd  # only this function needs pandas: keep the UDF module light to load
 
     block = _trim(grid(table, "table"))
@@ -277,24 +310,33 @@ def _channel_metrics(table: Any) -> Any:
     duplicated = sorted({key for key in keys if keys.count(key) > 1})
     if duplicated:
         raise CellError(VALUE, f"table has two columns named {duplicated[0]!r}")
-    missing = [name for name in CHANNEL_COLUMNS if name not in keys]
+    credit = None if _omitted(attributed_revenue) else _attributed_revenue(attributed_revenue)
+    # Attributed revenue replaces the table's revenue column, which may then be left out.
+    needed = CHANNEL_COLUMNS if credit is None else CHANNEL_COLUMNS[:-1]
+    missing = [name for name in needed if name not in keys]
     if missing:
         raise CellError(
             VALUE,
             f"table has no column {', '.join(map(repr, missing))}: CHANNEL_METRICS needs "
-            f"{', '.join(CHANNEL_COLUMNS)} (any case, any order)",
+            f"{', '.join(needed)} (any case, any order)",
+        )
+    if credit is not None and "channel" not in keys:
+        raise CellError(
+            VALUE,
+            "table has no 'channel' column: attributed_revenue is matched to the table's rows "
+            "by channel name",
         )
     columns: dict[str, list[Any]] = {}
     for index, (header, key) in enumerate(zip(headers, keys, strict=True)):
         cells = [row[index] for row in block[1:]]
-        if key in CHANNEL_COLUMNS:
+        if key in needed:
             columns[header] = [
                 0.0 if is_blank(cell) else cell_number(cell, f"table {key}[{row}]")
                 for row, cell in enumerate(cells)
             ]
         else:
             columns[header] = [_extra(cell) for cell in cells]
-    result = channel_metrics(pd.DataFrame(columns))
+    result = channel_metrics(pd.DataFrame(columns), revenue=credit)
     body = [[to_cell(value) for value in row] for row in result.itertuples(index=False)]
     return [list(result.columns), *body]
 
@@ -584,6 +626,13 @@ CHANNEL_METRICS = ExcelFunction(
             "A header row, then one row per channel, with columns spend, leads, mqls, "
             "customers, revenue (any case, any order; other columns kept).",
         ),
+        Arg(
+            "attributed_revenue",
+            "Rows of channel and revenue (ATTRIBUTE's spill, header row allowed) that replace "
+            "the table's revenue column; matched by the table's channel column, a channel "
+            "not listed gets 0.",
+            optional=True,
+        ),
     ),
     compute=_channel_metrics,
     returns=(
@@ -602,12 +651,32 @@ CHANNEL_METRICS = ExcelFunction(
             ),
             "Seed 004: paid social costs three times as much for the same customers.",
         ),
+        Example(
+            (
+                [
+                    ["Channel", "Spend", "Leads", "MQLs", "Customers"],
+                    ["Paid social", 30000.0, 300.0, 60.0, 3.0],
+                    ["Content syndication", 10000.0, 200.0, 80.0, 3.0],
+                ],
+                [
+                    ["Channel", "Credited revenue", "Share"],
+                    ["Paid social", 420000.0, 0.636],
+                    ["Content syndication", 240000.0, 0.364],
+                ],
+            ),
+            "The revenue a W-shaped ATTRIBUTE credits instead of a revenue column: paid "
+            "social's ROI 13, syndication's 23.",
+        ),
     ),
     bad_examples=(
         Example(([["Channel", "Spend"], ["Email", 100.0]],), "Required columns missing."),
     ),
     errors=(
-        ("#VALUE!", "a required column missing; a blank or duplicated header; no channel rows"),
+        (
+            "#VALUE!",
+            "a required column missing; a blank or duplicated header; no channel rows; "
+            "attributed_revenue crediting a channel the table lacks, or listing one twice",
+        ),
         ("#NUM!", "a negative or non-finite spend, leads, mqls, customers or revenue"),
         ("#DIV/0!", "in the cell of a ratio whose denominator is 0 (e.g. CAC with 0 customers)"),
         _BAD_NUMBER,

@@ -1,7 +1,7 @@
 """Excel functions for the funnel over time: lags, the flywheel, pacing, diagnosis (issue 7).
 
 Adapters only: each reads its arguments with :mod:`xl_funnel.excel.coerce`, calls the core
-(:mod:`xl_funnel.schedule`, :mod:`xl_funnel.flywheel`, :mod:`xl_funnel.pacing`,
+(:mod:`xl_funnel.scheduling`, :mod:`xl_funnel.flywheel`, :mod:`xl_funnel.pacing`,
 :mod:`xl_funnel.diagnosis`) and shapes the result.
 
 Month labels. A spilled result cannot carry a number format, so a date returned into a header
@@ -39,7 +39,7 @@ from xl_funnel.excel.results import to_cell, to_cells
 from xl_funnel.excel.spec import Arg, Example, ExcelFunction
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.pacing import pace
-from xl_funnel.schedule import month_labels, schedule
+from xl_funnel.scheduling import month_labels, schedule
 
 __all__ = ["FUNCTIONS"]
 

@@ -20,7 +20,7 @@ from typing import Any
 from xl_funnel import seed
 from xl_funnel.errors import FunnelError
 from xl_funnel.revenue import target_revenue_from_history
-from xl_funnel.schedule import lead_months
+from xl_funnel.scheduling import lead_months
 
 __all__ = [
     "Channel",

@@ -35,10 +35,10 @@ from xl_funnel.plan.sheets.channels import (
     MIX_TOLERANCE,
 )
 from xl_funnel.plan.sheets.tracking import BEHIND, ON_TRACK
+from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
-from xl_funnel.schedule import lag_split, lead_months, schedule_volumes
+from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
 from xl_funnel.seasonality import seasonal_split
-from xl_funnel.sensitivity import sensitivity
 
 __all__ = ["expected_values", "period_names"]
 

@@ -25,7 +25,7 @@ ARITY: dict[str, tuple[int, int]] = {
     "VALUE_PER_VISIT": (2, 2),
     "VISITS_PER_LEAD": (2, 2),
     "CHANNEL_ROI": (2, 2),
-    "CHANNEL_METRICS": (1, 1),
+    "CHANNEL_METRICS": (1, 2),
     "FUNNEL_SCHEDULE": (3, 6),
     "FLYWHEEL_BACKSOLVE": (4, 8),
     "PACE": (2, 4),
@@ -34,5 +34,5 @@ ARITY: dict[str, tuple[int, int]] = {
     "ATTRIBUTE": (2, 3),
     "FUNNEL_PROBABILITY": (3, 5),
     "FUNNEL_VOLUME_FOR": (3, 5),
-    "FUNNEL_SENSITIVITY": (2, 4),
+    "FUNNEL_SENSITIVITY": (2, 5),
 }

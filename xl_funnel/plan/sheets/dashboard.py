@@ -11,7 +11,7 @@ brings against the customers the plan's funnel needs, in red when they are more 
 
 The tornado chart ranks the stage-rate levers: each rate alone improved by ``SensitivityStep``
 rate points (capped at 100 %), the customers and revenue that adds, ranked largest first with
-ties in funnel order, exactly as :func:`xl_funnel.sensitivity.sensitivity` with
+ties in funnel order, exactly as :func:`xl_funnel.rate_sensitivity.sensitivity` with
 ``absolute=True``. A point is worth most on the lowest rates (the gain is ``C · step / r``),
 so the chart ranks the levers; a relative step would show every uncapped lever adding the
 same revenue.

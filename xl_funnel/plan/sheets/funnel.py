@@ -2,7 +2,7 @@
 
 Every figure is a native formula on the Assumptions names, written to mirror the core
 (`xl_funnel.revenue`, `xl_funnel.funnel.backsolve`, `xl_funnel.seasonality`,
-`xl_funnel.flywheel.flywheel_backsolve`, `xl_funnel.schedule.schedule_volumes`) operation by
+`xl_funnel.flywheel.flywheel_backsolve`, `xl_funnel.scheduling.schedule_volumes`) operation by
 operation, so LibreOffice's results equal the core's to rounding noise. Like ``backsolve``,
 each stage's year volume is the stage below divided by its own rate, one division per stage
 (seed 000: exactly 6,250 visits, where one division by the product of the rates gives
