@@ -10,7 +10,7 @@ first call, so a workbook of Excel formulas alone never pays for it. Why formual
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -24,6 +24,8 @@ from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 __all__ = ["Engine", "EngineUnavailableError", "NamedRange", "load_formualizer"]
 
 _VALUE_ERROR = {"type": "Error", "kind": "Value"}
+# Empty cells a block read may include beyond twice the cells wanted (a few MB at most).
+_BLOCK_SLACK = 65_536
 
 
 class EngineUnavailableError(WorkbookError):
@@ -127,6 +129,7 @@ class Engine:
         except Exception as error:  # the loader raises several types; each means "cannot load"
             raise WorkbookError(f"cannot be loaded by the engine: {error}") from None
         self.book.set_temporal_egress("serial")
+        self._range_address = fz.RangeAddress
         for name in functions:
             min_args, max_args = ARITY[name]
             self.book.register_function(name, _bridge(name), min_args=min_args, max_args=max_args)
@@ -147,10 +150,22 @@ class Engine:
         """The value of one cell (errors as ``{"type": "Error", "kind": …}``)."""
         return self.book.get_value(sheet, row, col)
 
-    def values(self, sheet: str, cells: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Any]:
-        """Values of many cells of one sheet, keyed by ``(row, col)``."""
-        get = self.book.get_value
-        return {(row, col): get(sheet, row, col) for row, col in cells}
+    def values(self, sheet: str, rows: Sequence[int], cols: Sequence[int]) -> list[Any]:
+        """Values of the cells ``zip(rows, cols)`` of one sheet, in that order.
+
+        The block around them is read in one call, cheaper than one call per cell (10k-channel
+        plan: 79–81 ms against 88–89 ms), unless the cells are so scattered that the block
+        would be mostly empty cells.
+        """
+        if not rows:
+            return []
+        top, left, bottom, right = min(rows), min(cols), max(rows), max(cols)
+        if (bottom - top + 1) * (right - left + 1) > 2 * len(rows) + _BLOCK_SLACK:
+            get = self.book.get_value
+            return [get(sheet, row, col) for row, col in zip(rows, cols, strict=True)]
+        area = self._range_address(sheet, top, left, bottom, right)
+        block = self.book.sheet(sheet).get_values(area)
+        return [block[row - top][col - left] for row, col in zip(rows, cols, strict=True)]
 
     def spill_shape(self, sheet: str, row: int, col: int) -> tuple[int, int] | None:
         """Rows and columns the formula at ``(row, col)`` spilled into; ``None`` for a scalar."""
@@ -168,12 +183,32 @@ class Engine:
         """Change an input cell; the next :meth:`evaluate` recomputes what depends on it."""
         self.book.set_value(sheet, row, col, value)
 
-    def set_block(self, named: NamedRange, values: list[Any]) -> None:
-        """Set every cell of ``named`` from ``values`` (row by row) in one call; much cheaper
-        than one :meth:`set_value` per cell."""
-        width = named.last_col - named.first_col + 1
-        rows = [values[start : start + width] for start in range(0, len(values), width)]
-        self.book.set_values_batch(named.sheet, named.first_row, named.first_col, rows)
+    def set_rows(self, sheet: str, top: int, left: int, rows: list[list[Any]]) -> None:
+        """Set a rectangle of cells from ``rows`` in one call. Each call costs the engine a
+        walk over the dependents of what it changed, so one call for several inputs is much
+        cheaper than one per input (and than one :meth:`set_value` per cell)."""
+        self.book.set_values_batch(sheet, top, left, rows)
+
+    def constants(self, sheet: str, cells: list[tuple[int, int]]) -> list[Any] | None:
+        """The values of ``cells`` if each is blank or holds a number, text or boolean typed
+        in (no formula, no part of an array or a spill, no date, no error); else ``None``.
+
+        Such a cell can be written back with its own value without changing what any formula
+        computes: the engine would keep a date written back as its serial number as a plain
+        number, and a value written into an array or spill range would block it.
+        """
+        quoted = sheet.replace("'", "''")
+        for row, col in cells:
+            cell = self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}").to_dict()["cell"]
+            if cell.get("formula") is not None or cell.get("spill") is not None:
+                return None
+        self.book.set_temporal_egress("native")  # dates come back as dates: recognisable
+        try:
+            values = [self.book.get_value(sheet, row, col) for row, col in cells]
+        finally:
+            self.book.set_temporal_egress("serial")
+        typed_in = (type(None), float, int, str, bool)
+        return values if all(type(value) in typed_in for value in values) else None
 
     def named_ranges(self) -> dict[str, NamedRange]:
         """Workbook-level defined names that point at cells, by name."""

@@ -62,6 +62,50 @@ def _plain(value: Any) -> Any:
     return error_text(value) if is_engine_error(value) else value
 
 
+# Stands for "not written yet" in a block, so a scenario's first values are always written.
+_UNSET = object()
+# Cells between the inputs of one sheet that a block may write back unchanged: checking each
+# costs the engine an inspection, once per grid.
+_MAX_GAPS = 64
+
+
+class _Block:
+    """A rectangle of one sheet written with one engine call: a scenario's inputs on that sheet
+    and the constants between them (written back as they are)."""
+
+    __slots__ = ("inputs", "left", "rows", "sheet", "top")
+
+    def __init__(
+        self, sheet: str, top: int, left: int, rows: list[list[Any]], inputs: list[NamedRange]
+    ) -> None:
+        self.sheet, self.top, self.left, self.rows, self.inputs = sheet, top, left, rows, inputs
+
+    @classmethod
+    def of(cls, named: NamedRange) -> _Block:
+        """The block of one input alone."""
+        width = named.last_col - named.first_col + 1
+        rows = [[_UNSET] * width for _ in range(named.size // width)]
+        return cls(named.sheet, named.first_row, named.first_col, rows, [named])
+
+    def fill(self, scenario: Scenario) -> bool:
+        """Put the scenario's values in; whether any input changed since the last write. An
+        input whose values are all unchanged keeps its cells as they were."""
+        changed = False
+        for named in self.inputs:
+            cells = [
+                (row - self.top, col - self.left)
+                for row in range(named.first_row, named.last_row + 1)
+                for col in range(named.first_col, named.last_col + 1)
+            ]
+            values = scenario[named.name]
+            if all(self.rows[r][c] == value for (r, c), value in zip(cells, values, strict=True)):
+                continue
+            for (r, c), value in zip(cells, values, strict=True):
+                self.rows[r][c] = value
+            changed = True
+        return changed
+
+
 class ScenarioRunner:
     """A plan loaded once, ready to compute scenario after scenario.
 
@@ -91,7 +135,8 @@ class ScenarioRunner:
                 "defines none of the plan's output names; choose outputs with --outputs"
             )
         self.outputs = [self.name(name) for name in chosen]
-        self._last: dict[str, list[Any]] = {}
+        self._inputs: tuple[str, ...] = ()
+        self._blocks: list[_Block] = []
 
     def name(self, name: str) -> NamedRange:
         """The defined name ``name`` (Excel ignores case), or a :class:`GridError`."""
@@ -113,14 +158,50 @@ class ScenarioRunner:
                 columns.extend(f"{named.name}[{i}]" for i in range(1, named.size + 1))
         return columns
 
+    def _layout(self, inputs: list[NamedRange]) -> list[_Block]:
+        """How to write ``inputs``: one block per sheet when the cells between them are
+        constants, else one block per input."""
+        by_sheet: dict[str, list[NamedRange]] = {}
+        for named in inputs:
+            by_sheet.setdefault(named.sheet, []).append(named)
+        blocks = []
+        for sheet, group in by_sheet.items():
+            merged = self._merged(sheet, group) if len(group) > 1 else None
+            blocks.extend([merged] if merged else [_Block.of(named) for named in group])
+        return blocks
+
+    def _merged(self, sheet: str, group: list[NamedRange]) -> _Block | None:
+        covered = [cell for named in group for cell in named.cells()]
+        if len(set(covered)) != len(covered):
+            return None  # overlapping inputs: written one after the other, in grid order
+        top, bottom = min(n.first_row for n in group), max(n.last_row for n in group)
+        left, right = min(n.first_col for n in group), max(n.last_col for n in group)
+        taken = set(covered)
+        gaps = [
+            (row, col)
+            for row in range(top, bottom + 1)
+            for col in range(left, right + 1)
+            if (row, col) not in taken
+        ]
+        if len(gaps) > _MAX_GAPS:
+            return None
+        constants = self.engine.constants(sheet, gaps)
+        if constants is None:
+            return None
+        rows = [[_UNSET] * (right - left + 1) for _ in range(bottom - top + 1)]
+        for (row, col), value in zip(gaps, constants, strict=True):
+            rows[row - top][col - left] = value
+        return _Block(sheet, top, left, rows, group)
+
     def run(self, scenario: Scenario) -> list[Any]:
         """Set the inputs of ``scenario`` (name → values, one per cell), recompute and return
         the outputs in :meth:`output_columns` order (errors as their Excel text)."""
-        for name, values in scenario.items():
-            if self._last.get(name) == values:
-                continue  # unchanged since the previous scenario: nothing to recompute
-            self.engine.set_block(self.names[name], values)
-            self._last[name] = values
+        if tuple(scenario) != self._inputs:
+            self._inputs = tuple(scenario)
+            self._blocks = self._layout([self.names[name] for name in scenario])
+        for block in self._blocks:
+            if block.fill(scenario):  # else unchanged since the previous scenario: skipped
+                self.engine.set_rows(block.sheet, block.top, block.left, block.rows)
         self.engine.evaluate()
         get = self.engine.value
         return [

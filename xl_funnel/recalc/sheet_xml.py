@@ -10,9 +10,9 @@ them yet, as Excel writes them.
 
 >>> sheet = SheetXml(b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v></v></c>'
 ...                  b'</row></sheetData></worksheet>')
->>> sheet.cells
-[(1, 1)]
->>> sheet.rewrite({(1, 1): 2.0})
+>>> sheet.rows, sheet.columns
+([1], [1])
+>>> sheet.rewrite([2.0])
 b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>'
 """
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -42,6 +42,13 @@ _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _MAX_ARRAY_CELLS = 1_000_000
 
 
+@cache
+def _tag(tag: bytes, endings: bytes) -> re.Pattern[bytes]:
+    """``tag`` followed by one of ``endings`` (a pattern). Counting a tag's rare spellings with
+    one pattern scans a large part faster than one ``bytes.count`` per spelling."""
+    return re.compile(re.escape(tag) + endings)
+
+
 def count_cells(data: bytes) -> int:
     """Number of ``<c>`` elements in a worksheet part (a fast byte count, no parsing).
 
@@ -50,7 +57,7 @@ def count_cells(data: bytes) -> int:
     """
     head = _PREFIX.search(data)
     tag = b"<" + (head[1] or b"" if head else b"") + b"c"
-    return sum(data.count(tag + end) for end in (b" ", b">", b"/>", b"\t", b"\n", b"\r"))
+    return data.count(tag + b" ") + len(_tag(tag, rb"(?:[>\t\n\r]|/>)").findall(data))
 
 
 @cache
@@ -144,6 +151,10 @@ def encode_value(value: Any) -> tuple[bytes, bytes | None]:
     return b"e", b"#VALUE!"
 
 
+#: The end of a formula cell's start tag for each ``t=`` kind.
+_TAG_END = {b"": b">", b"b": b' t="b">', b"e": b' t="e">', b"str": b' t="str">'}
+
+
 class SheetXml:
     """One worksheet part, scanned for formula cells.
 
@@ -158,18 +169,22 @@ class SheetXml:
         head = _PREFIX.search(data)
         self.prefix = head[1] or b"" if head else b""
         self._formula_cell, self._row_pattern, self._cell_pattern = _patterns(self.prefix)
-        self._columns: dict[bytes, int] = {}
-        column = self._column
-        #: ``(row, col)`` of every formula cell, in file order.
-        self.cells: list[tuple[int, int]] = [
-            (int(digits), column(letters))
-            for _, letters, digits, _ in self._formula_cell.findall(data)
-        ]
-        p = self.prefix
-        declared = sum(data.count(b"<" + p + b"f" + end) for end in (b">", b" ", b"/>"))
-        if declared != len(self.cells):
+        # One pass cuts the part around its formula cells, into [text, start tag, column
+        # letters, row digits, <f> element, text, ...] (the old cached values between are
+        # dropped): the same pieces, rejoined with new values, are the rewritten part.
+        self._pieces = self._formula_cell.split(data)
+        letters = self._pieces[2::5]
+        self._columns = {name: column_number(name) for name in set(letters)}
+        #: Row and column of every formula cell, in file order.
+        self.rows: list[int] = list(map(int, self._pieces[3::5]))
+        self.columns: list[int] = list(map(self._columns.__getitem__, letters))
+        # The rewrite puts new pieces in these places: the references need no memory till then.
+        self._pieces[2::5] = self._pieces[3::5] = [b""] * len(self.rows)
+        tag = b"<" + self.prefix + b"f"
+        declared = data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(data))
+        if declared != len(self.rows):
             raise WorkbookError(
-                f"has {declared - len(self.cells):,} formula cells xl-funnel cannot place "
+                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot place "
                 "(no r= reference): open and save the workbook in Excel first"
             )
         #: The multi-cell array formulas (rare: found only when the part mentions one).
@@ -229,42 +244,58 @@ class SheetXml:
 
     def rewrite(
         self,
-        values: Mapping[tuple[int, int], Any],
+        values: Sequence[Any],
         members: Mapping[tuple[int, int], Any] | None = None,
     ) -> bytes:
-        """The part with the cached value of every formula cell set from ``values`` (keyed by
-        ``(row, col)``; a missing key leaves the cell as it was) and array members from
+        """The part with the cached value of every formula cell set from ``values`` (one per
+        cell, in the order of :attr:`rows` and :attr:`columns`) and array members from
         ``members``."""
         if members:
             edits = [
-                (cell.start, cell.end, self._render(cell.head, cell.formula, values[key]))
-                for cell in self._scan()
-                if (key := (cell.row, cell.col)) in values
+                (cell.start, cell.end, self._render(cell.head, cell.formula, value))
+                for cell, value in zip(self._scan(), values, strict=True)
             ]
             edits.extend(self._member_edits(members))
             # An insertion before a cell sorts ahead of an edit of that cell: (start, end).
             edits.sort(key=lambda edit: edit[:2])
             return self._apply(edits)
-        # The common case: one substitution pass, the cell rebuilt in the callback. Matches come
-        # in file order, the order of self.cells, so the values are looked up beforehand.
+        # The common case: the pieces the scan cut, rejoined with each cell's new start-tag end
+        # (its t=) and value in place of the old ones.
         p = self.prefix
         open_v, close_c = b"<" + p + b"v>", b"</" + p + b"c>"
         close_v = b"</" + p + b"v>" + close_c
-        missing = object()
-        ordered = iter([values.get(cell, missing) for cell in self.cells])
 
-        def replace(match: re.Match[bytes]) -> bytes:
-            value = next(ordered)
-            if value is missing:
-                return match[0]
+        def encode(value: Any) -> tuple[bytes, bytes]:
             kind, text = encode_value(value)
-            head = match[1]
-            if b"t=" in head:
-                head = _TYPE_ATTR.sub(b"", head)
-            tail = close_c if text is None else open_v + text + close_v
-            return head + (b' t="' + kind + b'">' if kind else b">") + match[4] + tail
+            return _TAG_END[kind], close_c if text is None else open_v + text + close_v
 
-        return self._formula_cell.sub(replace, self.data)
+        # Cells share many values (a rate, "n/a", ""), and turning a float into its shortest
+        # text is the costly step, so each distinct number or text is encoded once. Only
+        # these two types are memoised: True == 1.0 would share 1.0's entry.
+        memo: dict[float | str, tuple[bytes, bytes]] = {}
+        remembered = memo.get
+        ends: list[bytes] = []
+        tails: list[bytes] = []
+        for value in values:
+            kind = type(value)
+            if kind is float or kind is str:
+                pair = remembered(value)
+                if pair is None:
+                    pair = memo[value] = encode(value)
+            else:
+                pair = encode(value)
+            ends.append(pair[0])
+            tails.append(pair[1])
+        pieces = self._pieces
+        out = pieces.copy()
+        out[1::5] = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]
+        out[2::5] = ends
+        out[3::5] = pieces[4::5]
+        out[4::5] = tails
+        # Joined in slices: bytes.join holds an 80-byte buffer record per piece while it runs,
+        # which for a whole large sheet at once would be the peak memory of the recalculation.
+        step = 40_000
+        return b"".join([b"".join(out[i : i + step]) for i in range(0, len(out), step)])
 
     def without_values(self, cells: list[tuple[int, int]]) -> bytes:
         """The part with the cached values of ``cells`` removed (their styles kept).
