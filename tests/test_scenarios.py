@@ -190,3 +190,34 @@ def test_without_output_file_the_csv_goes_to_stdout(folder, parallel_run):
     result = run_cli("scenarios", "plan.xlsx", "grid.csv", cwd=folder)
     assert result.returncode == 0, result.stderr
     assert result.stdout == (folder / "results.csv").read_text()
+
+
+def _gap_book(path: Path, between: object) -> None:
+    """Inputs InA (A1) and InB (A3) with ``between`` in A2; Out = InA (100 if TRUE) + A2 + InB."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Inputs"
+    sheet["A1"], sheet["A2"], sheet["A3"] = 1, between, 2
+    sheet["B1"] = "=IF(ISLOGICAL(A1),100,A1)+N(A2)+A3"
+    for name, ref in (("InA", "$A$1"), ("InB", "$A$3"), ("Out", "$B$1")):
+        book.defined_names[name] = openpyxl.workbook.defined_name.DefinedName(
+            name, attr_text=f"Inputs!{ref}"
+        )
+    book.save(path)
+
+
+@pytest.mark.parametrize(
+    ("between", "gap_value"),
+    [(7, 7), ("=A1*10", None), (None, 0), ("text", 0)],
+    ids=["constant", "formula", "blank", "text"],
+)
+def test_inputs_around_other_cells_keep_those_cells(tmp_path, between, gap_value):
+    # One rectangle write covers InA..InB when the cell between is a constant; a formula
+    # between them must stay a formula (it follows InA), whatever the write path. TRUE then 1
+    # must be written as two different values, though TRUE == 1 in Python.
+    _gap_book(tmp_path / "book.xlsx", between)
+    runner = ScenarioRunner(tmp_path / "book.xlsx", outputs=["Out"])
+    for a, b in [(3.0, 4.0), (3.0, 5.0), (True, 5.0), (1.0, 5.0), (10.0, 0.0)]:
+        middle = (10 * float(a)) if gap_value is None else gap_value
+        first = 100.0 if isinstance(a, bool) else a
+        assert runner.run({"InA": [a], "InB": [b]}) == [pytest.approx(first + middle + b)]

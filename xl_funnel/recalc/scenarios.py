@@ -69,6 +69,11 @@ _UNSET = object()
 _MAX_GAPS = 64
 
 
+def _same(old: Any, new: Any) -> bool:
+    """Equal and of one type: TRUE == 1 in Python, but a cell holding TRUE is not one holding 1."""
+    return type(old) is type(new) and old == new
+
+
 class _Block:
     """A rectangle of one sheet written with one engine call: a scenario's inputs on that sheet
     and the constants between them (written back as they are)."""
@@ -98,7 +103,9 @@ class _Block:
                 for col in range(named.first_col, named.last_col + 1)
             ]
             values = scenario[named.name]
-            if all(self.rows[r][c] == value for (r, c), value in zip(cells, values, strict=True)):
+            if all(
+                _same(self.rows[r][c], value) for (r, c), value in zip(cells, values, strict=True)
+            ):
                 continue
             for (r, c), value in zip(cells, values, strict=True):
                 self.rows[r][c] = value
