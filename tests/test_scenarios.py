@@ -221,3 +221,52 @@ def test_inputs_around_other_cells_keep_those_cells(tmp_path, between, gap_value
         middle = (10 * float(a)) if gap_value is None else gap_value
         first = 100.0 if isinstance(a, bool) else a
         assert runner.run({"InA": [a], "InB": [b]}) == [pytest.approx(first + middle + b)]
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        (
+            "AvgDealSize=-5",
+            "Error: --set AvgDealSize: -5 is refused by the validation of Assumptions!C17: "
+            "Enter a positive amount of money.",
+        ),
+        (
+            "AvgDealSize=abc",
+            "Error: --set AvgDealSize: 'abc' is refused by the validation of Assumptions!C17: "
+            "Enter a positive amount of money.",
+        ),
+        ("GrowthMethod=median", "Pick a value from the list."),
+        ("StageRates=0.015;0.2;1.5;0.4;0.5", "1.5 is refused by the validation of"),
+        ("StageRates=0.5", "Error: --set StageRates: 1 value for a range of 5 cells"),
+    ],
+)
+def test_values_the_plan_would_refuse_are_refused(folder, assignment, message):
+    # Excel refuses a negative deal size typed into the plan; so does a what-if from the shell.
+    result = run_cli("scenarios", "plan.xlsx", "--set", assignment, cwd=folder)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stdout == ""
+
+
+def test_a_grid_row_the_plan_would_refuse_names_row_and_column(folder):
+    (folder / "bad.csv").write_text("AvgDealSize,GrowthUplift\n500000,0.1\n-3,0.1\n")
+    result = run_cli("scenarios", "plan.xlsx", "bad.csv", "-o", "never.csv", cwd=folder)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Error: bad.csv: row 3, column AvgDealSize: -3 is refused")
+    assert not (folder / "never.csv").exists()
+
+
+def test_allowed_values_pass_the_validation(folder):
+    result = run_cli(
+        "scenarios",
+        "plan.xlsx",
+        "--set",
+        "GrowthMethod=cagr",
+        "--set",
+        "AvgDealSize=5e5",
+        cwd=folder,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["AvgDealSize"] == 500000.0

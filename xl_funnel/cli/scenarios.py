@@ -50,7 +50,8 @@ def _input_cell(values: list[Any]) -> Any:
     "\n\b\ngrid.csv: a header of defined names, then one scenario per line; a range name\n"
     "takes ';'-separated values, one per cell:\n"
     "  GrowthUplift,AvgDealSize,StageRates\n"
-    "  0.08,900000,0.015;0.2;0.2;0.4;0.5"
+    "  0.08,900000,0.015;0.2;0.2;0.4;0.5\n"
+    "\nEvery value must pass the plan's own data validation, as if typed into Excel."
 )
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.argument("grid", type=click.Path(path_type=Path), required=False)

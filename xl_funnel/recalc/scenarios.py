@@ -23,6 +23,7 @@ from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.package import read_package
 from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.validation import validation_rules, violation
 from xl_funnel.recalc.workflow import HEADLINE_NAMES, load_engine
 
 __all__ = [
@@ -136,6 +137,7 @@ class ScenarioRunner:
         self.engine: Engine = load_engine(package, sheets, limits, repeated=True)
         self.engine.evaluate()
         self.names = self.engine.named_ranges()
+        self.rules = validation_rules(package)
         chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]
         if not chosen:
             raise WorkbookError(
@@ -244,13 +246,23 @@ def parse_scenarios(
             )
         scenario: Scenario = {}
         for named, text in zip(inputs, row, strict=True):
+            # --set has no rows: name the assignment; a grid: its row and column.
+            where = (
+                f"--set {named.name}"
+                if origin == "--set"
+                else f"{origin}: row {number}, column {named.name}"
+            )
             parts = text.split(";") if named.size > 1 else [text]
             if len(parts) != named.size:
+                count = "1 value" if len(parts) == 1 else f"{len(parts)} values"
                 raise GridError(
-                    f"{origin}: row {number}, column {named.name}: {len(parts)} values for a "
-                    f"range of {named.size} cells (separate them with ';')"
+                    f"{where}: {count} for a range of {named.size} cells (separate them with ';')"
                 )
-            scenario[named.name] = [parse_value(part) for part in parts]
+            values = [parse_value(part) for part in parts]
+            refused = violation(runner.rules, named.sheet, named.cells(), values)
+            if refused:
+                raise GridError(f"{where}: {refused}")
+            scenario[named.name] = values
         scenarios.append(scenario)
     return scenarios
 
