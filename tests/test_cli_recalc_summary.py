@@ -25,3 +25,14 @@ def test_headline_outputs_are_formatted_by_meaning(tmp_path):
     assert rows["TotalBudget"] == "1,150,000"
     assert rows["PlanROI"] == "856.5 %"  # ($11M − $1.15M) / $1.15M: the channels bring 10
     assert "cells with errors       0" in result.output
+
+
+def test_output_must_be_the_same_kind_of_workbook(tmp_path):
+    book = tmp_path / "plan.xlsx"
+    write_plan(example_config(), book)
+    before = book.read_bytes()
+    result = CliRunner().invoke(cli, ["recalc", str(book), "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 2
+    assert "out.csv: must end in .xlsx like plan.xlsx" in result.output
+    assert not (tmp_path / "out.csv").exists()
+    assert book.read_bytes() == before

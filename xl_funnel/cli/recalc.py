@@ -31,6 +31,13 @@ def _target(book: Path, output: Path | None, in_place: bool) -> Path:
     if in_place:
         return book
     target = output or default_output(book)
+    if target.suffix.lower() != book.suffix.lower():
+        # The output is the same package as the input: an .xlsm renamed .xlsx (or a .csv)
+        # is a file Excel refuses to open.
+        raise InputError(
+            f"{target}: must end in {book.suffix} like {book.name}: recalc writes the same kind "
+            "of workbook it reads"
+        )
     if _same_file(book, target):
         raise InputError(f"{target}: is the input workbook; pass --in-place to overwrite it")
     if not target.parent.is_dir():
@@ -44,7 +51,7 @@ _MONEY_NAMES = frozenset({"TargetRevenue", "NewRevenueGoal", "TotalBudget"})
 
 
 def _number(value: Any, name: str = "") -> str:
-    """A headline value as a planner reads it: 20,000,000 · 904.3 % · 83,333.33 · 10."""
+    """A headline value as a planner reads it: 20,000,000 · 856.5 % · 83,333.33 · 10."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
     if name in _PERCENT_NAMES:
