@@ -22,24 +22,7 @@ from xl_funnel.plan.config import (
 from xl_funnel.plan.expected import expected_values
 from xl_funnel.plan.layout import Layout, plan_layout
 from xl_funnel.plan.writer import build_workbook, workbook_bytes, write_plan
-
-#: The defined names scripts rely on (CONTRACTS.md); the workbook defines more (see docs).
-DEFINED_NAMES = (
-    "RevenueHistory",
-    "GrowthUplift",
-    "NewRevenueShare",
-    "AvgDealSize",
-    "StageRates",
-    "StageNames",
-    "Seasonality",
-    "SalesCycleMonths",
-    "TargetRevenue",
-    "NewRevenueGoal",
-    "CustomersNeeded",
-    "RequiredVolumes",
-    "TotalBudget",
-    "PlanROI",
-)
+from xl_funnel.plan_names import DEFINED_NAMES  # the names scripts rely on
 
 __all__ = [
     "DEFINED_NAMES",
