@@ -79,19 +79,12 @@ def _named(book: Any, name: str) -> list[Any] | None:
 
 def _computed(plan: Path) -> dict[str, list[Any] | None]:
     """The names' values as xl-funnel recalc computes them, without writing anything."""
-    from xl_funnel.recalc.cell_values import error_text, is_engine_error
     from xl_funnel.recalc.engine import EngineUnavailableError
     from xl_funnel.recalc.errors import WorkbookError
-    from xl_funnel.recalc.limits import DEFAULT_LIMITS
-    from xl_funnel.recalc.package import read_package
-    from xl_funnel.recalc.sheet_xml import SheetXml
-    from xl_funnel.recalc.workflow import load_engine
+    from xl_funnel.recalc.workflow import named_values
 
     try:
-        package = read_package(plan, DEFAULT_LIMITS)
-        sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
-        engine = load_engine(package, sheets, DEFAULT_LIMITS)
-        engine.evaluate()
+        return named_values(plan, _NAMES)
     except EngineUnavailableError:
         raise InputError(
             f"{plan}: has no cached values (never computed), and computing them needs "
@@ -99,16 +92,6 @@ def _computed(plan: Path) -> dict[str, list[Any] | None]:
         ) from None
     except WorkbookError as error:
         raise InputError(f"{plan}: {error}") from None
-    defined = engine.named_ranges()
-    values: dict[str, list[Any] | None] = {}
-    for name in _NAMES:
-        if name not in defined:
-            values[name] = None
-            continue
-        value = engine.read_name(defined[name])
-        cells = value if isinstance(value, list) else [value]
-        values[name] = [error_text(v) if is_engine_error(v) else v for v in cells]
-    return values
 
 
 def _numbers(plan: Path, name: str, values: list[Any] | None) -> list[float] | None:

@@ -22,9 +22,8 @@ from xl_funnel.recalc.engine import Engine, NamedRange
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.package import read_package
-from xl_funnel.recalc.sheet_xml import SheetXml
 from xl_funnel.recalc.validation import validation_rules, violation
-from xl_funnel.recalc.workflow import HEADLINE_NAMES, load_engine
+from xl_funnel.recalc.workflow import HEADLINE_NAMES, evaluated
 
 __all__ = [
     "GridError",
@@ -133,9 +132,7 @@ class ScenarioRunner:
         limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         package = read_package(plan, limits)
-        sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
-        self.engine: Engine = load_engine(package, sheets, limits, repeated=True)
-        self.engine.evaluate()
+        self.engine: Engine = evaluated(package, limits, repeated=True)[0]
         self.names = self.engine.named_ranges()
         self.rules = validation_rules(package)
         chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]

@@ -15,10 +15,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine
@@ -29,17 +31,17 @@ from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.sheet_xml import SheetXml
 from xl_funnel.recalc.writer import package_bytes, write_package
 
-__all__ = ["HEADLINE_NAMES", "CellErrorReport", "RecalcResult", "recalculate"]
+__all__ = [
+    "HEADLINE_NAMES",
+    "CellErrorReport",
+    "RecalcResult",
+    "evaluated",
+    "named_values",
+    "recalculate",
+]
 
 #: The plan workbook's output names, shown in the summary when a workbook defines them.
-HEADLINE_NAMES = (
-    "TargetRevenue",
-    "NewRevenueGoal",
-    "CustomersNeeded",
-    "RequiredVolumes",
-    "TotalBudget",
-    "PlanROI",
-)
+HEADLINE_NAMES = OUTPUT_NAMES
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,36 @@ def load_engine(
     return Engine(workbook, limits, functions=sorted(called), repeated=repeated)
 
 
+def evaluated(
+    package: Package, limits: Limits, repeated: bool = False
+) -> tuple[Engine, dict[str, SheetXml]]:
+    """``package`` loaded into the engine and computed, with the sheets' XML it was read from."""
+    sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
+    engine = load_engine(package, sheets, limits, repeated=repeated)
+    engine.evaluate()
+    return engine, sheets
+
+
+def named_values(
+    source: str | Path, names: Sequence[str], limits: Limits = DEFAULT_LIMITS
+) -> dict[str, list[Any] | None]:
+    """Compute ``source`` in memory and read defined names, writing nothing.
+
+    Each name gives its values row by row (errors as their Excel text), or ``None`` when the
+    workbook does not define it.
+    """
+    engine, _ = evaluated(read_package(source, limits), limits)
+    defined = engine.named_ranges()
+    values: dict[str, list[Any] | None] = {}
+    for name in names:
+        if name not in defined:
+            values[name] = None
+            continue
+        value = _plain(engine.read_name(defined[name]))
+        values[name] = value if isinstance(value, list) else [value]
+    return values
+
+
 def recalculate(
     source: str | Path, target: str | Path, limits: Limits = DEFAULT_LIMITS
 ) -> RecalcResult:
@@ -152,10 +184,7 @@ def recalculate(
     package = read_package(source, limits)
     if not package.sheets:
         raise WorkbookError("has no worksheets")
-    sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
-    engine = load_engine(package, sheets, limits)
-    engine.evaluate()
-
+    engine, sheets = evaluated(package, limits)
     loaded = set(engine.sheet_names)
     replaced: dict[str, bytes] = {}
     errors: list[CellErrorReport] = []
