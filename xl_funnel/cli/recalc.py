@@ -114,7 +114,7 @@ def _as_json(book: Path, result: Any) -> str:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the result [default: BOOK.recalc.xlsx].",
+    help="Where to write the result, with BOOK's suffix [default: BOOK.recalc.xlsx].",
 )
 @click.option("--in-place", is_flag=True, help="Replace BOOK itself (atomically).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
