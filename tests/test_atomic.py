@@ -16,14 +16,14 @@ def leftovers(folder):
 
 
 def test_writes_the_new_content_and_leaves_no_temp_file(tmp_path):
-    target = tmp_path / "plan.xlsx"
+    target = tmp_path / "plan.bin"
     atomic_write_bytes(target, b"new")
     assert target.read_bytes() == b"new"
     assert leftovers(tmp_path) == []
 
 
 def test_an_exception_keeps_the_old_file_and_removes_the_temp_file(tmp_path):
-    target = tmp_path / "plan.xlsx"
+    target = tmp_path / "plan.bin"
     target.write_bytes(b"old")
 
     def interrupted_write():
@@ -38,7 +38,7 @@ def test_an_exception_keeps_the_old_file_and_removes_the_temp_file(tmp_path):
 
 
 def test_the_existing_files_permissions_are_kept(tmp_path):
-    target = tmp_path / "plan.xlsx"
+    target = tmp_path / "plan.bin"
     target.write_bytes(b"old")
     target.chmod(0o640)
     atomic_write_bytes(target, b"new")
@@ -67,7 +67,7 @@ def test_the_data_is_fsynced_before_the_rename(tmp_path, monkeypatch):
 
 
 def test_a_full_disk_during_fsync_keeps_the_old_file(tmp_path, monkeypatch):
-    target = tmp_path / "plan.xlsx"
+    target = tmp_path / "plan.bin"
     target.write_bytes(b"old")
 
     def full(fd):
@@ -81,7 +81,7 @@ def test_a_full_disk_during_fsync_keeps_the_old_file(tmp_path, monkeypatch):
 
 
 def test_without_overwrite_an_existing_file_is_refused_and_kept(tmp_path):
-    target = tmp_path / "plan.xlsx"
+    target = tmp_path / "plan.bin"
     target.write_bytes(b"the planner's own file")
     with pytest.raises(FileExistsError):
         atomic_write_bytes(target, b"new", overwrite=False)
@@ -92,9 +92,9 @@ def test_without_overwrite_an_existing_file_is_refused_and_kept(tmp_path):
 def test_without_overwrite_a_new_file_is_written_whole(tmp_path):
     umask = os.umask(0o022)
     try:
-        atomic_write_bytes(tmp_path / "new.xlsx", b"new", overwrite=False)
+        atomic_write_bytes(tmp_path / "new.bin", b"new", overwrite=False)
     finally:
         os.umask(umask)
-    assert (tmp_path / "new.xlsx").read_bytes() == b"new"
-    assert stat.S_IMODE((tmp_path / "new.xlsx").stat().st_mode) == 0o644
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.xlsx"]
+    assert (tmp_path / "new.bin").read_bytes() == b"new"
+    assert stat.S_IMODE((tmp_path / "new.bin").stat().st_mode) == 0o644
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.bin"]

@@ -69,8 +69,8 @@ def test_xlsx_output_stores_payloads_as_text_not_formulas(tmp_path):
     for row, payload in enumerate(PAYLOADS, start=2):
         cell = sheet.cell(row, 1)
         assert cell.data_type == "s"
-        # XML turns a bare CR into LF on reading (openpyxl writes it raw); still text
-        assert cell.value == payload.replace("\r", "\n")
+        # openpyxl on lxml (a dependency) writes a CR as &#13;, so it reads back exactly
+        assert cell.value == payload
         assert sheet.cell(row, 2).value == -1.25
         assert sheet.cell(row, 3).data_type == "e"
     # nothing in the sheet XML is a formula

@@ -25,7 +25,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_write", "atomic_write_bytes"]
+__all__ = ["WRITE_LOG_ENV", "atomic_write", "atomic_write_bytes"]
+
+#: When this environment variable names a file, the path of every file written here is
+#: appended to it, one a line. The test suite sets it and checks each workbook xl-funnel wrote
+#: against Excel's load rules (``tests/conftest.py``); users may set it to audit writes.
+WRITE_LOG_ENV = "XL_FUNNEL_WRITE_LOG"
 
 
 def _new_file_mode(target: Path) -> int:
@@ -104,6 +109,14 @@ def atomic_write(path: str | os.PathLike[str], *, overwrite: bool = True) -> Ite
             os.unlink(temp_name)
         raise
     _fsync_directory(directory)
+    _log_write(target)
+
+
+def _log_write(target: Path) -> None:
+    log = os.environ.get(WRITE_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"{os.path.abspath(target)}\n")
 
 
 def atomic_write_bytes(
