@@ -291,3 +291,15 @@ def test_numbers_as_exports_write_them(text, decimal, expected):
 def test_numbers_that_would_be_misread_are_refused(text, decimal, fragment):
     with pytest.raises(TableError, match=fragment.replace("?", r"\?").replace(".", r"\.")):
         parse_number(text, decimal=decimal, where="x.csv row 2", label="amount")
+
+
+def test_a_history_in_any_dialect(tmp_path):
+    from xl_funnel.io.history import read_history
+
+    path = tmp_path / "history.csv"
+    path.write_bytes("Visits;Leads;Customers;\n1.200;30;2;\n\n1.000;25;1;\n".encode("utf-16"))
+    assert read_history(path, 3, decimal=",") == [[1200.0, 30.0, 2.0], [1000.0, 25.0, 1.0]]
+    # under --decimal . the same text is 1.2: the option is the user's statement of the format
+    assert read_history(path, 3)[0] == [1.2, 30.0, 2.0]
+    with pytest.raises(TableError, match=r"history\.csv row 2 has 3 counts, the plan has 4 stages"):
+        read_history(path, 4, decimal=",")

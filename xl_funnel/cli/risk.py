@@ -12,7 +12,6 @@ anything else (:mod:`xl_funnel.cli.risk_sheet`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -159,38 +158,15 @@ def _single(plan: Path, name: str, values: dict[str, list[Any] | None]) -> float
     return numbers[0]
 
 
-def _history(path: Path, stages: int) -> list[list[float]]:
-    """Stage counts per period from a CSV: an optional header row, one row per period."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot read it as CSV ({error})") from None
-    if rows and not _is_number(rows[0][0]):
-        rows = rows[1:]  # a header of stage names
-    if not rows:
-        raise InputError(f"{path}: no periods: give one row of stage counts per period")
-    counts = []
-    for r, row in enumerate(rows, start=1):
-        cells = [cell.strip() for cell in row]
-        if len(cells) != stages:
-            raise InputError(
-                f"{path}: period {r} has {len(cells)} counts, the plan has {stages} stages"
-            )
-        for c, cell in enumerate(cells, start=1):
-            if not _is_number(cell):
-                raise InputError(f"{path}: period {r}, column {c} is {cell!r}: not a number")
-        counts.append([float(cell) for cell in cells])
-    return counts
+def _history(path: Path, stages: int, decimal: str) -> list[list[float]]:
+    """Stage counts per period (:func:`xl_funnel.io.history.read_history`)."""
+    from xl_funnel.io import TableError
+    from xl_funnel.io.history import read_history
 
-
-def _is_number(text: str) -> bool:
     try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+        return read_history(path, stages, decimal=decimal)
+    except TableError as error:
+        raise InputError(str(error)) from None
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -234,6 +210,13 @@ def _is_number(text: str) -> bool:
     show_default=True,
     help="Random seed: the same seed gives the same numbers.",
 )
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=".",
+    show_default=True,
+    help="Decimal mark of the history's numbers.",
+)
 @click.option("--write", is_flag=True, help="Add or refresh a Risk sheet in PLAN.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def risk(
@@ -242,6 +225,7 @@ def risk(
     spread: float,
     trials: int,
     seed: int,
+    decimal: str,
     write: bool,
     as_json: bool,
 ) -> None:
@@ -253,7 +237,7 @@ def risk(
     inputs = _plan_inputs(plan, book)
     rates = inputs["rates"]
     if history is not None:
-        source = {"history": _history(history, len(rates) + 1)}
+        source = {"history": _history(history, len(rates) + 1, decimal)}
         uncertainty = f"beta posterior from {history.name} ({len(source['history'])} periods)"
     elif spread > 0:
         source = {"rate_ranges": [[r * (1 - spread), min(1.0, r * (1 + spread))] for r in rates]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -13,17 +12,14 @@ import click
 from xl_funnel.cli.errors import InputError
 
 
-def _read_grid(path: Path) -> tuple[list[str], list[list[str]]]:
+def _read_grid(path: Path, sheet: str | None, decimal: str) -> tuple[list[str], list[list[str]]]:
+    from xl_funnel.io import TableError
+    from xl_funnel.io.grid import read_grid
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise InputError(f"{path}: does not exist") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot be read as UTF-8 CSV ({error})") from None
-    if not lines:
-        raise InputError(f"{path}: is empty; its first line names the inputs")
-    return lines[0], lines[1:]
+        return read_grid(path, sheet=sheet, decimal=decimal)
+    except TableError as error:
+        raise InputError(str(error)) from None
 
 
 def _assignments(pairs: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
@@ -35,6 +31,22 @@ def _assignments(pairs: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
         columns.append(name.strip())
         values.append(value)
     return columns, [values]
+
+
+def _refuse_outputs(runner: Any, columns: list[str], origin: str) -> None:
+    """A grid column must be an input: writing an output would overwrite its formula."""
+    outputs = {named.name.lower() for named in runner.outputs}
+    seen: set[str] = set()
+    for column in columns:
+        key = column.strip().lower()
+        if key in outputs:
+            raise InputError(
+                f"{origin}: column {column.strip()!r} is an output the scenarios collect: "
+                "setting it would overwrite its formula; give inputs only"
+            )
+        if key in seen:
+            raise InputError(f"{origin}: {column.strip()!r} is given twice")
+        seen.add(key)
 
 
 def _input_cell(values: list[Any]) -> Any:
@@ -70,6 +82,14 @@ def _input_cell(values: list[Any]) -> Any:
 @click.option(
     "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
 )
+@click.option("--sheet", help="GRID.xlsx: the worksheet holding the grid.")
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=".",
+    show_default=True,
+    help="Decimal mark of the grid's numbers (0,08 needs --decimal ,).",
+)
 def scenarios(
     plan: Path,
     grid: Path | None,
@@ -77,6 +97,8 @@ def scenarios(
     outputs: str | None,
     assignments: tuple[str, ...],
     jobs: int,
+    sheet: str | None,
+    decimal: str,
 ) -> None:
     """Recompute PLAN for every row of GRID (columns are defined names) and collect outputs.
 
@@ -97,7 +119,10 @@ def scenarios(
         raise InputError("give a GRID file or --set NAME=VALUE (one of them, not both)")
     if output is not None and not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist")
-    columns, rows = _read_grid(grid) if grid is not None else _assignments(assignments)
+    if grid is not None:
+        columns, rows = _read_grid(grid, sheet, decimal)
+    else:
+        columns, rows = _assignments(assignments)
     origin = str(grid) if grid is not None else "--set"
     chosen = [name.strip() for name in outputs.split(",") if name.strip()] if outputs else None
     try:
@@ -106,6 +131,7 @@ def scenarios(
         raise InputError(f"{plan}: {error}") from None
     except GridError as error:
         raise InputError(f"--outputs: {error}") from None
+    _refuse_outputs(runner, columns, origin)
     try:
         parsed = parse_scenarios(runner, columns, rows, origin)
     except GridError as error:

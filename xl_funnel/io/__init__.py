@@ -14,12 +14,13 @@ from __future__ import annotations
 from xl_funnel.io.dates import parse_dates
 from xl_funnel.io.errors import TableError
 from xl_funnel.io.numbers import parse_number
-from xl_funnel.io.table import Field, Table, parse_mapping, read_table
+from xl_funnel.io.table import Field, Table, cell_text, parse_mapping, read_table
 
 __all__ = [
     "Field",
     "Table",
     "TableError",
+    "cell_text",
     "parse_dates",
     "parse_mapping",
     "parse_number",

@@ -29,7 +29,7 @@ from typing import Any
 from xl_funnel.io.errors import TableError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 
-__all__ = ["Field", "Table", "parse_mapping", "read_table"]
+__all__ = ["Field", "Table", "cell_text", "parse_mapping", "read_table"]
 
 #: Non-blank rows searched for the header.
 HEADER_SEARCH_ROWS = 20
@@ -206,6 +206,7 @@ def read_table(
     mapping: Mapping[str, str] | None = None,
     sheet: str | None = None,
     accept: Callable[[list[str]], bool] | None = None,
+    header: bool = True,
     what: str = "table",
     limits: Limits = DEFAULT_LIMITS,
 ) -> Table:
@@ -223,6 +224,9 @@ def read_table(
         Field name → header text (``--columns``).
     sheet : str, optional
         The worksheet to read (``--sheet``); default: the one sheet having the fields.
+    header : bool
+        False: no header row is looked for; every non-blank row is data (a history whose
+        optional header the caller recognises).
     what : str
         What the table is, for messages (``"table of touches"``).
 
@@ -245,12 +249,34 @@ def read_table(
             raise TableError(f"--sheet {sheet!r}: {path} is a text file, not a workbook")
         from xl_funnel.io.text import rows_of
 
-        rows = rows_of(raw, str(path))
+        rows = rows_of(raw, str(path), header_first=not fields)
         source = str(path)
     cells = sum(len(row) for row in rows)
     if cells > limits.max_cells:
         raise TableError(f"{source}: has {cells:,} cells; the limit is {limits.max_cells:,}")
+    if not header:
+        kept = [i for i, row in enumerate(rows) if not _blank(row)]
+        return Table(source, [], [rows[i] for i in kept], [i + 1 for i in kept])
     return _table(source, rows, fields, mapping, accept, what)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a CSV would hold: ``1200.0`` → ``'1200'``, ``None`` → ``''``.
+
+    >>> cell_text(1200.0), cell_text(0.125), cell_text(None), cell_text(True), cell_text(" a ")
+    ('1200', '0.125', '', 'TRUE', ' a ')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, int | float):
+        return repr(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 def _choose_sheet(path, sheets, sheet, fields, mapping, accept, what):

@@ -71,12 +71,25 @@ _ENCODING_NAMES = {
 }
 
 
-def delimiter_of(text: str) -> str:
+def delimiter_of(text: str, header_first: bool = False) -> str:
     """The delimiter that splits the most rows into one common width of at least 2 fields.
+
+    With ``header_first`` (a grid whose first line names every column), the one splitting the
+    first non-blank line into the most fields, so that ``;`` inside the values of a
+    one-column grid is not taken for the delimiter.
 
     >>> delimiter_of("a;b;c\\n1,5;2;3\\n"), delimiter_of("a,b\\n1,2\\n"), delimiter_of("a\\n1\\n")
     (';', ',', ',')
+    >>> delimiter_of("StageRates\\n0.1;0.2\\n", header_first=True)
+    ','
     """
+    if header_first:
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        counts = [
+            (len(next(csv.reader([first], delimiter=d), [])), -i) for i, d in enumerate(DELIMITERS)
+        ]
+        width, index = max(counts)
+        return DELIMITERS[-index] if width >= 2 else ","
     sample = text[:_SAMPLE_CHARS]
     if len(text) > _SAMPLE_CHARS and "\n" in sample:
         sample = sample[: sample.rindex("\n")]  # a cut record would count as a short row
@@ -97,14 +110,14 @@ def delimiter_of(text: str) -> str:
     return best
 
 
-def rows_of(raw: bytes, source: str) -> list[list[str]]:
+def rows_of(raw: bytes, source: str, header_first: bool = False) -> list[list[str]]:
     """Every record of the delimited text ``raw`` as a list of strings (blank rows included)."""
     text = decode(raw, source)
     first, _newline, rest = text.partition("\n")
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter, text = first.strip()[4], rest
     else:
-        delimiter = delimiter_of(text)
+        delimiter = delimiter_of(text, header_first)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         return list(reader)
