@@ -22,6 +22,7 @@ from typing import Any
 import click
 
 from xl_funnel.cli.errors import InputError
+from xl_funnel.cli.rate_option import Rate
 
 #: The probabilities a planner asks for: P50, P80, P90.
 LEVELS = (0.5, 0.8, 0.9)
@@ -191,10 +192,10 @@ def _history(path: Path, stages: int, decimal: str) -> list[list[float]]:
 )
 @click.option(
     "--spread",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=Rate(below_high=True),
     default=0.0,
     show_default=True,
-    help="Without history: each rate drawn uniformly within ± this share (0.2 = ±20 %).",
+    help="Without history: each rate drawn uniformly within ± this share (0.2 or 20% = ±20 %).",
 )
 @click.option(
     "--trials",
