@@ -268,7 +268,7 @@ def risk(
         "seed": seed,
     }
     if write:
-        _write_sheet(plan, report, result, referrals=inputs["target"] != inputs["needed"])
+        _write_sheet(plan, report, result, {**inputs, "history": history, "spread": spread})
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -290,49 +290,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _write_sheet(plan: Path, report: dict[str, Any], result: Any, *, referrals: bool) -> None:
-    from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, write_risk_sheet
+def _write_sheet(plan: Path, report: dict[str, Any], result: Any, inputs: dict[str, Any]) -> None:
+    from xl_funnel.cli.risk_sheet import WorkbookEditError, risk_sheet, write_risk_sheet
 
-    def volume(name: str) -> tuple[str, float | str, str]:
-        value = report["volumes"][name]
-        return (
-            f"{name} volume (reaches the target {name[1:]} % of the time)",
-            "out of reach" if value is None else value,
-            "whole",
-        )
-
-    histogram = result.histogram()
-    bins = tuple(
-        (f"{low:,}" if low == high else f"{low:,}–{high:,}", float(share))
-        for low, high, share in zip(
-            histogram["low"], histogram["high"], histogram["probability"], strict=True
-        )
-    )
-    sheet = RiskSheet(
-        title="Risk: the chance of hitting the plan (xl-funnel risk)",
-        summary=(
-            (
-                (
-                    "Customers the funnel must bring (referrals bring the rest)",
-                    report["funnel_customers_needed"],
-                    "whole",
-                )
-                if referrals
-                else ("Customers needed", report["customers_needed"], "whole")
-            ),
-            ("Planned top-of-funnel volume", report["planned_volume"], "whole"),
-            ("Probability of reaching the target", report["probability"], "percent"),
-            volume("P50"),
-            volume("P80"),
-            volume("P90"),
-            ("Average customers", report["mean_customers"], ""),
-            ("Rate uncertainty", report["uncertainty"], ""),
-            ("Trials", float(report["trials"]), "whole"),
-            ("Seed", float(report["seed"]), ""),
-            ("Date", dt.date.today(), "date"),
-        ),
-        histogram=bins,
-    )
+    sheet = risk_sheet(report, result.histogram(), inputs, dt.datetime.now(dt.UTC))
     try:
         write_risk_sheet(plan, sheet)
     except (WorkbookEditError, OSError) as error:
