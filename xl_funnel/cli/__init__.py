@@ -26,6 +26,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "new": ("xl_funnel.cli.new", "new", "Generate the annual-plan workbook (.xlsx)."),
     "attribute": ("xl_funnel.cli.attribute", "attribute", "Credit revenue to channels by touch."),
     "risk": ("xl_funnel.cli.risk", "risk", "Chance of hitting a plan; P50/P80/P90 volumes."),
+    "actuals": (
+        "xl_funnel.cli.actuals",
+        "actuals",
+        "Type a CRM export's monthly actuals into a plan.",
+    ),
     "functions": (
         "xl_funnel.cli.functions",
         "functions",

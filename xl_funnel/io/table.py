@@ -318,7 +318,8 @@ def _table(source, rows, fields, mapping, accept, what) -> Table:
             raise TableError(f"{source}: is empty; its first row names the columns")
         if fields:
             _, missing = _locate(header, fields, mapping)
-            raise TableError(_missing_message(source, header, missing[0], mapping, what))
+            wanted = next(f for f in fields if f.name == missing[0])
+            raise TableError(_missing_message(source, header, wanted, mapping, what))
     header = _header(rows[start])
     columns, _ = _locate(header, fields, mapping)
     used = set(columns.values()) if fields else {i for i, name in enumerate(header) if name}
@@ -333,14 +334,28 @@ def _table(source, rows, fields, mapping, accept, what) -> Table:
     return Table(source, header, data, lines, columns)
 
 
-def _missing_message(source, header, name, mapping, what) -> str:
+def _nearest(names: Sequence[str], header: Sequence[str]) -> str:
+    """ "; did you mean 'H'?" for the header closest to any of ``names``, or ""."""
+    scored = [
+        (difflib.SequenceMatcher(None, normal(n), normal(h)).ratio(), h)
+        for n in names
+        for h in header
+        if h
+    ]
+    best = max(scored, default=(0.0, ""))
+    return f"; did you mean {best[1]!r}?" if best[0] >= 0.5 else ""
+
+
+def _missing_message(source, header, wanted: Field, mapping, what) -> str:
+    name = wanted.name
     if name in mapping:
         return (
             f"{source}: --columns {name}={mapping[name]!r}: no such column"
             f"{_closest(mapping[name], header)} ({_found(header)})"
         )
     return (
-        f"{source}: no {name!r} column for a {what}{_closest(name, header)} ({_found(header)}); "
+        f"{source}: no {name!r} column for a {what}{_nearest([name, *wanted.aliases], header)} "
+        f"({_found(header)}); "
         f'map one with --columns {name}="HEADER"'
     )
 
