@@ -101,9 +101,10 @@ def test_hubspot_contacts(plan):
         "year (Jan 2027–Dec 2027); 1 no date in any stage or deal column)"
     )
     assert lines[1] == (
-        "  unknown channel 'Email Marketing' (1 rows, in stage totals only); did you mean "
+        "  unknown channel 'Email Marketing' (1 row, in stage totals only); did you mean "
         "'Email nurture'?"
     )
+    assert lines[-1] == f"wrote 69 cells of {plan}"  # 5 stages + 3 blocks × 6 channels, × 3
     assert_valid(plan)
     book = load_workbook(plan)
     volumes = block(book, "ActualVolumes")

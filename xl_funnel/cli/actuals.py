@@ -74,12 +74,14 @@ def actuals(plan: Path, export: Path, preset: str, dry_run: bool, reading: Readi
     for name, count in found.unknown.most_common():
         near = closest_channel(name, shape.channels)
         hint = f"; did you mean {near!r}?" if near else ""
-        click.echo(f"  unknown channel {name!r} ({count} rows, in stage totals only){hint}")
+        rows = f"{count} row{'s' if count != 1 else ''}"
+        click.echo(f"  unknown channel {name!r} ({rows}, in stage totals only){hint}")
     months = f"{shape.label(found.months[0])}–{shape.label(found.months[-1])}"
     for block, values in cells.items():
         click.echo(f"  {block}: {len({r for r, _ in values})} rows × {months}")
-    verb = "would write" if dry_run else "wrote"
+    planned = sum(map(len, cells.values()))
     click.echo(
-        f"{verb} {sum(map(len, cells.values())):,} cells of {plan}"
-        + ("" if dry_run else f" ({written:,})")
+        f"would write {planned:,} cells of {plan}"
+        if dry_run
+        else f"wrote {written:,} cells of {plan}"
     )
