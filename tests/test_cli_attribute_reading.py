@@ -82,3 +82,39 @@ def test_a_placeholder_year_is_refused_not_wrapped(tmp_path):
     result = run(str(path), "--model", "last")
     assert result.exit_code == 2
     assert f"{path} row 3: time '9999-12-31' is in year 9999" in result.stderr
+
+
+def test_a_zip_bomb_xlsx_is_refused_with_one_line(tmp_path):
+    import zipfile
+
+    from openpyxl import Workbook
+
+    source = tmp_path / "ok.xlsx"
+    book = Workbook()
+    book.active.append(["journey", "channel"])
+    book.save(source)
+    bomb = tmp_path / "touches.xlsx"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = b"\0" * (64 << 20)  # 64 MiB of zeros: ~1000:1, which XML never is
+            new.writestr(info.filename, data)
+    assert bomb.stat().st_size < 200_000
+    result = run(str(bomb))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"Error: {bomb}: part 'xl/worksheets/sheet1.xml' inflates ")
+    assert lines[0].endswith("a zip bomb")
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+
+    fifo = tmp_path / "touches.csv"
+    os.mkfifo(fifo)
+    result = run(str(fifo))
+    assert result.exit_code == 2
+    assert "is a pipe or a device, not a regular file" in result.stderr
