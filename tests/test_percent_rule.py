@@ -69,3 +69,18 @@ def test_risk_spread_follows_the_rule(tmp_path):
     ]
     assert runs[0].exit_code == 0, runs[0].output
     assert runs[0].stdout == runs[1].stdout
+
+
+def test_a_scenario_cell_follows_the_rule(tmp_path):
+    from xl_funnel.plan import example_config, write_plan
+
+    plan = tmp_path / "plan.xlsx"
+    write_plan(example_config(), plan)
+    bare = CliRunner().invoke(cli, ["scenarios", str(plan), "--set", "GrowthUplift=5"])
+    assert bare.exit_code == 2
+    assert bare.stderr.strip().endswith("; did you mean 0.05 (5 %)?")
+    months = CliRunner().invoke(cli, ["scenarios", str(plan), "--set", "SalesCycleMonths=30"])
+    assert months.exit_code == 2
+    assert "did you mean" not in months.stderr
+    ok = CliRunner().invoke(cli, ["scenarios", str(plan), "--set", "GrowthUplift=5%"])
+    assert ok.exit_code == 0, ok.output

@@ -22,7 +22,7 @@ from typing import Any
 
 from xl_funnel.errors import InvalidRateError
 
-__all__ = ["parse_rate"]
+__all__ = ["parse_rate", "percent_hint"]
 
 
 def _shown(number: float) -> str:
@@ -90,3 +90,21 @@ def parse_rate(
             f"{name} is {_shown(number * 100)} %: it must be {above} {_shown(low * 100)} %{upper}"
         )
     return number
+
+
+def percent_hint(value: Any, allows: Any) -> str:
+    """``"; did you mean 0.05 (5 %)?"`` when ``value`` is refused but ``value / 100`` is allowed.
+
+    ``allows`` is the check that refused ``value`` (a cell's data validation); only a check
+    of fractions (allowing 0.5, refusing 1.5) gets the hint: 30 refused as months is not 30 %.
+
+    >>> percent_hint(5.0, lambda v: -0.99 <= v <= 1), percent_hint(500.0, lambda v: v <= 1)
+    ('; did you mean 0.05 (5 %)?', '')
+    >>> percent_hint(30.0, lambda v: 0 <= v <= 24)
+    ''
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 1 < value <= 100:
+        return ""
+    if not (allows(0.5) and not allows(1.5) and allows(value / 100)):
+        return ""
+    return f"; did you mean {_shown(value / 100)} ({_shown(value)} %)?"
