@@ -285,3 +285,23 @@ def test_nothing_is_written_when_the_export_cannot_be_read(plan, tmp_path):
         result.stderr
     )
     assert plan.read_bytes() == before
+
+
+def test_dry_run_writes_nothing(plan):
+    before = plan.read_bytes()
+    result = run(plan, DATA / "hubspot_contacts.csv", "--preset", "hubspot", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-1] == f"would write 69 cells of {plan}"
+    assert plan.read_bytes() == before
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_computes_the_plan_with_the_actuals(plan, tmp_path):
+    from tests import libreoffice
+
+    assert run(plan, DATA / "hubspot_contacts.csv", "--preset", "hubspot").exit_code == 0
+    recalculated = libreoffice.recalculate(plan, tmp_path / "lo")
+    assert libreoffice.error_cells(recalculated) == []
+    names = libreoffice.named_values(recalculated)
+    assert names["ActualVolumes"][1][:4] == [3, 2, 2, None]
+    assert names["ActualChannelVolume"][2][:3] == [1, 1, 1]

@@ -38,7 +38,7 @@ def update(plan: Path, config_path: Path, no_backup: bool) -> None:
 
     try:
         package = read_package(plan)
-        names = blocks_of(package, str(plan))
+        names = blocks_of(package, str(plan), tracking=False)
         config = load_config(config_path)
         carried = read_typed(package, names)
         new_config = carry_config(config, carried)

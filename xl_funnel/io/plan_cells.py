@@ -66,12 +66,15 @@ def _names(package: Package) -> dict[str, Block]:
     return found
 
 
-def blocks_of(package: Package, source: str) -> dict[str, Block]:
-    """Every defined name pointing at cells; an error naming the missing Tracking inputs."""
+def blocks_of(package: Package, source: str, *, tracking: bool = True) -> dict[str, Block]:
+    """Every defined name pointing at cells; an error naming the missing plan names.
+
+    ``tracking``: the monthly Tracking inputs are needed too (``actuals``; ``update`` also
+    reads an older plan without them).
+    """
     names = _names(package)
-    missing = [
-        name for name in ("ActualVolumes", "StageNames", "ChannelNames") if name not in names
-    ]
+    needed = ("StageNames", "ChannelNames") + (("ActualVolumes",) if tracking else ())
+    missing = [name for name in needed if name not in names]
     if missing:
         raise TableError(
             f"{source}: defines no {', '.join(missing)}: not a plan with monthly Tracking inputs "
