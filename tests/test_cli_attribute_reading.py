@@ -118,3 +118,15 @@ def test_fifo_is_refused_without_blocking(tmp_path):
     result = run(str(fifo))
     assert result.exit_code == 2
     assert "is a pipe or a device, not a regular file" in result.stderr
+
+
+def test_a_blank_channel_is_named_by_its_row_in_the_file(tmp_path):
+    path = tmp_path / "touches.csv"
+    path.write_text(
+        "Exported touches\n\njourney,time,channel,extra\nA,2026-01-01,Ads,\nA,2026-01-02,,x\n"
+    )
+    result = run(str(path), "--model", "last")
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: {path} row 5: channel is blank: every touch needs a channel"
+    )

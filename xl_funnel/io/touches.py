@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from xl_funnel.io.dates import parse_dates
+from xl_funnel.io.errors import TableError
 from xl_funnel.io.numbers import parse_number
 from xl_funnel.io.table import Field, Table, parse_mapping, read_table
 
@@ -51,11 +52,20 @@ def read_touches(
             ]
         else:
             frame[name] = [v.strip() if isinstance(v, str) else v for v in values]
+            if name in ("journey", "channel"):
+                _refuse_blanks(table, name, frame[name])
     result = pd.DataFrame(frame)
     for name in ("order", "revenue"):
         if name in result:
             result[name] = result[name].astype(float)
     return result
+
+
+def _refuse_blanks(table: Table, name: str, values: list) -> None:
+    """A blank journey or channel, named by its row in the file (the frame's rows skip blanks)."""
+    for i, value in enumerate(values):
+        if value is None or value == "":
+            raise TableError(f"{table.where(i)}: {name} is blank: every touch needs a {name}")
 
 
 def _times(table: Table, values: list, order: str | None):
