@@ -23,6 +23,7 @@ Rules (``docs/data.md``):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -116,7 +117,10 @@ def parse_dates(
                     p["first"],
                 )
             )
-            p = _build(p, int(p["year"]), month, day, values[i], label, where(i))
+            try:
+                p = _build(p, int(p["year"]), month, day)
+            except _RefusedError as reason:
+                raise TableError(f"{where(i)}: {label} {values[i]!r} {reason}") from None
         result.append(p)
     return result
 
@@ -177,49 +181,58 @@ def _parts(numeric: list[tuple[int, dict]], index: int) -> dict:
     return next(p for i, p in numeric if i == index)
 
 
+class _RefusedError(Exception):
+    """Why a text is not a date; worded after ``"{where}: {label} {value!r} "``."""
+
+
 def _one(value: Any, label: str, i: int, where: Callable[[int], str]) -> Any:
     """A datetime, ``None``, or (for ``12.03.2026``) the parts still waiting for an order."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, dt.datetime):
-        moment = value
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
-        return _in_range(moment, value, label, where(i))
-    if isinstance(value, dt.date):
-        return _in_range(dt.datetime(value.year, value.month, value.day), value, label, where(i))
-    if not isinstance(value, str):
-        raise TableError(f"{where(i)}: {label} is {value!r}, not a date (e.g. 2026-03-12)")
-    text = value.strip()
+    try:
+        if isinstance(value, str):
+            return _text(value.strip())
+        if isinstance(value, dt.datetime):
+            moment = value
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+            return _in_range(moment)
+        if isinstance(value, dt.date):
+            return _in_range(dt.datetime(value.year, value.month, value.day))
+    except _RefusedError as reason:
+        raise TableError(f"{where(i)}: {label} {str(value)!r} {reason}") from None
+    raise TableError(f"{where(i)}: {label} is {value!r}, not a date (e.g. 2026-03-12)")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text(text: str) -> Any:
+    """One date text parsed (exports repeat their dates: each distinct text once)."""
     if match := _ISO.match(text):
         p = match.groupdict()
-        return _build(p, int(p["year"]), int(p["month"]), int(p["day"]), value, label, where(i))
+        return _build(p, int(p["year"]), int(p["month"]), int(p["day"]))
     if match := _NUMERIC.match(text):
         p = match.groupdict()
-        _full_year(p["year"], value, label, where(i))
+        _full_year(p["year"])
         p["first"], p["second_"] = int(p["first"]), int(p["second_"])
         return p
     for pattern in (_DAY_MONTH, _MONTH_DAY):
         if (match := pattern.match(text)) and match["name"].lower() in _MONTHS:
             p = match.groupdict()
-            _full_year(p["year"], value, label, where(i))
-            month = _MONTHS[p["name"].lower()]
-            return _build(p, int(p["year"]), month, int(p["day"]), value, label, where(i))
-    raise TableError(f"{where(i)}: {label} {value!r} is not a date (e.g. 2026-03-12)")
+            _full_year(p["year"])
+            return _build(p, int(p["year"]), _MONTHS[p["name"].lower()], int(p["day"]))
+    raise _RefusedError("is not a date (e.g. 2026-03-12)")
 
 
-def _full_year(year: str, value: Any, label: str, where: str) -> None:
+def _full_year(year: str) -> None:
     if len(year) != 4:
-        raise TableError(
-            f"{where}: {label} {value!r} has a two-digit year: export four-digit years"
-        )
+        raise _RefusedError("has a two-digit year: export four-digit years")
 
 
-def _build(p: dict, year: int, month: int, day: int, value: Any, label: str, where: str):
+def _build(p: dict, year: int, month: int, day: int) -> dt.datetime:
     hour = int(p.get("hour") or 0)
     if p.get("ampm"):
         if not 1 <= hour <= 12:
-            raise TableError(f"{where}: {label} {value!r} has hour {hour} with AM/PM")
+            raise _RefusedError(f"has hour {hour} with AM/PM")
         hour = hour % 12 + (12 if p["ampm"].lower() == "pm" else 0)
     fraction = p.get("fraction") or ""
     try:
@@ -233,20 +246,20 @@ def _build(p: dict, year: int, month: int, day: int, value: Any, label: str, whe
             round(float("0" + fraction) * 1e6) if fraction else 0,
         )
     except ValueError:
-        raise TableError(f"{where}: {label} {value!r} is not a calendar date") from None
+        raise _RefusedError("is not a calendar date") from None
     zone = (p.get("zone") or "").upper()
     if zone and zone not in ("Z", "UTC", "GMT"):
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
         moment -= sign * offset
-    return _in_range(moment, value, label, where)
+    return _in_range(moment)
 
 
-def _in_range(moment: dt.datetime, value: Any, label: str, where: str) -> dt.datetime:
+def _in_range(moment: dt.datetime) -> dt.datetime:
     if not MIN_YEAR <= moment.year <= MAX_YEAR:
-        raise TableError(
-            f"{where}: {label} {str(value)!r} is in year {moment.year}: xl-funnel reads dates "
-            f"from {MIN_YEAR} to {MAX_YEAR} (a placeholder date? leave the cell blank)"
+        raise _RefusedError(
+            f"is in year {moment.year}: xl-funnel reads dates from {MIN_YEAR} to {MAX_YEAR} "
+            "(a placeholder date? leave the cell blank)"
         )
     return moment

@@ -14,6 +14,7 @@ the number is dropped, ``(1,200)`` is −1,200 (accounting style), and ``20%`` i
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -65,6 +66,7 @@ def parse_number(value: Any, *, decimal: str = ".", where: str = "", label: str 
     return number
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _text(text: str, decimal: str) -> float | None:
     sign = 1.0
     body = _CURRENCY.sub("", text).strip()
