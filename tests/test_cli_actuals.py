@@ -305,3 +305,16 @@ def test_libreoffice_computes_the_plan_with_the_actuals(plan, tmp_path):
     names = libreoffice.named_values(recalculated)
     assert names["ActualVolumes"][1][:4] == [3, 2, 2, None]
     assert names["ActualChannelVolume"][2][:3] == [1, 1, 1]
+
+
+def test_a_source_named_otherwise_is_mapped_to_a_channel(plan):
+    export = DATA / "hubspot_contacts.csv"
+    mapped = run(plan, export, "--preset", "hubspot", "--channel", "email marketing=Email nurture")
+    assert mapped.exit_code == 0, mapped.output
+    assert "unknown channel" not in mapped.stdout
+    book = load_workbook(plan)
+    email = dict(zip(CHANNELS, block(book, "ActualChannelMQLs"), strict=True))["Email nurture"]
+    assert email[:3] == [0, 0, 1]  # 106: MQL on 10 March
+    wrong = run(plan, export, "--preset", "hubspot", "--channel", "Email Marketing=Email")
+    assert wrong.exit_code == 2
+    assert "did you mean 'Email nurture'?" in wrong.stderr

@@ -28,9 +28,23 @@ from xl_funnel.cli.table_options import Reading, table_options
     show_default=True,
     help="The CRM whose standard export headers to expect.",
 )
+@click.option(
+    "--channel",
+    "channel_map",
+    multiple=True,
+    metavar="VALUE=CHANNEL",
+    help='A source named otherwise in the CRM, e.g. --channel "Email Marketing=Email nurture".',
+)
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @table_options
-def actuals(plan: Path, export: Path, preset: str, dry_run: bool, reading: Reading) -> None:
+def actuals(
+    plan: Path,
+    export: Path,
+    preset: str,
+    channel_map: tuple[str, ...],
+    dry_run: bool,
+    reading: Reading,
+) -> None:
     """Read EXPORT (CSV or .xlsx from a CRM) and type its monthly actuals into PLAN."""
     from xl_funnel.io import TableError
     from xl_funnel.io.crm import closest_channel, read_actuals
@@ -55,6 +69,7 @@ def actuals(plan: Path, export: Path, preset: str, dry_run: bool, reading: Readi
             sheet=reading.sheet,
             order=reading.order,
             decimal=reading.decimal,
+            channel_map=channel_map,
         )
         cells = found.cells()
         if not cells:

@@ -109,10 +109,13 @@ def read_actuals(
     sheet: str | None = None,
     order: str | None = None,
     decimal: str = ".",
+    channel_map: Sequence[str] = (),
 ) -> Actuals:
     """Read the export at ``path`` into monthly actuals for a plan of ``shape``.
 
-    Raises :class:`~xl_funnel.io.TableError` naming file, row and column.
+    ``channel_map`` holds ``"EXPORT VALUE=PLAN CHANNEL"`` pairs (``--channel``) for sources
+    named otherwise in the CRM. Raises :class:`~xl_funnel.io.TableError` naming file, row and
+    column.
     """
     chosen = PRESETS[preset]
     fields = _fields(chosen, shape)
@@ -134,8 +137,23 @@ def read_actuals(
             f"column ({_found(table)}); choose --preset or map one with --columns "
             f'"{shape.stages[1 if len(shape.stages) > 1 else 0]}=HEADER"'
         )
-    _count(table, shape, chosen, dated, deals, order, decimal, result)
+    aliases = _aliases(channel_map, shape.channels)
+    _count(table, shape, chosen, dated, deals, order, decimal, result, aliases)
     return result
+
+
+def _aliases(pairs: Sequence[str], channels: Sequence[str]) -> dict[str, int]:
+    """``--channel "Email Marketing=Email nurture"`` → normalised export value → channel row."""
+    aliases = {}
+    for pair in pairs:
+        value, sep, name = pair.partition("=")
+        index = _channel_index(name.strip(), channels)
+        if not sep or not value.strip() or index is None:
+            near = closest_channel(name.strip(), channels) if sep else None
+            hint = f"; did you mean {near!r}?" if near else f" (channels: {', '.join(channels)})"
+            raise TableError(f"--channel {pair!r}: write EXPORT VALUE=PLAN CHANNEL{hint}")
+        aliases[normal(value)] = index
+    return aliases
 
 
 def _found(table: Table) -> str:
@@ -167,7 +185,7 @@ def _won(table: Table, preset: Preset, row: int) -> bool:
     return False
 
 
-def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals) -> None:
+def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, aliases) -> None:
     stages, channels = shape.stages, shape.channels
     last = len(stages) - 1
     lead = stages.index(shape.lead_stage) if shape.lead_stage in stages else 0
@@ -208,7 +226,9 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals) 
         if not events and not money:
             result.skipped["no date in any stage or deal column"] += 1
             continue
-        channel = _channel_index(channel_values[row], channels)
+        channel = aliases.get(normal(channel_values[row] or ""))
+        if channel is None:
+            channel = _channel_index(channel_values[row], channels)
         if channel is None:
             result.unknown[str(channel_values[row] or "").strip() or "(blank)"] += 1
         counted = False
@@ -260,6 +280,14 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals) 
 
 
 def closest_channel(name: str, channels: Sequence[str]) -> str | None:
-    """The plan's channel closest to an unknown export value, for "did you mean"."""
+    """The plan's channel closest to an unknown export value, for "did you mean".
+
+    A channel sharing the value's first word wins ("Email" → "Email nurture"), then the most
+    similar spelling.
+    """
+    words = normal(name).split()
+    starts = [c for c in channels if words and normal(c).split()[:1] == words[:1]]
+    if len(starts) == 1:
+        return starts[0]
     match = difflib.get_close_matches(normal(name), [normal(c) for c in channels], n=1, cutoff=0.5)
     return next((c for c in channels if match and normal(c) == match[0]), None)
