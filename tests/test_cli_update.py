@@ -142,3 +142,39 @@ def test_libreoffice_computes_the_updated_plan_as_the_core(updated, tmp_path):
         assert computed[name] == pytest.approx(expected[name], rel=1e-9), name
     assert computed["RequiredVolumes"] == pytest.approx(expected["RequiredVolumes"], rel=1e-9)
     assert computed["ActualVolumes"][1][:6] == [VOLUMES[(1, m)] for m in range(6)]
+
+
+def test_an_added_stage_and_a_later_fiscal_start(tmp_path):
+    plan = tmp_path / "plan.xlsx"
+    typed_plan(plan)
+    base = example_config()
+    stages = ("Visits", "Leads", "MQLs", "SALs", "SQLs", "Opportunities", "Customers")
+    rates = (0.02, 0.25, 0.5, 0.4, 0.45, 0.55)
+    config = dataclasses.replace(base, stage_names=stages, stage_rates=rates, first_month=4)
+    (tmp_path / "new.toml").write_text(config_toml(config))
+    result = CliRunner().invoke(cli, ["update", str(plan), "--config", str(tmp_path / "new.toml")])
+    assert result.exit_code == 0, result.output
+    # January–March 2027 fall before a fiscal year starting in April 2027: 5 stages × 3
+    # months and 6 channels × 3 months of spend, and Webinars' revenue for Jan–Mar.
+    lost = [line for line in result.output.splitlines() if "not carried" in line]
+    assert lost == [
+        f"  not carried: {count} × {block} of {month} 2027 (outside the fiscal year)"
+        for block, count in (
+            ("ActualChannelRevenue", 1),
+            ("ActualChannelSpend", 6),
+            ("ActualVolumes", 5),
+        )
+        for month in ("Feb", "Jan", "Mar")
+    ]
+    book = load_workbook(plan)
+    volumes = rows_of(book, "ActualVolumes")
+    # April (old fiscal month 3) is the new month 0; rows by stage name, SALs new and blank
+    by_stage = dict(zip(stages, volumes, strict=True))
+    assert by_stage["Leads"][:3] == [VOLUMES[(1, m)] for m in (3, 4, 5)]
+    assert by_stage["SQLs"][:3] == [VOLUMES[(3, m)] for m in (3, 4, 5)]
+    assert by_stage["SALs"] == [None] * 12
+    assert by_stage["Leads"][3:] == [None] * 9
+    carried_rates = [row[0] for row in rows_of(book, "StageRates")]
+    # Visits→Leads, Leads→MQLs, SQLs→Opportunities, Opportunities→Customers: the plan's;
+    # MQLs→SALs and SALs→SQLs are new: the config's.
+    assert carried_rates == [0.015, 0.2, 0.5, 0.4, 0.4, 0.5]
