@@ -203,8 +203,7 @@ def test_european_excel_export_with_mapped_columns(plan):
     assert dict(zip(CHANNELS, block(book, "ActualChannelVolume"), strict=True))["Paid social"][
         :3
     ] == [0, 1, 0]
-    changed = written(before[TRACKING], parts(plan)[TRACKING])
-    assert changed == (
+    expected = (
         months(0, 2, range(1, 3), 5)
         | months(0, 2, range(4, 6), 5)
         | months(0, 2, range(6), 21)
@@ -213,6 +212,7 @@ def test_european_excel_export_with_mapped_columns(plan):
         | months(0, 2, range(6), 45)
         | months(0, 2, range(6), 53)
     )
+    check_only_inputs_changed(before, parts(plan), expected)
 
 
 def test_utf16_tab_separated_unicode_text(plan):
