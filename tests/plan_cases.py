@@ -63,16 +63,6 @@ LAGGED = PlanConfig(
     ),
 )
 
-#: Actual counts typed into LAGGED's Tracking sheet: period index → counts (None = empty).
-#: Before FY leaves the customers empty (the plan closes none then); Q3 has two separate
-#: runs of counted stages (the MQLs were not counted).
-LAGGED_ACTUALS = {
-    0: [52_000, 1_150, 390, 170, 80, None],
-    1: [61_000, 1_200, 300, 150, 70, 21],
-    2: [None, 1_000, 420, None, None, None],
-    3: [58_000, 1_300, None, 160, 75, 24],
-}
-
 #: Fractional per-stage lags (reaching back six months), a seasonal year, the flywheel
 #: (167 customers bringing 0.02 referrals a month each, entering as opportunities and
 #: closing at 50 %: about a third of 72 new customers) and a 93 % stage in the middle, whose
@@ -102,14 +92,6 @@ FLYWHEEL = PlanConfig(
         Channel("Content", 30_000.0, 0.2),
     ),
 )
-
-#: Actuals for FLYWHEEL's Tracking sheet: customers left empty Before FY; every stage
-#: counted in Q1 (period 1) and in Q2, where all convert at or above plan.
-FLYWHEEL_ACTUALS = {
-    0: [60_000, 1_250, 390, 360, 110, 45, None],
-    1: [90_000, 1_700, 560, 520, 160, 70, 12],
-    2: [40_000, 1_000, 300, 290, 100, 50, 25],
-}
 
 #: Referrals alone exceed the goal every month: the funnel must bring nothing at all, and
 #: every ratio over its volumes is n/a (never an error value).

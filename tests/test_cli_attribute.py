@@ -84,9 +84,12 @@ def test_reads_xlsx(tmp_path, touches):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("Journey,Time,Revenue\nA,1,5\n", "touches.csv: touches has no 'channel' column"),
+        (
+            "Journey,Time,Revenue\nA,1,5\n",
+            "touches.csv: no 'channel' column for a table of touches (columns found: 'Journey'",
+        ),
         ("Journey,Time,Channel,Revenue\nA,1,Ads,-5\n", "revenue must be a number ≥ 0"),
-        ("", "touches.csv: cannot read it as a table of touches"),
+        ("", "touches.csv: is empty"),
         ("Journey,Order,Channel\nA,1,Ads\n", None),
     ],
 )
@@ -114,7 +117,7 @@ def test_missing_file_and_bad_model(tmp_path, touches):
     garbage.write_bytes(b"not a zip")
     result = run(str(garbage))
     assert result.exit_code == 2
-    assert "touches.xlsx: cannot read it" in result.stderr
+    assert "touches.xlsx: is not an Excel workbook" in result.stderr
 
 
 def test_help_has_an_example_and_the_command_is_listed():

@@ -45,7 +45,10 @@ def test_bad_rate_is_one_line_naming_the_option_and_exit_2():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("9", "--rates", "0.5,2"), "Error: --rates[1] is 2: a conversion rate is a fraction"),
+        (
+            ("9", "--rates", "0.5,2"),
+            "Error: --rates[1] is 2: a rate is a fraction; did you mean 0.02",
+        ),
         (("9", "--rates="), "Error: --rates must list at least one stage-to-stage conversion"),
         (("9", "--periods", "0"), "Error: --periods is 0: the number of periods must be"),
         (("9", "--buffer", "-1"), "Error: --buffer is -1: a safety margin cannot be negative"),
@@ -85,7 +88,39 @@ def test_stage_names_must_fit_the_rates():
 def test_rates_must_be_numbers():
     result = run("backsolve", "9", "--rates", "half")
     assert result.exit_code == 2
-    assert "--rates 'half'" in result.output
+    assert "--rates[0] is 'half': give a fraction such as 0.2 or 20%" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--buffer", "20"),
+            "Error: --buffer is 20: a rate is a fraction; did you mean 0.2 (20 %)?",
+        ),
+        (
+            ("--rates", "1.5,20,20,40,50"),
+            "Error: --rates[0] is 1.5: a rate is a fraction; did you mean 0.015 (1.5 %)?",
+        ),
+    ],
+)
+def test_percentages_typed_as_numbers_are_refused_with_the_fraction(args, message):
+    result = run("backsolve", "9", *args)
+    assert result.exit_code == 2
+    assert result.output.strip() == message
+
+
+def test_percentages_with_their_sign_equal_fractions():
+    with_sign = run(
+        "backsolve", "9", "--rates", "1.5%,20%,20%,40%,50%", "--buffer", "20%", "--json"
+    )
+    fractions = run(
+        "backsolve", "9", "--rates", "0.015,0.2,0.2,0.4,0.5", "--buffer", "0.2", "--json"
+    )
+    assert with_sign.exit_code == 0, with_sign.output
+    assert json.loads(with_sign.output) == json.loads(fractions.output)
+    # a 150 % buffer is allowed when written as one
+    assert run("backsolve", "9", "--buffer", "150%").exit_code == 0
 
 
 def test_top_level_help_lists_every_command_and_each_has_help():

@@ -342,12 +342,9 @@ def test_bad_input_exits_2_and_leaves_the_file_untouched(tmp_path, plan):
     history.write_text("1,2,3\n")
     result = run(str(plan), "--history", str(history), "--write")
     assert result.exit_code == 2
-    assert "history.csv: period 1 has 3 counts, the plan has 6 stages" in result.stderr
+    assert "history.csv row 1 has 3 counts, the plan has 6 stages" in result.stderr
     history.write_text("100,20,x,1,1,1\n")
-    assert (
-        "period 1, column 3 is 'x': not a number"
-        in run(str(plan), "--history", str(history)).stderr
-    )
+    assert "row 1: column 3 'x' is not a number" in run(str(plan), "--history", str(history)).stderr
     history.write_text("100,200,20,1,1,1\n")
     result = run(str(plan), "--history", str(history), "--write")
     assert "history.csv: history column 1 totals 200, more than the 100" in result.stderr

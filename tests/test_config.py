@@ -214,8 +214,7 @@ def test_all_problems_at_once_with_key_paths():
         "plan.first_month: must be a whole month number from 1 to 12, got 13",
         "revenue.history[1]: must be a positive number, got -5",
         "revenue.growth_method: must be 'mean' or 'cagr', got 'median'",
-        "revenue.new_revenue_share: must be a fraction between 0 and 1, got 40 "
-        "(did you mean 0.4, i.e. 40 %?)",
+        "revenue.new_revenue_share: is 40: a rate is a fraction; did you mean 0.4 (40 %)?",
         "revenue.avg_deal_size: must be a positive number, got 0",
         "funnel.rates[1]: must be a fraction from more than 0 to 1, got True",
         "funnel.lead_stage: cannot be the last stage: channels bring leads",
@@ -225,8 +224,7 @@ def test_all_problems_at_once_with_key_paths():
         "flywheel.referals_per_customer: unknown key (did you mean 'referrals_per_customer'?)",
         "flywheel.customer_base: must be a number of customers, 0 or more, got -3",
         "flywheel.entry_stage: 'Trials' is not one of the stages ['Leads', 'MQLs', 'Customers']",
-        "flywheel.referral_close_rate: must be a fraction between 0 and 1, got 1.5 "
-        "(did you mean 0.015, i.e. 1.5 %?)",
+        "flywheel.referral_close_rate: is 1.5: a rate is a fraction; did you mean 0.015 (1.5 %)?",
         "tracking.spend_flag_ratio: must be a multiple from 1 to 100, got 0.5",
         "dashboard.sensitivity_step: must be rate points from more than 0 to 1 "
         "(0.01 = one point), got 0",
@@ -360,8 +358,7 @@ def test_direct_construction_is_validated_too():
     with pytest.raises(ConfigError) as caught:
         dataclasses.replace(example_config(), stage_rates=(0.015, 0.2, 0.2, 0.4, 1.5))
     assert caught.value.problems == [
-        "funnel.rates[4]: must be a fraction between 0 and 1, got 1.5 "
-        "(did you mean 0.015, i.e. 1.5 %?)"
+        "funnel.rates[4]: is 1.5: a rate is a fraction; did you mean 0.015 (1.5 %)?"
     ]
     assert isinstance(caught.value, FunnelError)
     assert isinstance(caught.value, ValueError)

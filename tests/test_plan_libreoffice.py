@@ -10,27 +10,21 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
-from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from tests import libreoffice
 from tests.plan_cases import (
     CASES,
     FLYWHEEL,
-    FLYWHEEL_ACTUALS,
     HOSTILE,
     LAGGED,
-    LAGGED_ACTUALS,
     MORE_STAGES,
     ROUNDING,
     SATURATED,
 )
-from xl_funnel.diagnosis import bottleneck_message
-from xl_funnel.excel import registry
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.plan import DEFINED_NAMES, PlanConfig, expected_values, plan_layout, write_plan
 from xl_funnel.plan.layout import CHANNEL_COLUMNS, RANKED_COLUMNS, SENSITIVITY_COLUMNS, Ref
@@ -41,41 +35,16 @@ from xl_funnel.revenue import customers_needed
 pytestmark = pytest.mark.libreoffice
 
 REL = 1e-9
-WITH_ACTUALS = "lagged_actuals"
-#: Workbooks with tracking actuals typed in: case → (config, actuals).
-TRACKED = {
-    WITH_ACTUALS: (LAGGED, LAGGED_ACTUALS),
-    "flywheel_actuals": (FLYWHEEL, FLYWHEEL_ACTUALS),
-}
 #: Plans at the edge of the model, checked for error values and outputs.
 EDGE_CASES = {"saturated": SATURATED, "rounding": ROUNDING}
-#: The Before FY bottleneck of each tracked case, worked by hand from its actuals.
-BEFORE_FY_BOTTLENECK = {
-    WITH_ACTUALS: "Sign-ups→MQLs is furthest behind",  # 390 / 1,150 = 33.9 % vs 35 %
-    "flywheel_actuals": "SQLs→Opportunities is furthest behind",  # 45 / 110 = 40.9 % vs 45 %
-}
-
-
-def fill_actuals(path: Path, config: PlanConfig, actuals: dict[int, list]) -> None:
-    """Type tracking actuals into a generated workbook, as a planner would."""
-    layout = plan_layout(config)
-    book = load_workbook(path)
-    sheet = book[layout.tracking.actuals(0).sheet]
-    for period, counts in actuals.items():
-        for cell, count in zip(layout.tracking.actuals(period).cells(), counts, strict=True):
-            sheet[cell.ref] = count
-    book.save(path)
 
 
 @pytest.fixture(scope="session")
 def recalculated(tmp_path_factory) -> dict[str, dict[tuple[str, str], Any]]:
     """Every case's workbook, recalculated by LibreOffice in one start: case → cell values."""
     folder = tmp_path_factory.mktemp("plans")
-    tracked = {name: config for name, (config, _) in TRACKED.items()}
-    cases: dict[str, PlanConfig] = {**CASES, **tracked, "hostile": HOSTILE, **EDGE_CASES}
+    cases: dict[str, PlanConfig] = {**CASES, "hostile": HOSTILE, **EDGE_CASES}
     paths = [write_plan(config, folder / f"{name}.xlsx") for name, config in cases.items()]
-    for name, (config, actuals) in TRACKED.items():
-        fill_actuals(folder / f"{name}.xlsx", config, actuals)
     results = libreoffice.recalculate_all(paths, tmp_path_factory.mktemp("recalculated"))
     return {name: libreoffice.values(path) for name, path in zip(cases, results, strict=True)} | {
         f"{name}:names": libreoffice.named_values(path)
@@ -104,7 +73,7 @@ def assert_block(values: dict, ref: Ref, expected: list[list[float]], what: str)
     assert not bad, f"{what}: LibreOffice differs from the core at {bad[:5]}"
 
 
-@pytest.mark.parametrize("case", [*CASES, *TRACKED, "hostile", *EDGE_CASES])
+@pytest.mark.parametrize("case", [*CASES, "hostile", *EDGE_CASES])
 def test_no_cell_holds_an_error(recalculated, case):
     errors = [
         (k, v)
@@ -221,15 +190,6 @@ def test_zero_share_channel_shows_not_available(recalculated):
         assert values[("Channels", f"{_col(layout.channels, key)}{row}")] == NOT_AVAILABLE
 
 
-@pytest.mark.parametrize("case", list(CASES))
-def test_empty_tracking_says_no_actuals_yet(recalculated, case):
-    config = CASES[case]
-    layout = plan_layout(config)
-    expected = expected_values(config)["tracking"]["bottlenecks"]
-    got = [cell(recalculated[case], layout.tracking.bottlenecks, p) for p in range(len(expected))]
-    assert got == expected
-
-
 def test_fractional_stage_lags_reach_back_before_the_fiscal_year(recalculated):
     layout = plan_layout(FLYWHEEL)
     values, f = recalculated["flywheel"], layout.funnel
@@ -280,106 +240,6 @@ def test_flat_flywheel_months_equal_one_core_call():
     )
     assert flywheel["referrals"] == pytest.approx(core[-1].tolist(), rel=1e-12)
     assert flywheel["funnel"] == pytest.approx(core[-2].tolist(), rel=1e-12)
-
-
-@pytest.mark.parametrize("case", list(TRACKED))
-def test_tracking_bottleneck_and_pace_equal_the_core(recalculated, case):
-    config, actuals = TRACKED[case]
-    layout = plan_layout(config)
-    values = recalculated[case]
-    expected = expected_values(config, actuals)["tracking"]
-    t = layout.tracking
-    got = [cell(values, t.bottlenecks, p) for p in range(len(t.periods))]
-    assert got == expected["bottlenecks"]
-    # Before FY closes no customers: the empty customer cell is not read as 0 conversion.
-    assert got[0].startswith(BEFORE_FY_BOTTLENECK[case])
-    periods = len(t.periods)
-    rates = [[expected["actual_rates"][p][k] for p in range(periods)] for k in range(t.stages - 1)]
-    ratios = [[expected["ratios"][p][k] for p in range(periods)] for k in range(t.stages - 1)]
-    assert_cells_or_blank(values, t.actual_rates, rates, "actual rates")
-    assert_cells_or_blank(values, t.ratios, ratios, "actual ÷ plan")
-    assert_block(values, t.plan_rates, [[r] for r in config.stage_rates], "plan rates")
-    for i in range(t.stages):
-        row = t.first + i
-        for key in ("actual_to_date", "target_to_date", "expected_share", "pace", "projected"):
-            got_value = values.get(("Tracking", f"{get_column_letter(t.year_columns[key])}{row}"))
-            want = expected[key][i]
-            if isinstance(want, float) and math.isnan(want):
-                assert got_value in (None, ""), (key, i, got_value)
-            else:
-                assert close(got_value, want), (key, i, got_value, want)
-        status_col = get_column_letter(t.year_columns["status"])
-        assert (values.get(("Tracking", f"{status_col}{row}")) or "") == expected["status"][i]
-
-
-def assert_cells_or_blank(values: dict, ref: Ref, expected: list[list[float]], what: str) -> None:
-    """Like :func:`assert_block`, with NaN meaning an empty-looking cell ("")."""
-    bad = []
-    for i, row in enumerate(expected):
-        for j, want in enumerate(row):
-            got = cell(values, ref, i, j)
-            ok = got in (None, "") if math.isnan(want) else close(got, want)
-            if not ok:
-                bad.append((ref.cell(i, j).ref, got, want))
-    assert not bad, f"{what}: LibreOffice differs from the core at {bad[:5]}"
-
-
-@pytest.mark.parametrize("case", list(TRACKED))
-def test_tracking_agrees_with_funnel_gap_pace_and_bottleneck_functions(recalculated, case):
-    """The Tracking sheet's formulas and the Excel functions FUNNEL_GAP, FUNNEL_BOTTLENECK and
-    PACE (called through the registry's adapters, as Excel calls them) give the same answers."""
-    config, actuals = TRACKED[case]
-    layout, values = plan_layout(config), recalculated[case]
-    t, names = layout.tracking, [[name] for name in config.stage_names]
-    plan_rates = [[rate] for rate in config.stage_rates]
-    gap_function = registry.get("FUNNEL_GAP").adapter
-    bottleneck_function = registry.get("FUNNEL_BOTTLENECK").adapter
-    full = [p for p, counts in actuals.items() if None not in counts]
-    assert full, "the case must count every stage in some period"
-    for p in full:
-        counts = [[float(c)] for c in actuals[p]]
-        header, *rows = gap_function(counts, plan_rates, names)
-        assert header[:4] == ["Transition", "Actual rate", "Plan rate", "Actual / plan"]
-        for k, (label, actual, plan, ratio, status) in enumerate(rows):
-            assert values[("Tracking", t.transition_labels.cell(k).ref)] == label
-            assert close(cell(values, t.actual_rates, k, p), actual), (p, label)
-            assert close(cell(values, t.plan_rates, k), plan), (p, label)
-            # The sheet shows the ratio as the bottleneck compares it: at 9 decimals.
-            assert abs(cell(values, t.ratios, k, p) - ratio) <= 5e-10, (p, label)
-            sentence = cell(values, t.bottlenecks, p)
-            assert (status == "bottleneck") == sentence.startswith(f"{label} is"), (p, label)
-        assert cell(values, t.bottlenecks, p) == bottleneck_function(counts, plan_rates, names)
-    # A period with one unbroken run of counted stages is bottleneck_message of that run.
-    expected = expected_values(config, actuals)
-    for p, counts in actuals.items():
-        targets = expected["periods"][t.periods[p]]
-        counted = [c is not None and target > 0 for c, target in zip(counts, targets, strict=True)]
-        first = counted.index(True)
-        last = len(counted) - 1 - counted[::-1].index(True)
-        if last > first and all(counted[first : last + 1]):
-            run = slice(first, last + 1)
-            assert cell(values, t.bottlenecks, p) == bottleneck_message(
-                counts[run], config.stage_rates[first:last], config.stage_names[run]
-            )
-    # PACE with the stage's period targets as seasonality: stages counted from the first
-    # period on (the actuals a prefix of the periods) give the sheet's projection.
-    pace_function = registry.get("PACE").adapter
-    year = t.year_columns
-    for i in range(t.stages):
-        typed = [actuals.get(p, [None] * t.stages)[i] for p in range(len(t.periods))]
-        elapsed = next((k for k, c in enumerate(typed) if c is None), len(typed))
-        if elapsed == 0 or any(c is not None for c in typed[elapsed:]):
-            continue
-        weights = [[expected["periods"][name][i] for name in t.periods]]
-        annual = expected["names"]["RequiredVolumes"][i]
-        [[projected, attainment]] = pace_function(
-            float(sum(typed[:elapsed])), annual, float(elapsed), weights
-        )
-        row = t.first + i
-        got_projected = values[("Tracking", f"{get_column_letter(year['projected'])}{row}")]
-        got_pace = values[("Tracking", f"{get_column_letter(year['pace'])}{row}")]
-        assert close(got_projected, projected), i
-        assert close(got_pace, attainment), i
 
 
 @pytest.mark.parametrize("case", list(CASES))

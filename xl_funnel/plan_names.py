@@ -7,7 +7,7 @@ names than these (``docs/plan.md``); these never change.
 
 from __future__ import annotations
 
-__all__ = ["DEFINED_NAMES", "INPUT_NAMES", "OUTPUT_NAMES"]
+__all__ = ["DEFINED_NAMES", "INPUT_NAMES", "OUTPUT_NAMES", "TRACKING_INPUT_NAMES"]
 
 #: Inputs, on the Assumptions sheet.
 INPUT_NAMES = (
@@ -30,3 +30,15 @@ OUTPUT_NAMES = (
     "PlanROI",
 )
 DEFINED_NAMES = INPUT_NAMES + OUTPUT_NAMES
+
+#: The Tracking sheet's monthly inputs (rows × 12 fiscal months; a blank cell is a month not
+#: reported yet): stages in StageNames order, then per channel in ChannelNames order.
+TRACKING_INPUT_NAMES = (
+    "ActualVolumes",
+    "ActualChannelSpend",
+    "ActualChannelVolume",
+    "ActualChannelMQLs",
+    "ActualChannelCustomers",
+    "ActualChannelRevenue",
+    "ActualChannelPipeline",
+)

@@ -24,8 +24,18 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Solve the funnel backwards from a customer target.",
     ),
     "new": ("xl_funnel.cli.new", "new", "Generate the annual-plan workbook (.xlsx)."),
+    "update": (
+        "xl_funnel.cli.update",
+        "update",
+        "Rebuild a plan for a new config, keeping typed inputs and actuals.",
+    ),
     "attribute": ("xl_funnel.cli.attribute", "attribute", "Credit revenue to channels by touch."),
     "risk": ("xl_funnel.cli.risk", "risk", "Chance of hitting a plan; P50/P80/P90 volumes."),
+    "actuals": (
+        "xl_funnel.cli.actuals",
+        "actuals",
+        "Type a CRM export's monthly actuals into a plan.",
+    ),
     "functions": (
         "xl_funnel.cli.functions",
         "functions",

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import json
 import math
-import zipfile
 from pathlib import Path
 
 import click
 
 from xl_funnel.attribution import MODELS
 from xl_funnel.cli.errors import InputError
+from xl_funnel.cli.table_options import Reading, table_options
 
 
-def _read(path: Path):  # -> pandas.DataFrame
-    import pandas as pd
+def _read(path: Path, reading: Reading):  # -> pandas.DataFrame
+    from xl_funnel.io import TableError
+    from xl_funnel.io.touches import read_touches
 
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm"}:
-            return pd.read_excel(path, engine="openpyxl")
-        return pd.read_csv(path, skipinitialspace=True)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, ValueError, KeyError, zipfile.BadZipFile) as error:
-        # pandas' ParserError and EmptyDataError are ValueErrors; a .xlsx that is not one is
-        # a BadZipFile, one missing its parts a KeyError.
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        raise InputError(f"{path}: cannot read it as a table of touches ({reason})") from None
+        return read_touches(
+            path,
+            sheet=reading.sheet,
+            columns=reading.columns,
+            order=reading.order,
+            decimal=reading.decimal,
+        )
+    except TableError as error:
+        raise InputError(str(error)) from None
 
 
 @click.command(
@@ -54,12 +54,13 @@ def _read(path: Path):  # -> pandas.DataFrame
     help="time_decay: days after which a touch's weight halves.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def attribute(touches: Path, model: str, half_life: float, as_json: bool) -> None:
+@table_options
+def attribute(touches: Path, model: str, half_life: float, as_json: bool, reading: Reading) -> None:
     """Revenue each channel earned from the touches in TOUCHES (.csv or .xlsx)."""
     from xl_funnel.attribution import attribute as credit
     from xl_funnel.errors import FunnelError
 
-    frame = _read(touches)
+    frame = _read(touches, reading)
     try:
         table = credit(frame, model, half_life_days=half_life)
     except FunnelError as error:

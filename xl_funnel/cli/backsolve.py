@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import click
 
 from xl_funnel import seed
 from xl_funnel.cli.errors import InputError
+from xl_funnel.cli.rate_option import Rate
 from xl_funnel.diagnosis import default_stage_names
 from xl_funnel.errors import FunnelError
 from xl_funnel.funnel import backsolve as solve
@@ -24,13 +26,6 @@ def _in_shell_terms(message: str) -> str:
     return _ARGUMENT.sub(lambda match: _OPTIONS[match.group(1)], message, count=1)
 
 
-def _floats(text: str, option: str) -> list[float]:
-    try:
-        return [float(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise InputError(f"{option} {text!r}: give comma-separated numbers, e.g. 0.2,0.4") from None
-
-
 @click.command(
     epilog="\b\nExample (seed 000, 9 customers a year, per month):\n"
     "  xl-funnel backsolve 9 --periods 12"
@@ -40,7 +35,7 @@ def _floats(text: str, option: str) -> list[float]:
     "--rates",
     default=SEED_RATES,
     show_default=True,
-    help="Stage-to-stage conversion rates, top to bottom, as fractions.",
+    help="Stage-to-stage conversion rates, top to bottom: fractions (0.2) or percentages (20%).",
 )
 @click.option(
     "--stages",
@@ -49,7 +44,13 @@ def _floats(text: str, option: str) -> list[float]:
 )
 @click.option("--periods", default=1.0, show_default=True, help="Split the target over N periods.")
 @click.option("--round-up", is_flag=True, help="Whole units at every stage.")
-@click.option("--buffer", default=0.0, show_default=True, help="Safety margin: 0.2 = 20 % more.")
+@click.option(
+    "--buffer",
+    type=Rate(low=-math.inf, high=None),
+    default=0.0,
+    show_default=True,
+    help="Safety margin: 0.2 or 20% = 20 % more.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def backsolve(
     target: float,
@@ -61,7 +62,8 @@ def backsolve(
     as_json: bool,
 ) -> None:
     """Volume every stage needs to reach TARGET customers (the reverse funnel)."""
-    rate_list = _floats(rates, "--rates")
+    # Range checks stay with the core, whose messages explain them (a 0 % stage never converts).
+    rate_list = Rate(low=-math.inf).parts(rates, "--rates")
     names = (
         [name.strip() for name in stages.split(",")]
         if stages is not None

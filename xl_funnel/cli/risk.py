@@ -12,7 +12,6 @@ anything else (:mod:`xl_funnel.cli.risk_sheet`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -23,6 +22,7 @@ from typing import Any
 import click
 
 from xl_funnel.cli.errors import InputError
+from xl_funnel.cli.rate_option import Rate
 
 #: The probabilities a planner asks for: P50, P80, P90.
 LEVELS = (0.5, 0.8, 0.9)
@@ -159,38 +159,15 @@ def _single(plan: Path, name: str, values: dict[str, list[Any] | None]) -> float
     return numbers[0]
 
 
-def _history(path: Path, stages: int) -> list[list[float]]:
-    """Stage counts per period from a CSV: an optional header row, one row per period."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot read it as CSV ({error})") from None
-    if rows and not _is_number(rows[0][0]):
-        rows = rows[1:]  # a header of stage names
-    if not rows:
-        raise InputError(f"{path}: no periods: give one row of stage counts per period")
-    counts = []
-    for r, row in enumerate(rows, start=1):
-        cells = [cell.strip() for cell in row]
-        if len(cells) != stages:
-            raise InputError(
-                f"{path}: period {r} has {len(cells)} counts, the plan has {stages} stages"
-            )
-        for c, cell in enumerate(cells, start=1):
-            if not _is_number(cell):
-                raise InputError(f"{path}: period {r}, column {c} is {cell!r}: not a number")
-        counts.append([float(cell) for cell in cells])
-    return counts
+def _history(path: Path, stages: int, decimal: str) -> list[list[float]]:
+    """Stage counts per period (:func:`xl_funnel.io.history.read_history`)."""
+    from xl_funnel.io import TableError
+    from xl_funnel.io.history import read_history
 
-
-def _is_number(text: str) -> bool:
     try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False
+        return read_history(path, stages, decimal=decimal)
+    except TableError as error:
+        raise InputError(str(error)) from None
 
 
 # --- the command ---------------------------------------------------------------------------
@@ -215,10 +192,10 @@ def _is_number(text: str) -> bool:
 )
 @click.option(
     "--spread",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=Rate(below_high=True),
     default=0.0,
     show_default=True,
-    help="Without history: each rate drawn uniformly within ± this share (0.2 = ±20 %).",
+    help="Without history: each rate drawn uniformly within ± this share (0.2 or 20% = ±20 %).",
 )
 @click.option(
     "--trials",
@@ -234,6 +211,13 @@ def _is_number(text: str) -> bool:
     show_default=True,
     help="Random seed: the same seed gives the same numbers.",
 )
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=".",
+    show_default=True,
+    help="Decimal mark of the history's numbers.",
+)
 @click.option("--write", is_flag=True, help="Add or refresh a Risk sheet in PLAN.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def risk(
@@ -242,6 +226,7 @@ def risk(
     spread: float,
     trials: int,
     seed: int,
+    decimal: str,
     write: bool,
     as_json: bool,
 ) -> None:
@@ -253,7 +238,7 @@ def risk(
     inputs = _plan_inputs(plan, book)
     rates = inputs["rates"]
     if history is not None:
-        source = {"history": _history(history, len(rates) + 1)}
+        source = {"history": _history(history, len(rates) + 1, decimal)}
         uncertainty = f"beta posterior from {history.name} ({len(source['history'])} periods)"
     elif spread > 0:
         source = {"rate_ranges": [[r * (1 - spread), min(1.0, r * (1 + spread))] for r in rates]}
@@ -283,7 +268,7 @@ def risk(
         "seed": seed,
     }
     if write:
-        _write_sheet(plan, report, result, referrals=inputs["target"] != inputs["needed"])
+        _write_sheet(plan, report, result, {**inputs, "history": history, "spread": spread})
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -305,49 +290,10 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _write_sheet(plan: Path, report: dict[str, Any], result: Any, *, referrals: bool) -> None:
-    from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, write_risk_sheet
+def _write_sheet(plan: Path, report: dict[str, Any], result: Any, inputs: dict[str, Any]) -> None:
+    from xl_funnel.cli.risk_sheet import WorkbookEditError, risk_sheet, write_risk_sheet
 
-    def volume(name: str) -> tuple[str, float | str, str]:
-        value = report["volumes"][name]
-        return (
-            f"{name} volume (reaches the target {name[1:]} % of the time)",
-            "out of reach" if value is None else value,
-            "whole",
-        )
-
-    histogram = result.histogram()
-    bins = tuple(
-        (f"{low:,}" if low == high else f"{low:,}–{high:,}", float(share))
-        for low, high, share in zip(
-            histogram["low"], histogram["high"], histogram["probability"], strict=True
-        )
-    )
-    sheet = RiskSheet(
-        title="Risk: the chance of hitting the plan (xl-funnel risk)",
-        summary=(
-            (
-                (
-                    "Customers the funnel must bring (referrals bring the rest)",
-                    report["funnel_customers_needed"],
-                    "whole",
-                )
-                if referrals
-                else ("Customers needed", report["customers_needed"], "whole")
-            ),
-            ("Planned top-of-funnel volume", report["planned_volume"], "whole"),
-            ("Probability of reaching the target", report["probability"], "percent"),
-            volume("P50"),
-            volume("P80"),
-            volume("P90"),
-            ("Average customers", report["mean_customers"], ""),
-            ("Rate uncertainty", report["uncertainty"], ""),
-            ("Trials", float(report["trials"]), "whole"),
-            ("Seed", float(report["seed"]), ""),
-            ("Date", dt.date.today(), "date"),
-        ),
-        histogram=bins,
-    )
+    sheet = risk_sheet(report, result.histogram(), inputs, dt.datetime.now(dt.UTC))
     try:
         write_risk_sheet(plan, sheet)
     except (WorkbookEditError, OSError) as error:

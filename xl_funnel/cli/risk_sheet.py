@@ -26,13 +26,21 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree
 
 from xl_funnel.atomic import atomic_write_bytes
 
-__all__ = ["SHEET_NAME", "RiskSheet", "WorkbookEditError", "add_risk_sheet", "write_risk_sheet"]
+__all__ = [
+    "SHEET_NAME",
+    "RiskSheet",
+    "WorkbookEditError",
+    "add_risk_sheet",
+    "risk_sheet",
+    "write_risk_sheet",
+]
 
 SHEET_NAME = "Risk"
 
@@ -44,8 +52,29 @@ _CONTENT_TYPES = {
     "drawing": "application/vnd.openxmlformats-officedocument.drawing+xml",
     "chart": "application/vnd.openxmlformats-officedocument.drawingml.chart+xml",
 }
-# Built-in number formats every Excel knows: 10 is 0.00%, 3 is #,##0, 14 the short date.
-_FORMATS = {"percent": 10, "whole": 3, "date": 14}
+# Built-in number formats every Excel knows: 10 is 0.00%, 3 is #,##0, 14 the short date,
+# 22 date and time.
+_NAVY = "FF1F3864"
+_FONTS = {
+    "title": f'<font><b/><sz val="14"/><color rgb="{_NAVY}"/><name val="Calibri"/></font>',
+    "header": '<font><b/><sz val="11"/><color rgb="FFFFFFFF"/><name val="Calibri"/></font>',
+    "note": '<font><i/><sz val="10"/><color rgb="FF595959"/><name val="Calibri"/></font>',
+    "label": '<font><b/><sz val="11"/><name val="Calibri"/></font>',
+}
+_HEADER_FILL = (
+    f'<fill><patternFill patternType="solid"><fgColor rgb="{_NAVY}"/>'
+    f'<bgColor rgb="{_NAVY}"/></patternFill></fill>'
+)
+#: style key → (number format id, font key or None, header fill).
+_CELL_STYLES = {
+    "percent": (10, None, False),
+    "whole": (3, None, False),
+    "date": (22, None, False),
+    "title": (0, "title", False),
+    "header": (0, "header", True),
+    "note": (0, "note", False),
+    "label": (0, "label", False),
+}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 # A fixed timestamp for the parts we add, so the same report gives the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -59,13 +88,94 @@ class WorkbookEditError(Exception):
 class RiskSheet:
     """What the Risk sheet shows.
 
-    ``summary`` holds (label, value, format) rows, format one of ``"percent"``, ``"whole"``,
-    ``"date"`` or ``""``; ``histogram`` holds (bin label, share of trials) rows.
+    ``summary`` and ``inputs`` hold (label, value, format) rows, format one of ``"percent"``,
+    ``"whole"``, ``"date"`` or ``""``; ``histogram`` holds (bin label, share of trials) rows;
+    ``reached[i]`` says whether bin ``i`` reaches the target (its bar is marked); ``note``
+    says when the sheet was computed and that it does not follow later edits.
     """
 
     title: str
     summary: tuple[tuple[str, float | str | dt.date, str], ...]
     histogram: tuple[tuple[str, float], ...]
+    reached: tuple[bool, ...] = ()
+    inputs: tuple[tuple[str, float | str | dt.date, str], ...] = ()
+    note: str = ""
+    target: float | None = None
+
+
+def risk_sheet(report: dict, histogram: Any, inputs: dict, now: dt.datetime) -> RiskSheet:
+    """The content of the Risk sheet for ``xl-funnel risk``'s report.
+
+    ``histogram`` is :meth:`~xl_funnel.simulation.Simulation.histogram`'s table; ``inputs``
+    the plan's values the simulation used (``rates``, ``stages``, ``needed``, ``target``,
+    ``top``) and the options (``history``, ``spread``); ``now`` when it was computed.
+    """
+    referrals = inputs["target"] != inputs["needed"]
+    target = report["funnel_customers_needed"]
+
+    def volume(name: str) -> tuple[str, float | str, str]:
+        value = report["volumes"][name]
+        return (
+            f"{name} volume (reaches the target {name[1:]} % of the time)",
+            "out of reach" if value is None else value,
+            "whole",
+        )
+
+    lows, highs = list(histogram["low"]), list(histogram["high"])
+    bins = tuple(
+        (f"{low:,}" if low == high else f"{low:,}–{high:,}", float(share))
+        for low, high, share in zip(lows, highs, histogram["probability"], strict=True)
+    )
+    stages = inputs.get("stages") or [f"Stage {i}" for i in range(1, len(inputs["rates"]) + 2)]
+    rates = ", ".join(
+        f"{a} → {b} {rate:.4g}"
+        for a, b, rate in zip(stages, stages[1:], inputs["rates"], strict=False)
+    )
+    source = (
+        f"history file {Path(inputs['history']).name}"
+        if inputs.get("history")
+        else f"--spread {inputs.get('spread', 0):.0%}"
+    )
+    return RiskSheet(
+        title="Risk: the chance of hitting the plan (xl-funnel risk)",
+        note=(
+            f"Computed {now:%Y-%m-%d %H:%M} UTC by xl-funnel risk from this workbook's values. "
+            "A snapshot: it does not follow later edits to the plan; run xl-funnel risk "
+            "--write again to refresh it."
+        ),
+        summary=(
+            (
+                (
+                    "Customers the funnel must bring (referrals bring the rest)",
+                    target,
+                    "whole",
+                )
+                if referrals
+                else ("Customers needed", report["customers_needed"], "whole")
+            ),
+            ("Planned top-of-funnel volume", report["planned_volume"], "whole"),
+            ("Probability of reaching the target", report["probability"], "percent"),
+            volume("P50"),
+            volume("P80"),
+            volume("P90"),
+            ("Average customers", report["mean_customers"], ""),
+            ("Rate uncertainty", report["uncertainty"], ""),
+            ("Trials", float(report["trials"]), "whole"),
+            ("Seed", float(report["seed"]), ""),
+            ("Date", now.replace(tzinfo=None), "date"),
+        ),
+        inputs=(
+            ("Stage rates (StageRates, with StageNames)", rates, ""),
+            ("Customers needed (CustomersNeeded)", inputs["needed"], "whole"),
+            ("Customers from the funnel (FunnelCustomersNeeded)", inputs["target"], "whole"),
+            ("Top-of-funnel volume (RequiredVolumes, first stage)", inputs["top"], "whole"),
+            ("Values read", report["values"], ""),
+            ("Rate uncertainty from", source, ""),
+        ),
+        histogram=bins,
+        reached=tuple(low >= target for low in lows),
+        target=target,
+    )
 
 
 def write_risk_sheet(path: str | Path, sheet: RiskSheet) -> None:
@@ -254,34 +364,68 @@ class _Edit:
         )
 
     def _styles(self) -> dict[str, int]:
-        """Index of each number format's cell style, appending those not yet defined."""
+        """Index of each cell style the sheet uses, appending those not yet defined.
+
+        Fonts and fills are appended to their lists like the cell formats, and reused when an
+        identical one is already there, so refreshing the sheet does not grow styles.xml.
+        """
         rels = self._relationships(self.workbook_rels, self.workbook)
         styles = next((part for kind, part in rels.values() if kind == "styles"), None)
         if styles is None or styles not in self.parts:
             return {}
         text = self.parts[styles].decode("utf-8")
-        block = re.search(r"<cellXfs\b[^>]*?(?:/>|>(.*?)</cellXfs>)", text, re.DOTALL)
-        if block is None or block.group(1) is None:
+        fonts = _StyleList(text, "fonts", "font")
+        fills = _StyleList(text, "fills", "fill")
+        xfs = _StyleList(text, "cellXfs", "xf")
+        if not (fonts.ok and fills.ok and xfs.ok):
             return {}
-        existing = re.findall(r"<xf\b[^>]*?/>|<xf\b.*?</xf>", block.group(1), re.DOTALL)
-        indices, added = {}, []
-        for key, format_id in _FORMATS.items():
+        font_ids = {key: fonts.index(font) for key, font in _FONTS.items()}
+        fill_id = fills.index(_HEADER_FILL)
+        indices = {}
+        for key, (format_id, font, fill) in _CELL_STYLES.items():
+            font_id = font_ids[font] if font else 0
+            fill_attributes = f' fillId="{fill_id}" applyFill="1"' if fill else ' fillId="0"'
+            font_attribute = ' applyFont="1"' if font else ""
             xf = (
-                f'<xf numFmtId="{format_id}" fontId="0" fillId="0" borderId="0" xfId="0" '
-                'applyNumberFormat="1"/>'
+                f'<xf numFmtId="{format_id}" fontId="{font_id}"{fill_attributes} borderId="0" '
+                f'xfId="0" applyNumberFormat="1"{font_attribute}/>'
             )
-            if xf in existing:
-                indices[key] = existing.index(xf)
-            else:
-                indices[key] = len(existing) + len(added)
-                added.append(xf)
-        if added:
-            inner = block.group(1) + "".join(added)
-            tag = text[block.start() : block.start(1)]
-            opening = re.sub(r'count="\d+"', f'count="{len(existing) + len(added)}"', tag)
-            text = text[: block.start()] + opening + inner + text[block.end(1) :]
-            self.parts[styles] = text.encode("utf-8")
+            indices[key] = xfs.index(xf)
+        for block in (xfs, fills, fonts):  # from the end of the file back: offsets stay valid
+            text = block.apply(text)
+        self.parts[styles] = text.encode("utf-8")
         return indices
+
+
+class _StyleList:
+    """One list of styles.xml (``<fonts>``, ``<fills>``, ``<cellXfs>``) and what to append."""
+
+    def __init__(self, text: str, tag: str, item: str) -> None:
+        self.tag, self.item = tag, item
+        self.block = re.search(rf"<{tag}\b[^>]*?(?:/>|>(.*?)</{tag}>)", text, re.DOTALL)
+        self.ok = self.block is not None and self.block.group(1) is not None
+        inner = self.block.group(1) if self.ok else ""
+        self.existing = re.findall(rf"<{item}\b[^>]*?/>|<{item}\b.*?</{item}>", inner, re.DOTALL)
+        self.added: list[str] = []
+
+    def index(self, element: str) -> int:
+        if element in self.existing:
+            return self.existing.index(element)
+        if element not in self.added:
+            self.added.append(element)
+        return len(self.existing) + self.added.index(element)
+
+    def apply(self, text: str) -> str:
+        if not self.added:
+            return text
+        # Find the block again: an earlier apply may have moved it.
+        block = re.search(rf"<{self.tag}\b[^>]*?>(.*?)</{self.tag}>", text, re.DOTALL)
+        assert block is not None
+        tag = text[block.start() : block.start(1)]
+        count = len(self.existing) + len(self.added)
+        opening = re.sub(r'count="\d+"', f'count="{count}"', tag)
+        inner = block.group(1) + "".join(self.added)
+        return text[: block.start()] + opening + inner + text[block.end(1) :]
 
 
 def _rels_name(part: str) -> str:
@@ -315,31 +459,56 @@ def _rels_xml(relations: list[tuple[str, str, str]], source: str) -> bytes:
 
 # --- the sheet, its drawing and its chart -------------------------------------------------
 
-_HISTOGRAM_COLUMN = 4  # D: bin labels, E: share of trials; the chart sits from column G.
+_HISTOGRAM_COLUMN = 4  # D: bin labels, E: share of trials, F: bars reaching the target.
 
 
 def _cell(ref: str, value: float | str | dt.date, style: int | None) -> str:
     s = f' s="{style}"' if style is not None else ""
     if isinstance(value, str):
         return f'<c r="{ref}" t="inlineStr"{s}><is><t>{escape(value)}</t></is></c>'
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.datetime):
+        start = dt.datetime.combine(_EXCEL_EPOCH, dt.time())
+        value = (value - start).total_seconds() / 86_400
+    elif isinstance(value, dt.date):
         value = float((value - _EXCEL_EPOCH).days)
     return f'<c r="{ref}"{s}><v>{float(value)!r}</v></c>'
 
 
 def _sheet_xml(sheet: RiskSheet, styles: dict[str, int]) -> bytes:
-    rows: dict[int, list[str]] = {1: [_cell("A1", sheet.title, None)]}
+    """Title and note; summary from row 3 (A:B), then the inputs; histogram from D3 (E: share
+    of trials, F: the same share on the bars that reach the target, drawn over E)."""
+    rows: dict[int, list[str]] = {1: [_cell("A1", sheet.title, styles.get("title"))]}
+    if sheet.note:
+        rows[2] = [_cell("A2", sheet.note, styles.get("note"))]
     for offset, (label, value, kind) in enumerate(sheet.summary):
         r = 3 + offset
         rows.setdefault(r, []).append(_cell(f"A{r}", label, None))
         rows[r].append(_cell(f"B{r}", value, styles.get(kind)))
+    if sheet.inputs:
+        r = 4 + len(sheet.summary)
+        rows.setdefault(r, []).extend(
+            [
+                _cell(f"A{r}", "Inputs (defined names of this workbook)", styles.get("header")),
+                _cell(f"B{r}", "Value", styles.get("header")),
+            ]
+        )
+        for offset, (label, value, kind) in enumerate(sheet.inputs, start=1):
+            rows.setdefault(r + offset, []).append(_cell(f"A{r + offset}", label, None))
+            rows[r + offset].append(_cell(f"B{r + offset}", value, styles.get(kind)))
+    header = styles.get("header")
     rows.setdefault(3, []).extend(
-        [_cell("D3", "Customers", None), _cell("E3", "Share of trials", None)]
+        [
+            _cell("D3", "Customers", header),
+            _cell("E3", "Share of trials", header),
+            _cell("F3", _reached_title(sheet.target), header),
+        ]
     )
     for offset, (label, share) in enumerate(sheet.histogram):
         r = 4 + offset
         rows.setdefault(r, []).append(_cell(f"D{r}", label, None))
         rows[r].append(_cell(f"E{r}", share, styles.get("percent")))
+        if offset < len(sheet.reached) and sheet.reached[offset]:
+            rows[r].append(_cell(f"F{r}", share, styles.get("percent")))
     last = max(rows)
     body = "".join(
         f'<row r="{r}">{"".join(sorted(cells, key=_column_key))}</row>'
@@ -348,16 +517,20 @@ def _sheet_xml(sheet: RiskSheet, styles: dict[str, int]) -> bytes:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_REL}">'
-        f'<dimension ref="A1:E{last}"/>'
+        f'<dimension ref="A1:F{last}"/>'
         '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
         '<sheetFormatPr defaultRowHeight="15"/>'
-        '<cols><col min="1" max="1" width="44" customWidth="1"/>'
-        '<col min="2" max="2" width="16" customWidth="1"/>'
-        '<col min="4" max="5" width="16" customWidth="1"/></cols>'
+        '<cols><col min="1" max="1" width="52" customWidth="1"/>'
+        '<col min="2" max="2" width="22" customWidth="1"/>'
+        '<col min="4" max="6" width="16" customWidth="1"/></cols>'
         f"<sheetData>{body}</sheetData>"
         '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
         'footer="0.3"/><drawing r:id="rId1"/></worksheet>'
     ).encode()
+
+
+def _reached_title(target: float | None) -> str:
+    return "Reaches the target" if target is None else f"Reaches the target ({target:,.0f})"
 
 
 def _column_key(cell: str) -> str:
@@ -399,11 +572,22 @@ def _chart_xml(rows: int) -> bytes:
     chart.y_axis.title = "Share of trials"
     chart.x_axis.title = "Customers"
     chart.y_axis.number_format = "0%"
-    chart.legend = None
+    chart.grouping = "clustered"
+    chart.overlap = 100  # the target's bars (F) drawn exactly over the same bars of E
+    chart.legend.position = "b"
     last = 3 + max(rows, 1)
     chart.add_data(
-        Reference(holder, min_col=_HISTOGRAM_COLUMN + 1, min_row=3, max_row=last),
+        Reference(
+            holder,
+            min_col=_HISTOGRAM_COLUMN + 1,
+            max_col=_HISTOGRAM_COLUMN + 2,
+            min_row=3,
+            max_row=last,
+        ),
         titles_from_data=True,
     )
-    chart.series[0].cat = AxDataSource(strRef=StrRef(f=f"'{SHEET_NAME}'!$D$4:$D${last}"))
+    for series in chart.series:
+        series.cat = AxDataSource(strRef=StrRef(f=f"'{SHEET_NAME}'!$D$4:$D${last}"))
+    chart.series[0].graphicalProperties.solidFill = "A6B8D9"
+    chart.series[1].graphicalProperties.solidFill = "1F3864"
     return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(chart._write())

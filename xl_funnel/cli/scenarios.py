@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
 from xl_funnel.cli.errors import InputError
-
-
-def _read_grid(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise InputError(f"{path}: does not exist") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot be read as UTF-8 CSV ({error})") from None
-    if not lines:
-        raise InputError(f"{path}: is empty; its first line names the inputs")
-    return lines[0], lines[1:]
 
 
 def _assignments(pairs: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
@@ -37,21 +22,17 @@ def _assignments(pairs: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
     return columns, [values]
 
 
-def _input_cell(values: list[Any]) -> Any:
-    if len(values) == 1:
-        return values[0]
-    return ";".join("" if v is None else str(v) for v in values)
-
-
 @click.command(
     epilog="\b\nExamples:\n"
-    "  xl-funnel scenarios plan.xlsx grid.csv -o results.csv --jobs 2\n"
+    "  xl-funnel scenarios plan.xlsx grid.csv -o results.xlsx --jobs 2\n"
     "  xl-funnel scenarios plan.xlsx --set GrowthUplift=10% --set AvgDealSize=5e5\n"
-    "\n\b\ngrid.csv: a header of defined names, then one scenario per line; a range name\n"
-    "takes ';'-separated values, one per cell:\n"
-    "  GrowthUplift,AvgDealSize,StageRates\n"
-    "  0.08,900000,0.015;0.2;0.2;0.4;0.5\n"
-    "\nEvery value must pass the plan's own data validation, as if typed into Excel."
+    "\n\b\ngrid.csv (or .xlsx): a header of defined names, then one scenario per line,\n"
+    "optionally named in a first text column; a range name takes ';'-separated values:\n"
+    "  Scenario,GrowthUplift,AvgDealSize,StageRates\n"
+    '  Stretch,8%,900000,"0.015;0.2;0.2;0.4;0.5"\n'
+    "\nEvery value must pass the plan's own data validation, as if typed into Excel. "
+    "Results name their columns by stage and period (Visits Q1) and round each figure as "
+    "the plan displays it (--exact keeps every digit). See docs/recalc.md and docs/data.md."
 )
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.argument("grid", type=click.Path(path_type=Path), required=False)
@@ -59,17 +40,22 @@ def _input_cell(values: list[Any]) -> Any:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="RESULTS.csv or RESULTS.xlsx [default: print to stdout].",
+    help="RESULTS.csv or RESULTS.xlsx (styled) [default: CSV to stdout].",
 )
-@click.option(
-    "--outputs",
-    "outputs",
-    help="Comma-separated defined names to collect [default: the plan's headline outputs].",
-)
+@click.option("--outputs", help="Comma-separated defined names to collect [default: headline].")
 @click.option("--set", "assignments", multiple=True, help="NAME=VALUE: one what-if, no grid.")
 @click.option(
     "--jobs", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
 )
+@click.option("--sheet", help="GRID.xlsx: the worksheet holding the grid.")
+@click.option(
+    "--decimal",
+    type=click.Choice([".", ","]),
+    default=".",
+    show_default=True,
+    help="Decimal mark of the grid's numbers (0,08 needs --decimal ,).",
+)
+@click.option("--exact", is_flag=True, help="Keep every digit instead of the plan's precision.")
 def scenarios(
     plan: Path,
     grid: Path | None,
@@ -77,27 +63,28 @@ def scenarios(
     outputs: str | None,
     assignments: tuple[str, ...],
     jobs: int,
+    sheet: str | None,
+    decimal: str,
+    exact: bool,
 ) -> None:
-    """Recompute PLAN for every row of GRID (columns are defined names) and collect outputs.
-
-    Each row sets the named input cells; the plan is recomputed and the chosen defined names
-    are read. Results have the inputs first, then the outputs (a range name gives one column
-    per cell: RequiredVolumes[1], …).
-    """
+    """Recompute PLAN for every row of GRID (columns are defined names) and collect outputs."""
+    from xl_funnel.io import TableError
+    from xl_funnel.io.grid import read_grid
     from xl_funnel.recalc.errors import WorkbookError
     from xl_funnel.recalc.scenario_output import csv_text, write_results
-    from xl_funnel.recalc.scenarios import (
-        GridError,
-        ScenarioRunner,
-        parse_scenarios,
-        run_scenarios,
-    )
+    from xl_funnel.recalc.scenario_report import check_inputs, report, scenario_names, shown
+    from xl_funnel.recalc.scenarios import GridError, ScenarioRunner, parse_scenarios, run_scenarios
 
     if (grid is None) == (not assignments):
         raise InputError("give a GRID file or --set NAME=VALUE (one of them, not both)")
     if output is not None and not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist")
-    columns, rows = _read_grid(grid) if grid is not None else _assignments(assignments)
+    try:
+        columns, rows = (
+            read_grid(grid, sheet=sheet, decimal=decimal) if grid else _assignments(assignments)
+        )
+    except TableError as error:
+        raise InputError(str(error)) from None
     origin = str(grid) if grid is not None else "--set"
     chosen = [name.strip() for name in outputs.split(",") if name.strip()] if outputs else None
     try:
@@ -106,7 +93,14 @@ def scenarios(
         raise InputError(f"{plan}: {error}") from None
     except GridError as error:
         raise InputError(f"--outputs: {error}") from None
+    known = {name.lower() for name in runner.names}
+    title, names, columns, rows = (
+        scenario_names(columns, rows, lambda c: c.lower() in known)
+        if grid is not None
+        else ("Scenario", ["1"], columns, rows)
+    )
     try:
+        check_inputs(runner, columns, origin)
         parsed = parse_scenarios(runner, columns, rows, origin)
     except GridError as error:
         raise InputError(str(error)) from None
@@ -120,20 +114,22 @@ def scenarios(
         hidden=not sys.stderr.isatty(),
     ) as bar:
         results = run_scenarios(runner, plan, parsed, jobs=jobs, progress=bar.update)
-    names = [named.name for named in (runner.name(c.strip()) for c in columns)]
-    table = [
-        [_input_cell(scenario[name]) for name in names] + result
-        for scenario, result in zip(parsed, results, strict=True)
-    ]
-    header = names + runner.output_columns()
+    inputs = [runner.name(c.strip()).name for c in columns]
+    values = [[shown(scenario[name]) for name in inputs] for scenario in parsed]
     if output is None and assignments:
-        click.echo(json.dumps(dict(zip(header, table[0], strict=True)), indent=2))
+        header = inputs + runner.output_columns()
+        click.echo(json.dumps(dict(zip(header, values[0] + results[0], strict=True)), indent=2))
         return
+    header, table, formats = report(
+        plan, runner, title, names, inputs, values, results, exact=exact
+    )
     if output is None:
         click.echo(csv_text(header, table), nl=False)
         return
     try:
-        write_results(output, header, table)
-    except OSError as error:
-        raise InputError(f"{output}: cannot be written: {error.strerror or error}") from None
+        write_results(output, header, table, formats)
+    except (OSError, ValueError) as error:
+        raise InputError(
+            f"{output}: cannot be written: {getattr(error, 'strerror', None) or error}"
+        ) from None
     click.echo(f"{len(table):,} scenarios → {output}", err=True)

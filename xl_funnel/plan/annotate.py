@@ -24,6 +24,14 @@ RULES = {
     ),
     "money": ("decimal", "greaterThan", "0", None, "Enter a positive amount of money."),
     "count": ("decimal", "greaterThanOrEqual", "0", None, "Enter a count of 0 or more."),
+    "whole": (
+        "whole",
+        "greaterThanOrEqual",
+        "0",
+        None,
+        "Enter a whole number of 0 or more (people and deals are counted whole).",
+    ),
+    "amount": ("decimal", "greaterThanOrEqual", "0", None, "Enter an amount of 0 or more."),
     "weight": ("decimal", "greaterThanOrEqual", "0", None, "Enter a weight of 0 or more."),
     "uplift": ("decimal", "between", "-0.99", "1", "Enter growth points from -99 % to 100 %."),
     "months": (

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from xl_funnel import seed
-from xl_funnel.errors import FunnelError
+from xl_funnel.errors import FunnelError, InvalidRateError
+from xl_funnel.io.rates import parse_rate
 from xl_funnel.revenue import target_revenue_from_history
 from xl_funnel.scheduling import lead_months
 
@@ -494,20 +495,30 @@ class _Checker:
             return None
         return number
 
-    def rate(self, value: Any, path: str, *, zero_ok: bool = False) -> float | None:
-        if isinstance(value, int | float) and not isinstance(value, bool) and 1 < value <= 100:
-            self.add(
-                path,
-                f"must be a fraction between 0 and 1, got {_shown(value)} "
-                f"(did you mean {value / 100:g}, i.e. {value:g} %?)",
-            )
-            return None
-        low = "0" if zero_ok else "more than 0"
+    def rate(
+        self,
+        value: Any,
+        path: str,
+        *,
+        zero_ok: bool = False,
+        low: float = 0.0,
+        wanted: str | None = None,
+    ) -> float | None:
+        # The one percent rule (xl_funnel.io.rates): "20%" is 0.2, a bare 20 gets a hint.
+        if isinstance(value, str) or (
+            isinstance(value, int | float) and not isinstance(value, bool)
+        ):
+            try:
+                value = parse_rate(value, path, low=-math.inf)
+            except InvalidRateError as error:
+                self.add(path, str(error).removeprefix(f"{path} "))
+                return None
+        bound = "" if zero_ok else "more than "
         return self.number(
             value,
             path,
-            (lambda r: 0 <= r <= 1) if zero_ok else (lambda r: 0 < r <= 1),
-            f"a fraction from {low} to 1",
+            (lambda r: low <= r <= 1) if zero_ok else (lambda r: low < r <= 1),
+            wanted or f"a fraction from {bound}{_shown(float(low))} to 1",
         )
 
     def numbers(
@@ -576,11 +587,11 @@ def _validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
     if method is not None and method not in GROWTH_METHODS:
         check.add("revenue.growth_method", f"must be 'mean' or 'cagr', got {method!r}")
         method = None
-    uplift = check.number(
+    uplift = check.rate(
         revenue.get("growth_uplift", 0.05),
         "revenue.growth_uplift",
-        lambda u: -1 < u <= 1,
-        "a fraction from above -1 to 1 (0.05 = five points)",
+        low=-1.0,
+        wanted="a fraction from above -1 to 1 (0.05 = five points)",
     )
     if history is not None and method is not None and uplift is not None:
         try:
@@ -661,12 +672,7 @@ def _validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
     flywheel = _flywheel(check, data, names)
 
     tracking = check.table(data, "tracking", _TRACKING_KEYS) or {}
-    on_track = check.number(
-        tracking.get("on_track_threshold", 0.9),
-        "tracking.on_track_threshold",
-        lambda t: 0 < t <= 1,
-        "a fraction from more than 0 to 1",
-    )
+    on_track = check.rate(tracking.get("on_track_threshold", 0.9), "tracking.on_track_threshold")
     flag_ratio = check.number(
         tracking.get("spend_flag_ratio", 1.5),
         "tracking.spend_flag_ratio",

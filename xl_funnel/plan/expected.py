@@ -9,7 +9,6 @@ recalculate the workbook in LibreOffice and compare cell by cell.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -17,16 +16,8 @@ import numpy as np
 import pandas as pd
 
 from xl_funnel.channels import channel_metrics, channel_roi
-from xl_funnel.diagnosis import (
-    NO_DATA_MESSAGE,
-    bottleneck,
-    bottleneck_message,
-    comparable_ratio,
-    funnel_gap,
-)
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.funnel import backsolve, conversion_rates, forward
-from xl_funnel.pacing import expected_share, pace
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.sheets.channels import (
     FLAG_TEXT,
@@ -34,7 +25,6 @@ from xl_funnel.plan.sheets.channels import (
     MIX_ON_PLAN,
     MIX_TOLERANCE,
 )
-from xl_funnel.plan.sheets.tracking import BEHIND, ON_TRACK
 from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
 from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
@@ -51,18 +41,13 @@ def period_names(config: PlanConfig) -> tuple[str, ...]:
     return (("Before FY",) if config.lead_months else ()) + ("Q1", "Q2", "Q3", "Q4")
 
 
-def expected_values(
-    config: PlanConfig, actuals: Mapping[int, Sequence[float | None]] | None = None
-) -> dict[str, Any]:
+def expected_values(config: PlanConfig) -> dict[str, Any]:
     """Every figure the plan workbook computes for `config`, from the core library.
 
     Parameters
     ----------
     config : PlanConfig
         The plan.
-    actuals : mapping of period index → stage counts, optional
-        Tracking actuals typed into the workbook (``None`` for an empty cell), for the
-        expected pace and bottleneck sentences. Periods not given are empty.
 
     Returns
     -------
@@ -76,8 +61,7 @@ def expected_values(
         volumes), ``channels`` (one dict per channel, keys as the Channels sheet's columns;
         NaN where a ratio is undefined), ``channel_totals``, ``channel_mix`` (the channels'
         ``customers``, the funnel's ``plan``, their ``ratio`` and the check's ``message``),
-        ``tracking`` (per period ``bottlenecks``, ``actual_rates`` and ``ratios`` per
-        transition; per stage ``expected_share``, ``pace``, ``projected``, ``status``…) and
+        (the Tracking sheet's answer key is :mod:`xl_funnel.plan.expected_tracking`) and
         ``sensitivity`` (``levers`` in funnel order, ``ranked`` by revenue change; the step
         in rate points, ``absolute=True``).
 
@@ -87,8 +71,8 @@ def expected_values(
     >>> values = expected_values(example_config())
     >>> values["names"]["CustomersNeeded"], round(values["names"]["RequiredVolumes"][0], 2)
     (10.0, 83333.33)
-    >>> round(values["monthly"][-1][0], 4), values["tracking"]["bottlenecks"][0]
-    (0.8333, 'No stage has actuals yet.')
+    >>> round(values["monthly"][-1][0], 4)
+    0.8333
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
     (0.0, 'Visits→Leads')
     """
@@ -145,7 +129,6 @@ def expected_values(
         "channels": channels,
         "channel_totals": totals,
         "channel_mix": _channel_mix(totals["customers"], funnel_customers),
-        "tracking": _tracking(config, periods, required, actuals or {}),
         "sensitivity": _sensitivity(config, required, rates),
     }
 
@@ -318,98 +301,3 @@ def _fixed(value: float) -> str:
     """``FIXED(value, 1)``: one decimal, halves away from zero, thousands separated."""
     rounded = Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return f"{rounded:,.1f}"
-
-
-def _tracking(
-    config: PlanConfig,
-    periods: dict[str, list[float]],
-    required: np.ndarray,
-    actuals: Mapping[int, Sequence[float | None]],
-) -> dict[str, list]:
-    names = list(periods)
-    stages = len(config.stage_names)
-    targets = np.array([periods[name] for name in names])
-    typed = np.full((len(names), stages), np.nan)
-    for p in range(len(names)):
-        counts = actuals.get(p, [None] * stages)
-        typed[p] = [np.nan if c is None else c for c in counts]
-    gaps = [_gap(config, typed[p], targets[p]) for p in range(len(names))]
-
-    entered = ~np.isnan(typed)
-    to_date = np.where(entered, np.nan_to_num(typed), 0).sum(axis=0)
-    target_to_date = np.where(entered, targets, 0).sum(axis=0)
-    share, projected, attainment = (np.full(stages, np.nan) for _ in range(3))
-    for i in range(stages):
-        done = entered[:, i]
-        # The stage's period targets are its seasonality: periods with actuals first, so
-        # "elapsed = their number" covers exactly them, wherever they fall in the year.
-        weights = np.concatenate([targets[done, i], targets[~done, i]])
-        if not done.any() or weights.sum() <= 0:
-            continue
-        share[i] = expected_share(int(done.sum()), weights)
-        result = pace(to_date[i], required[i], int(done.sum()), weights)
-        projected[i], attainment[i] = result.projected, result.attainment
-    status = [
-        "" if np.isnan(p) else (ON_TRACK if p >= config.on_track_threshold else BEHIND)
-        for p in attainment
-    ]
-    return {
-        "bottlenecks": [gap["message"] for gap in gaps],
-        "actual_rates": [gap["actual"] for gap in gaps],
-        "ratios": [gap["ratio"] for gap in gaps],
-        "actual_to_date": to_date.tolist(),
-        "target_to_date": target_to_date.tolist(),
-        "expected_share": share.tolist(),
-        "projected": projected.tolist(),
-        "pace": attainment.tolist(),
-        "status": status,
-    }
-
-
-def _gap(config: PlanConfig, typed: np.ndarray, targets: np.ndarray) -> dict[str, Any]:
-    """One period's diagnosis: ``funnel_gap`` over the stages counted in the period.
-
-    A stage counts when its actual is typed in and the plan expects some of it in the period
-    (customers *Before FY* never do); a transition is defined when both its stages count and
-    the upper one is above 0. The sentence is ``bottleneck_message`` of an unbroken run of
-    counted stages: of the only run, or, when gaps split the funnel, of the run whose own
-    ``bottleneck`` is lowest (the first run on ties), which is the lowest defined ratio of
-    the period, first on ties, as the sheet picks it.
-    """
-    counted = ~np.isnan(typed) & (targets > 0)
-    counts = np.where(counted, np.nan_to_num(typed), 0.0)
-    rates, names = np.asarray(config.stage_rates), config.stage_names
-    gap = funnel_gap(counts, rates)
-    defined = counted[:-1] & counted[1:] & (counts[:-1] > 0)
-    ratio = np.where(defined, comparable_ratio(gap.ratio), np.nan)
-    weakest: tuple[float, slice] | None = None
-    for run in _runs(counted):
-        index = bottleneck(counts[run], rates[run.start : run.stop - 1])
-        if index >= 0 and (weakest is None or ratio[run.start + index] < weakest[0]):
-            weakest = (ratio[run.start + index], run)
-    message = (
-        NO_DATA_MESSAGE
-        if weakest is None
-        else bottleneck_message(
-            counts[weakest[1]], rates[weakest[1].start : weakest[1].stop - 1], names[weakest[1]]
-        )
-    )
-    return {
-        "actual": np.where(defined, gap.actual, np.nan).tolist(),
-        "ratio": ratio.tolist(),
-        "message": message,
-        "counted": counted.tolist(),
-    }
-
-
-def _runs(counted: np.ndarray) -> list[slice]:
-    """The unbroken runs of counted stages, two stages or more, top to bottom."""
-    runs, start = [], None
-    for i, flag in enumerate([*counted.tolist(), False]):
-        if flag and start is None:
-            start = i
-        elif not flag and start is not None:
-            if i - start >= 2:
-                runs.append(slice(start, i))
-            start = None
-    return runs

@@ -9,10 +9,14 @@ group on Assumptions, a per-stage lag row) moves what follows it instead of brea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from xl_funnel.plan.config import PlanConfig
+
+if TYPE_CHECKING:  # the Tracking layout imports Ref from here
+    from xl_funnel.plan.tracking_layout import TrackingLayout
 
 __all__ = [
     "ASSUMPTIONS",
@@ -28,7 +32,6 @@ __all__ = [
     "FunnelLayout",
     "Layout",
     "Ref",
-    "TrackingLayout",
     "plan_layout",
 ]
 
@@ -230,34 +233,6 @@ class ChannelsLayout:
 
     def total(self, key: str) -> Ref:
         return Ref(CHANNELS, self.totals, self.columns[key])
-
-
-@dataclass(frozen=True)
-class TrackingLayout:
-    periods: tuple[str, ...]
-    period_header: int
-    column_header: int
-    stage_labels: Ref
-    #: Per period: (target, actual, variance, % of target) columns.
-    period_columns: tuple[tuple[int, int, int, int], ...]
-    year_columns: dict[str, int]
-    first: int
-    stages: int
-    diagnosis_header: int
-    transition_labels: Ref
-    #: Per transition: the plan rate; per transition × period: the actual rate and
-    #: actual ÷ plan rounded to 9 decimals (what the bottleneck compares).
-    plan_rates: Ref
-    actual_rates: Ref
-    ratios: Ref
-    messages: Ref
-    no_data_message: Ref
-    on_plan_message: Ref
-    #: One bottleneck sentence per period, top to bottom.
-    bottlenecks: Ref
-
-    def actuals(self, period: int) -> Ref:
-        return column_range(TRACKING, self.first, self.period_columns[period][1], self.stages)
 
 
 @dataclass(frozen=True)
@@ -483,57 +458,6 @@ def _channels(config: PlanConfig) -> ChannelsLayout:
     )
 
 
-#: Tracking sheet: the per-stage year columns after the period blocks.
-TRACKING_YEAR_COLUMNS = (
-    ("annual_target", "Year target"),
-    ("actual_to_date", "Actual to date"),
-    ("target_to_date", "Target to date"),
-    ("expected_share", "Expected share by now"),
-    ("projected", "Projected year end"),
-    ("pace", "Pace"),
-    ("status", "Status"),
-)
-
-
-def _tracking(config: PlanConfig, funnel: FunnelLayout) -> TrackingLayout:
-    rows, sheet = _Rows(), TRACKING
-    stages = len(config.stage_names)
-    period_header, column_header = rows.take(), rows.take()
-    first = rows.take(stages)
-    rows.gap()
-    diagnosis_header = rows.take()
-    transitions = rows.take(stages - 1)
-    no_data, on_plan = rows.take(), rows.take()
-    rows.gap()
-    periods = len(funnel.periods)
-    bottlenecks = column_range(sheet, rows.take(periods), VALUE_COL, periods)
-    period_columns = tuple(
-        tuple(VALUE_COL + 4 * p + k for k in range(4)) for p in range(len(funnel.periods))
-    )
-    after = VALUE_COL + 4 * len(funnel.periods)
-    year_columns = {key: after + i for i, (key, _) in enumerate(TRACKING_YEAR_COLUMNS)}
-    last = transitions + stages - 2
-    return TrackingLayout(
-        periods=funnel.periods,
-        period_header=period_header,
-        column_header=column_header,
-        stage_labels=column_range(sheet, first, LABEL_COL, stages),
-        period_columns=period_columns,
-        year_columns=year_columns,
-        first=first,
-        stages=stages,
-        diagnosis_header=diagnosis_header,
-        transition_labels=column_range(sheet, transitions, LABEL_COL, stages - 1),
-        plan_rates=column_range(sheet, transitions, VALUE_COL, stages - 1),
-        actual_rates=Ref(sheet, transitions, VALUE_COL + 1, last, VALUE_COL + periods),
-        ratios=Ref(sheet, transitions, VALUE_COL + 1 + periods, last, VALUE_COL + 2 * periods),
-        messages=column_range(sheet, transitions, VALUE_COL + 1 + 2 * periods, stages - 1),
-        no_data_message=Ref(sheet, no_data, VALUE_COL + 1 + 2 * periods),
-        on_plan_message=Ref(sheet, on_plan, VALUE_COL + 1 + 2 * periods),
-        bottlenecks=bottlenecks,
-    )
-
-
 #: Headline KPI tiles on the Dashboard, left to right (the sheet module gives each a formula).
 DASHBOARD_KPIS = (
     "Target revenue",
@@ -640,7 +564,9 @@ def plan_layout(config: PlanConfig) -> Layout:
     a = _assumptions(config)
     f = _funnel(config)
     c = _channels(config)
-    t = _tracking(config, f)
+    from xl_funnel.plan.tracking_layout import tracking_layout
+
+    t = tracking_layout(config, TRACKING, FIRST_BLOCK_ROW, VALUE_COL)
     d = _dashboard(config)
     names = {
         # Inputs (Assumptions).
@@ -684,5 +610,7 @@ def plan_layout(config: PlanConfig) -> Layout:
         "StageLagsUsed": f.lags,
         "TotalBudget": c.total("budget"),
         "PlanROI": c.total("roi"),
+        # Tracking inputs (contract B): rows × the 12 fiscal months.
+        **t.names(),
     }
     return Layout(a, f, c, t, d, names)

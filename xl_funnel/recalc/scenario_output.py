@@ -21,7 +21,15 @@ from typing import Any
 
 from xl_funnel.atomic import atomic_write
 
-__all__ = ["FORMULA_TRIGGERS", "csv_text", "neutralise", "write_csv", "write_results", "write_xlsx"]
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "csv_text",
+    "long_layout",
+    "neutralise",
+    "write_csv",
+    "write_results",
+    "write_xlsx",
+]
 
 #: First characters that make a spreadsheet treat a cell as a formula (OWASP), plus the
 #: full-width forms some spreadsheets normalise to them.
@@ -67,32 +75,106 @@ def write_csv(path: str | Path, columns: Sequence[str], rows: Sequence[Sequence[
         handle.write(csv_text(columns, rows).encode("utf-8"))
 
 
-def write_xlsx(path: str | Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write a one-sheet workbook ``Scenarios``: header row, then one row per scenario.
+#: Excel's last column (XFD) and last row.
+MAX_COLUMNS, MAX_ROWS = 16_384, 1_048_576
+Formats = Sequence[str | None]
 
-    Text is stored as text (never as a formula, whatever it starts with); Excel's error texts
+
+def long_layout(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], formats: Formats
+) -> tuple[list[str], list[list[Any]], list[str | None]]:
+    """The tidy form of a table too wide for a sheet: one row per scenario and column.
+
+    The first column (the scenario's name) stays; the others become ``Column`` and ``Value``;
+    the returned formats are per row (each value keeps its column's number format).
+
+    >>> long_layout(["Scenario", "A", "B"], [["Base", 1, 2]], [None, "0", "0.0%"])
+    (['Scenario', 'Column', 'Value'], [['Base', 'A', 1], ['Base', 'B', 2]], ['0', '0.0%'])
+    """
+    tidy, row_formats = [], []
+    for row in rows:
+        for column, value, number_format in zip(columns[1:], row[1:], formats[1:], strict=True):
+            tidy.append([row[0], column, value])
+            row_formats.append(number_format)
+    return [columns[0], "Column", "Value"], tidy, row_formats
+
+
+def _width(column: str, values: list[Any]) -> float:
+    longest = max([len(f"{v:,.2f}" if isinstance(v, float) else str(v)) for v in values] or [0])
+    return min(40.0, max(8.0, len(column) * 0.9 + 2, longest + 2))
+
+
+def write_xlsx(
+    path: str | Path,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: Formats | None = None,
+    *,
+    row_formats: Formats | None = None,
+) -> None:
+    """Write a one-sheet workbook ``Scenarios`` ready for a report.
+
+    Header row styled like the plan's and frozen with the first column (the scenario's name);
+    each column gets the plan's number format of its figure (``formats``; ``row_formats`` sets
+    the last column's per row, for :func:`long_layout`) and a width that fits it. Text is
+    stored as text (never as a formula, whatever it starts with); Excel's error texts
     (``#NUM!``) are stored as error values.
     """
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
 
+    from xl_funnel.plan.styles import HEADER_FILL, HEADER_FONT
+
+    if len(rows) >= MAX_ROWS:
+        raise ValueError(f"{len(rows):,} rows do not fit a sheet ({MAX_ROWS:,}): write a .csv")
     book = Workbook()
     sheet = book.active
     sheet.title = "Scenarios"
     sheet.append(list(columns))
     for row in rows:
         sheet.append(list(row))
-    for cells in sheet.iter_rows():
+    for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula
                 cell.data_type = "s"
-    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        header = sheet.cell(1, index)
+        header.font, header.fill = HEADER_FONT, HEADER_FILL
+        header.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        number_format = formats[index - 1] if formats else None
+        if number_format and number_format != "General":
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = number_format
+        sample = [row[index - 1] for row in rows[:200] if index - 1 < len(row)]
+        sheet.column_dimensions[get_column_letter(index)].width = _width(column, sample)
+    if row_formats:
+        for (cell,), number_format in zip(
+            sheet.iter_rows(min_row=2, min_col=len(columns), max_col=len(columns)),
+            row_formats,
+            strict=True,
+        ):
+            if number_format and number_format != "General":
+                cell.number_format = number_format
+    sheet.row_dimensions[1].height = 30
+    sheet.freeze_panes = "B2" if len(columns) > 1 else "A2"
     with atomic_write(path) as handle:
         book.save(handle)
 
 
-def write_results(path: str | Path, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Write by the file's suffix: ``.xlsx`` as a workbook, anything else as CSV."""
+def write_results(
+    path: str | Path,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    formats: Formats | None = None,
+) -> None:
+    """Write by the file's suffix: ``.xlsx`` as a workbook, anything else as CSV; a table wider
+    than column XFD in its :func:`long_layout`."""
+    row_formats = None
+    if len(columns) > MAX_COLUMNS:
+        columns, rows, row_formats = long_layout(columns, rows, formats or [None] * len(columns))
+        formats = None
     if Path(path).suffix.lower() == ".xlsx":
-        write_xlsx(path, columns, rows)
+        write_xlsx(path, columns, rows, formats, row_formats=row_formats)
     else:
         write_csv(path, columns, rows)

@@ -388,3 +388,9 @@ class SheetXml:
             ref = f' r="{column_letters(new)}{row}"'.encode()
             edits.append((end, end, self._cell(ref, b"", wanted[new])))
         return edits
+
+    def with_constants(self, cells: Mapping[tuple[int, int], Any]) -> bytes:
+        """The part with ``cells`` (row, column → value) typed in as constants, their styles
+        kept and the rows and cells the part lacks added; every other byte unchanged. Formula
+        cells are left alone: callers refuse them first (``xl-funnel actuals``)."""
+        return self._apply(self._member_edits(cells))

@@ -147,7 +147,10 @@ def violation(
     for (row, col), value in zip(cells, values, strict=True):
         rule = rules.get((sheet, row, col))
         if rule is not None and not rule.allows(value):
-            said = f": {rule.message}" if rule.message else ""
+            from xl_funnel.io.rates import percent_hint  # the one percent rule
+
+            hint = percent_hint(value, rule.allows)
+            said = f": {rule.message.rstrip('.') if hint else rule.message}" if rule.message else ""
             shown = f"{value:g}" if isinstance(value, float) else repr(value)
-            return f"{shown} is refused by the validation of {sheet}!{a1(row, col)}{said}"
+            return f"{shown} is refused by the validation of {sheet}!{a1(row, col)}{said}{hint}"
     return None

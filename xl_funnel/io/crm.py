@@ -1,0 +1,293 @@
+"""A CRM export turned into the plan's monthly actuals (``xl-funnel actuals``).
+
+Each row is a contact, lead, deal or opportunity. It counts, in the fiscal month of each date:
+
+- one unit of every plan stage it has a date for (``Became an MQL Date`` for ``MQLs``);
+- in a deals export (one with an amount column): one opportunity in the month it was created
+  and one customer in the month a won deal closed, unless the export also dates those stages;
+  its amount as pipeline created (created month) and, when won, as revenue (close month);
+- per channel (its source matched to the plan's channel names, case and spacing ignored):
+  units at the channel's entry stage, at the stage after the plan's lead stage (MQLs) and at
+  the last stage (customers), revenue and pipeline.
+
+The months written are those from the export's first to its last dated month within the fiscal
+year: a month inside that span with no record gets 0, a month outside it stays as it was
+(blank = not reported yet).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xl_funnel.io.crm_presets import PRESETS, STAGE_KEYS, Preset, stage_key
+from xl_funnel.io.dates import parse_dates
+from xl_funnel.io.errors import TableError
+from xl_funnel.io.numbers import parse_number
+from xl_funnel.io.table import Field, Table, normal, parse_mapping, read_table
+
+__all__ = ["Actuals", "PlanShape", "read_actuals"]
+
+_TRUE = {"1", "true", "yes", "y", "won", "x"}
+
+
+@dataclass(frozen=True)
+class PlanShape:
+    """What the plan's own defined names say: stages, channels, fiscal year, entry stages."""
+
+    stages: tuple[str, ...]
+    channels: tuple[str, ...]
+    fiscal_start: dt.date
+    lead_stage: str
+    #: Each channel's entry stage (``ChannelEntryStages``); empty: the lead stage for all.
+    entry_stages: tuple[str, ...] = ()
+
+    def month(self, when: dt.datetime) -> int | None:
+        """Fiscal month 0–11 of ``when``, or None outside the fiscal year."""
+        index = (when.year - self.fiscal_start.year) * 12 + when.month - self.fiscal_start.month
+        return index if 0 <= index < 12 else None
+
+    def label(self, month: int) -> str:
+        start = self.fiscal_start.year * 12 + self.fiscal_start.month - 1 + month
+        return dt.date(start // 12, start % 12 + 1, 1).strftime("%b %Y")
+
+
+@dataclass
+class Actuals:
+    """Monthly values per block (defined name) → row → fiscal month, and what was read."""
+
+    values: dict[str, dict[int, dict[int, float]]] = field(default_factory=dict)
+    #: Rows of each block the export informs (written for every covered month).
+    rows: dict[str, set[int]] = field(default_factory=dict)
+    months: range = range(0)
+    used: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    unknown: Counter = field(default_factory=Counter)
+    columns: dict[str, str] = field(default_factory=dict)
+    #: The file (and sheet) read, for the report.
+    source: str = ""
+
+    def add(self, block: str, row: int, month: int, amount: float = 1.0) -> None:
+        cells = self.values.setdefault(block, {}).setdefault(row, {})
+        cells[month] = cells.get(month, 0.0) + amount
+
+    def cells(self) -> dict[str, dict[tuple[int, int], float]]:
+        """Block → (row, month) → value for every informed row and covered month."""
+        return {
+            block: {
+                (row, month): self.values.get(block, {}).get(row, {}).get(month, 0.0)
+                for row in sorted(rows)
+                for month in self.months
+            }
+            for block, rows in self.rows.items()
+            if rows
+        }
+
+
+def _fields(preset: Preset, shape: PlanShape) -> list[Field]:
+    fields = [Field("channel", preset.channel)]
+    for stage in shape.stages:
+        key = stage_key(stage)
+        aliases = (*preset.stage_dates.get(key, ()), *(STAGE_KEYS.get(key, ()) if key else ()))
+        fields.append(Field(stage, tuple(a for a in aliases if normal(a) != normal(stage)), False))
+    for name in ("created", "closed", "amount", "deal_stage", "won"):
+        fields.append(Field(name, getattr(preset, name), required=False))
+    return fields
+
+
+def read_actuals(
+    path: str | Path,
+    shape: PlanShape,
+    *,
+    preset: str = "generic",
+    columns: Sequence[str] = (),
+    sheet: str | None = None,
+    order: str | None = None,
+    decimal: str = ".",
+    channel_map: Sequence[str] = (),
+) -> Actuals:
+    """Read the export at ``path`` into monthly actuals for a plan of ``shape``.
+
+    ``channel_map`` holds ``"EXPORT VALUE=PLAN CHANNEL"`` pairs (``--channel``) for sources
+    named otherwise in the CRM. Raises :class:`~xl_funnel.io.TableError` naming file, row and
+    column.
+    """
+    chosen = PRESETS[preset]
+    fields = _fields(chosen, shape)
+    mapping = parse_mapping(columns, fields)
+    table = read_table(path, fields, mapping=mapping, sheet=sheet, what=f"{preset} export")
+    result = Actuals(
+        columns={name: table.header[i] for name, i in table.columns.items()}, source=table.source
+    )
+    dated = {
+        i: _dates(table, stage, order)
+        for i, stage in enumerate(shape.stages)
+        if stage in table.columns
+    }
+    deals = "amount" in table.columns
+    if not dated and not deals:
+        wanted = ", ".join(shape.stages)
+        raise TableError(
+            f"{table.source}: no date column for any plan stage ({wanted}) and no amount "
+            f"column ({_found(table)}); choose --preset or map one with --columns "
+            f'"{shape.stages[1 if len(shape.stages) > 1 else 0]}=HEADER"'
+        )
+    aliases = _aliases(channel_map, shape.channels)
+    _count(table, shape, chosen, dated, deals, order, decimal, result, aliases)
+    return result
+
+
+def _aliases(pairs: Sequence[str], channels: Sequence[str]) -> dict[str, int]:
+    """``--channel "Email Marketing=Email nurture"`` → normalised export value → channel row."""
+    aliases = {}
+    for pair in pairs:
+        value, sep, name = pair.partition("=")
+        index = _channel_index(name.strip(), channels)
+        if not sep or not value.strip() or index is None:
+            near = closest_channel(name.strip(), channels) if sep else None
+            hint = f"; did you mean {near!r}?" if near else f" (channels: {', '.join(channels)})"
+            raise TableError(f"--channel {pair!r}: write EXPORT VALUE=PLAN CHANNEL{hint}")
+        aliases[normal(value)] = index
+    return aliases
+
+
+def _found(table: Table) -> str:
+    return "columns found: " + ", ".join(repr(h) for h in table.header if h)
+
+
+def _dates(table: Table, name: str, order: str | None) -> list[dt.datetime | None]:
+    return parse_dates(
+        table.values(name), repr(table.header[table.columns[name]]), order, table.where
+    )
+
+
+def _index(stages: Sequence[str], key: str) -> int | None:
+    return next((i for i, stage in enumerate(stages) if stage_key(stage) == key), None)
+
+
+def _channel_index(text: object, channels: Sequence[str]) -> int | None:
+    wanted = normal(text or "")
+    return next((i for i, name in enumerate(channels) if normal(name) == wanted), None)
+
+
+def _won(table: Table, preset: Preset, row: int) -> bool:
+    if "won" in table.columns:
+        value = table.values("won")[row]
+        return str(value).strip().lower() in _TRUE or value is True
+    if "deal_stage" in table.columns:
+        stage = re.sub(r"[\s_\-]+", " ", str(table.values("deal_stage")[row] or "")).strip()
+        return stage.casefold() in preset.won_stages
+    return False
+
+
+def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, aliases) -> None:
+    stages, channels = shape.stages, shape.channels
+    last = len(stages) - 1
+    lead = stages.index(shape.lead_stage) if shape.lead_stage in stages else 0
+    entries = [
+        stages.index(s) if s in stages else lead
+        for s in (shape.entry_stages or [shape.lead_stage] * len(channels))
+    ]
+    opportunity, customer = _index(stages, "opportunity"), _index(stages, "customer")
+    created = closed = amounts = None
+    if deals:
+        created = _dates(table, "created", order) if "created" in table.columns else None
+        closed = _dates(table, "closed", order) if "closed" in table.columns else None
+        amounts = [
+            parse_number(v, decimal=decimal, where=table.where(i), label="amount")
+            for i, v in enumerate(table.values("amount"))
+        ]
+    channel_values = table.values("channel")
+    months: list[int] = []
+    result.rows["ActualVolumes"] = set(dated)
+    for row in range(len(table.rows)):
+        events: list[tuple[int, dt.datetime]] = [
+            (i, dates[row]) for i, dates in dated.items() if dates[row] is not None
+        ]
+        money: list[tuple[str, dt.datetime, float]] = []
+        if deals:
+            won = _won(table, preset, row)
+            amount = amounts[row] or 0.0
+            if amount < 0:
+                raise TableError(f"{table.where(row)}: amount {amount:g} is negative")
+            if created and created[row] is not None:
+                money.append(("ActualChannelPipeline", created[row], amount))
+                if opportunity is not None and opportunity not in dated:
+                    events.append((opportunity, created[row]))
+            if won and closed and closed[row] is not None:
+                money.append(("ActualChannelRevenue", closed[row], amount))
+                if customer is not None and customer not in dated:
+                    events.append((customer, closed[row]))
+        if not events and not money:
+            result.skipped["no date in any stage or deal column"] += 1
+            continue
+        channel = aliases.get(normal(channel_values[row] or ""))
+        if channel is None:
+            channel = _channel_index(channel_values[row], channels)
+        if channel is None:
+            result.unknown[str(channel_values[row] or "").strip() or "(blank)"] += 1
+        counted = False
+        for stage, when in events:
+            month = shape.month(when)
+            if month is None:
+                continue
+            counted = True
+            months.append(month)
+            result.add("ActualVolumes", stage, month)
+            result.rows["ActualVolumes"].add(stage)
+            if channel is None:
+                continue
+            for block, target in (
+                ("ActualChannelVolume", entries[channel]),
+                ("ActualChannelMQLs", lead + 1),
+                ("ActualChannelCustomers", last),
+            ):
+                if stage == target:
+                    result.add(block, channel, month)
+        for block, when, amount in money:
+            month = shape.month(when)
+            if month is None:
+                continue
+            counted = True
+            months.append(month)
+            if channel is not None:
+                result.add(block, channel, month, amount)
+        if counted:
+            result.used += 1
+        else:
+            result.skipped[
+                f"dated outside the fiscal year ({shape.label(0)}–{shape.label(11)})"
+            ] += 1
+    if months:
+        result.months = range(min(months), max(months) + 1)
+    informed = set(result.rows["ActualVolumes"])
+    everything = set(range(len(channels)))
+    if any(entries[c] in informed for c in everything):
+        result.rows["ActualChannelVolume"] = everything
+    if lead + 1 in informed:
+        result.rows["ActualChannelMQLs"] = everything
+    if last in informed:
+        result.rows["ActualChannelCustomers"] = everything
+    if deals and created is not None:
+        result.rows["ActualChannelPipeline"] = everything
+    if deals and closed is not None and ("won" in table.columns or "deal_stage" in table.columns):
+        result.rows["ActualChannelRevenue"] = everything
+
+
+def closest_channel(name: str, channels: Sequence[str]) -> str | None:
+    """The plan's channel closest to an unknown export value, for "did you mean".
+
+    A channel sharing the value's first word wins ("Email" → "Email nurture"), then the most
+    similar spelling.
+    """
+    words = normal(name).split()
+    starts = [c for c in channels if words and normal(c).split()[:1] == words[:1]]
+    if len(starts) == 1:
+        return starts[0]
+    match = difflib.get_close_matches(normal(name), [normal(c) for c in channels], n=1, cutoff=0.5)
+    return next((c for c in channels if match and normal(c) == match[0]), None)

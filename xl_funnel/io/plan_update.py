@@ -1,0 +1,200 @@
+"""Rebuild a plan for a new structure, carrying what was typed into it over by name.
+
+``xl-funnel update PLAN --config NEW.toml`` writes the plan NEW.toml describes (more channels,
+another stage, a year more of revenue history, another fiscal start) and carries over:
+
+- every Tracking input (contract B's ``Actual…`` blocks) by stage or channel name and calendar
+  month: March 2027's MQLs land in March 2027's MQL cell wherever the new layout puts it;
+- the Assumptions inputs typed in the workbook, by name: stage rates and lags by their two
+  stages, channel budgets and MQL rates by channel, revenue history by fiscal year,
+  seasonality by calendar month, and every single-cell input (``GrowthUplift``, …). For an item
+  both hold, the workbook's value wins (it is what the planner typed last); new items take the
+  config's values. Lead shares are carried only when the channels stay the same (a new
+  channel mix must sum to 100 %, which only the config can say).
+
+What cannot be carried (a removed channel's actuals, a month outside the new fiscal year) is
+reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import itertools
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from xl_funnel.io.plan_cells import ACTUAL_BLOCKS, Block
+from xl_funnel.recalc.package import Package
+
+__all__ = ["Carried", "carry_config", "read_typed", "typed_actuals"]
+
+#: Single-cell inputs: defined name → (config table, key).
+SCALARS = {
+    "GrowthMethod": ("revenue", "growth_method"),
+    "GrowthUplift": ("revenue", "growth_uplift"),
+    "NewRevenueShare": ("revenue", "new_revenue_share"),
+    "NewRevenueGoalOverride": ("revenue", "new_revenue_goal"),
+    "AvgDealSize": ("revenue", "avg_deal_size"),
+    "SalesCycleMonths": ("funnel", "sales_cycle_months"),
+    "CustomerBase": ("flywheel", "customer_base"),
+    "ReferralsPerCustomer": ("flywheel", "referrals_per_customer"),
+    "ReferralCloseRate": ("flywheel", "referral_close_rate"),
+    "OnTrackThreshold": ("tracking", "on_track_threshold"),
+    "SpendFlagRatio": ("tracking", "spend_flag_ratio"),
+    "SensitivityStep": ("dashboard", "sensitivity_step"),
+}
+
+
+@dataclass
+class Carried:
+    """What the old plan held, keyed by name, and what could not be carried."""
+
+    scalars: dict[str, Any] = field(default_factory=dict)
+    rates: dict[tuple[str, str], float] = field(default_factory=dict)
+    lags: dict[tuple[str, str], float] = field(default_factory=dict)
+    channels: dict[str, dict[str, float]] = field(default_factory=dict)
+    history: dict[int, float] = field(default_factory=dict)
+    seasonality: dict[int, float] = field(default_factory=dict)
+    #: block → (stage or channel name, (year, month)) → value.
+    actuals: dict[str, dict[tuple[str, tuple[int, int]], float]] = field(default_factory=dict)
+    applied: Counter = field(default_factory=Counter)
+    lost: Counter = field(default_factory=Counter)
+
+
+def _cells(book: Any, block: Block) -> list[list[Any]]:
+    rows = book[block.sheet].iter_rows(
+        min_row=block[1], max_row=block[3], min_col=block[2], max_col=block[4], values_only=True
+    )
+    return [list(row) for row in rows]
+
+
+def _flat(book: Any, names: Mapping[str, Block], name: str) -> list[Any]:
+    return [v for row in _cells(book, names[name]) for v in row] if name in names else []
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _month(start: dt.date, index: int) -> tuple[int, int]:
+    total = start.year * 12 + start.month - 1 + index
+    return total // 12, total % 12 + 1
+
+
+def read_typed(package: Package, names: Mapping[str, Block]) -> Carried:
+    """The inputs and actuals typed into the plan in ``package``, keyed by name."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(package.raw), read_only=True, data_only=True)
+    try:
+        carried = Carried()
+        for name in SCALARS:
+            value = (_flat(book, names, name) or [None])[0]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                carried.scalars[name] = value
+        stages = [str(v) for v in _flat(book, names, "StageNames") if v is not None]
+        channels = [str(v) for v in _flat(book, names, "ChannelNames") if v is not None]
+        pairs = list(itertools.pairwise(stages))
+        for target, name in ((carried.rates, "StageRates"), (carried.lags, "StageLags")):
+            for pair, value in zip(pairs, _flat(book, names, name), strict=False):
+                if _number(value) is not None:
+                    target[pair] = float(value)
+        for key, name in (
+            ("budget", "ChannelBudgets"),
+            ("lead_share", "ChannelLeadShares"),
+            ("mql_rate", "ChannelMQLRates"),
+        ):
+            for channel, value in zip(channels, _flat(book, names, name), strict=False):
+                if _number(value) is not None:
+                    carried.channels.setdefault(channel, {})[key] = float(value)
+        start = (_flat(book, names, "FiscalYearStart") or [None])[0]
+        if isinstance(start, dt.datetime):
+            start = start.date()
+        if isinstance(start, dt.date):
+            history = _flat(book, names, "RevenueHistory")
+            for i, value in enumerate(history):
+                if _number(value) is not None:
+                    carried.history[start.year - len(history) + i] = float(value)
+            for i, value in enumerate(_flat(book, names, "Seasonality")):
+                if _number(value) is not None:
+                    carried.seasonality[_month(start, i)[1]] = float(value)
+            for block in ACTUAL_BLOCKS:
+                if block not in names:
+                    continue
+                keys = stages if block == "ActualVolumes" else channels
+                for key, row in zip(keys, _cells(book, names[block]), strict=False):
+                    for month, value in enumerate(row):
+                        if _number(value) is not None:
+                            carried.actuals.setdefault(block, {})[(key, _month(start, month))] = (
+                                float(value)
+                            )
+        return carried
+    finally:
+        book.close()
+
+
+def carry_config(config: Any, carried: Carried) -> Any:
+    """``config`` (a :class:`~xl_funnel.plan.PlanConfig`) with the carried inputs applied."""
+    from xl_funnel.plan import PlanConfig
+
+    data = config.to_dict()
+    for name, value in carried.scalars.items():
+        table, key = SCALARS[name]
+        if data[table].get(key) != value:
+            carried.applied[name] += 1
+        data[table][key] = value
+    funnel = data["funnel"]
+    stages = funnel["stages"]
+    pairs = list(itertools.pairwise(stages))
+    for key, source in (("rates", carried.rates), ("stage_lags", carried.lags)):
+        if key in funnel:
+            funnel[key] = [
+                source.get(pair, old) for pair, old in zip(pairs, funnel[key], strict=True)
+            ]
+            carried.applied[key] += sum(pair in source for pair in pairs)
+    same_channels = {c["name"] for c in data["channels"]} == set(carried.channels)
+    for channel in data["channels"]:
+        typed = carried.channels.get(channel["name"], {})
+        for key in ("budget", "mql_rate") + (("lead_share",) if same_channels else ()):
+            if key in typed:
+                channel[key] = typed[key]
+                carried.applied[f"channel {key}"] += 1
+    start = dt.date(data["plan"]["fiscal_year"], data["plan"]["first_month"], 1)
+    history = data["revenue"]["history"]
+    years = range(start.year - len(history), start.year)
+    data["revenue"]["history"] = [
+        carried.history.get(year, old) for year, old in zip(years, history, strict=True)
+    ]
+    carried.applied["revenue history"] += sum(year in carried.history for year in years)
+    months = [_month(start, i)[1] for i in range(12)]
+    funnel["seasonality"] = [
+        carried.seasonality.get(month, old)
+        for month, old in zip(months, funnel["seasonality"], strict=True)
+    ]
+    for name in set(carried.channels) - {c["name"] for c in data["channels"]}:
+        carried.lost[f"channel {name!r} inputs (removed)"] += 1
+    return PlanConfig.from_dict(data, "carried")
+
+
+def typed_actuals(
+    carried: Carried, stages: list[str], channels: list[str], start: dt.date
+) -> dict[str, dict[tuple[int, int], float]]:
+    """The carried actuals at their places in the new plan: block → (row, month) → value."""
+    months = {_month(start, i): i for i in range(12)}
+    cells: dict[str, dict[tuple[int, int], float]] = {}
+    for block, values in carried.actuals.items():
+        keys = stages if block == "ActualVolumes" else channels
+        for (key, when), value in values.items():
+            if key not in keys:
+                carried.lost[f"{block} of {key!r} (no longer in the plan)"] += 1
+            elif when not in months:
+                carried.lost[f"{block} of {dt.date(*when, 1):%b %Y} (outside the fiscal year)"] += 1
+            else:
+                cells.setdefault(block, {})[(keys.index(key), months[when])] = value
+                carried.applied["actuals"] += 1
+    return cells
