@@ -97,3 +97,17 @@ def test_offsets_convert_to_utc_unless_local():
         dt.datetime(2027, 1, 31, 23, 30),
         dt.datetime(2027, 2, 1, 0, 30),
     ]
+
+
+def test_docs_list_every_won_word():
+    import re
+    import unicodedata
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "data.md").read_text(encoding="utf-8")
+    table = text[text.index("| language | won | not won |") :].split("\n\n")[0]
+    plain = unicodedata.normalize("NFKD", table.casefold())
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    listed = {w.strip(" `") for cell in re.split(r"[|,\n]", plain) for w in [cell] if w.strip()}
+    missing = [w for w in (*TRUE_WORDS, *FALSE_WORDS) if w not in listed]
+    assert missing == []
