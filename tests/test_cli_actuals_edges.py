@@ -182,3 +182,14 @@ def test_a_hubspot_export_without_became_dates_names_them(plan, tmp_path):
         "them to the export's columns in HubSpot"
     ) in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_one_row_is_one_row(plan, tmp_path):
+    result = run(plan, export(tmp_path, "one.csv", "channel,Leads\nWebinars,2027-01-03\n"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:4] == [
+        f"{tmp_path / 'one.csv'}: 1 row used, 0 skipped",
+        "  blocks written for Jan 2027 (0 where none):",
+        "    ActualVolumes: Leads",
+        "    ActualChannelVolume: 6 channels",
+    ]
