@@ -93,7 +93,7 @@ def test_a_won_value_not_recognised_is_refused(plan, tmp_path):
     assert result.stderr == (
         f"Error: {path} row 3: won column 'won' holds 'maybe', '2' (3 rows), not read as won "
         "or lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every word "
-        "read)\n"
+        "read); if it holds deal stages, map it: --columns deal_stage='won'\n"
     )
     assert plan.read_bytes() == before
 
@@ -193,3 +193,15 @@ def test_one_row_is_one_row(plan, tmp_path):
         "    ActualVolumes: Leads",
         "    ActualChannelVolume: 6 channels",
     ]
+
+
+def test_deal_stages_in_a_won_column_are_read_when_mapped(plan, tmp_path):
+    rows = "Webinars,5,2027-01-05,2027-01-09,Closed Won\nWebinars,7,2027-01-05,2027-01-09,Negotiation\n"
+    path = export(tmp_path, "stages.csv", DEALS + rows)
+    refused = run(plan, path)
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith("map it: --columns deal_stage='won'\n")
+    result = run(plan, path, "--columns", "deal_stage='won'")
+    assert result.exit_code == 0, result.output
+    revenue = dict(zip(CHANNELS, block(load_workbook(plan), "ActualChannelRevenue"), strict=True))
+    assert revenue["Webinars"][0] == 5  # Closed Won only; Negotiation is open

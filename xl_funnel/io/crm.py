@@ -251,7 +251,7 @@ def _won_flags(table: Table, preset: Preset) -> list[bool] | None:
     A won value not recognised (:func:`~xl_funnel.io.crm_values.won_value`) is refused, listing
     every such value and the row of the first.
     """
-    if "won" in table.columns:
+    if "won" in table.columns and table.columns["won"] != table.columns.get("deal_stage"):
         values = table.values("won")
         flags = [won_value(v) for v in values]
         unknown = [i for i, flag in enumerate(flags) if flag is None]
@@ -259,11 +259,12 @@ def _won_flags(table: Table, preset: Preset) -> list[bool] | None:
             seen = list(dict.fromkeys(str(values[i]).strip() for i in unknown))
             shown = ", ".join(map(repr, seen[:10])) + (", …" if len(seen) > 10 else "")
             header = table.header[table.columns["won"]]
+            stages = f"; if it holds deal stages, map it: --columns deal_stage={header!r}"
             raise TableError(
                 f"{table.where(unknown[0])}: won column {header!r} holds {shown} "
                 f"({len(unknown)} row{'s' if len(unknown) != 1 else ''}), not read as won or "
                 "lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every "
-                "word read)"
+                f"word read){stages if 'deal_stage' not in table.columns else ''}"
             )
         return [bool(flag) for flag in flags]
     if "deal_stage" in table.columns:
