@@ -196,7 +196,10 @@ def test_one_row_is_one_row(plan, tmp_path):
 
 
 def test_deal_stages_in_a_won_column_are_read_when_mapped(plan, tmp_path):
-    rows = "Webinars,5,2027-01-05,2027-01-09,Closed Won\nWebinars,7,2027-01-05,2027-01-09,Negotiation\n"
+    rows = (
+        "Webinars,5,2027-01-05,2027-01-09,Closed Won\n"
+        "Webinars,7,2027-01-05,2027-01-09,Negotiation\n"
+    )
     path = export(tmp_path, "stages.csv", DEALS + rows)
     refused = run(plan, path)
     assert refused.exit_code == 2
