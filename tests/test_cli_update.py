@@ -117,10 +117,12 @@ def test_a_removed_channel_is_reported(tmp_path):
         cli, ["update", str(plan), "--config", str(tmp_path / "new.toml"), "--no-backup"]
     )
     assert result.exit_code == 0, result.output
-    assert "not carried: 6 × ActualChannelSpend of 'Direct mail' (no longer in the plan)" in (
-        result.output
-    )
-    assert "not carried: 1 × channel 'Direct mail' inputs (removed)" in result.output
+    lost = [line for line in result.output.splitlines() if "not carried" in line]
+    assert lost == [
+        "  not carried: 6 cells of ActualChannelSpend for 'Direct mail' (no longer in the plan)",
+        "  not carried: channel 'Direct mail' (removed from the config): budget 100,000, "
+        "lead share 5 %",
+    ]
     assert not (tmp_path / "plan.bak.xlsx").exists()
 
 
@@ -158,7 +160,8 @@ def test_an_added_stage_and_a_later_fiscal_start(tmp_path):
     # months and 6 channels × 3 months of spend, and Webinars' revenue for Jan–Mar.
     lost = [line for line in result.output.splitlines() if "not carried" in line]
     assert lost == [
-        f"  not carried: {count} × {block} of {month} 2027 (outside the fiscal year)"
+        f"  not carried: {count} cell{'s' if count > 1 else ''} of {block} in {month} 2027 "
+        "(outside the fiscal year)"
         for block, count in (
             ("ActualChannelRevenue", 1),
             ("ActualChannelSpend", 6),

@@ -54,6 +54,7 @@ def actuals(
 
     if plan.exists() and export.exists() and plan.resolve() == export.resolve():
         raise InputError(f"{export}: is the plan itself; give the CRM export")
+    _refuse_swapped(plan, export)
     try:
         package = read_package(plan)
     except WorkbookError as error:
@@ -72,8 +73,8 @@ def actuals(
             channel_map=channel_map,
         )
         cells = found.cells()
-        if not cells:
-            raise TableError(f"{export}: no row dated within the plan's fiscal year")
+        if not found.months:
+            raise TableError(_nothing_dated(found, shape, export))
         written = 0 if dry_run else write_cells(package, names, cells, plan.resolve(), str(plan))
     except TableError as error:
         raise InputError(str(error)) from None
@@ -82,21 +83,63 @@ def actuals(
     skipped = sum(found.skipped.values())
     ordered = sorted(found.skipped.items(), key=lambda item: (-item[1], item[0]))
     reasons = "; ".join(f"{count} {why}" for why, count in ordered)
+    footer = f"; {_count(found.footer, 'footer line')} ignored" if found.footer else ""
     click.echo(
-        f"{found.source}: {found.used:,} rows used, {skipped:,} skipped"
+        f"{found.source}: {_count(found.used, 'row')} used, {skipped:,} skipped"
         + (f" ({reasons})" if reasons else "")
+        + footer
     )
     for name, count in found.unknown.most_common():
         near = closest_channel(name, shape.channels)
         hint = f"; did you mean {near!r}?" if near else ""
-        rows = f"{count} row{'s' if count != 1 else ''}"
-        click.echo(f"  unknown channel {name!r} ({rows}, in stage totals only){hint}")
-    months = f"{shape.label(found.months[0])}–{shape.label(found.months[-1])}"
+        click.echo(
+            f"  unknown channel {name!r} ({_count(count, 'row')}, in stage totals only){hint}"
+        )
+    first, last = shape.label(found.months[0]), shape.label(found.months[-1])
+    months = first if first == last else f"{first}–{last}"
+    click.echo(f"  blocks {'to write' if dry_run else 'written'} for {months} (0 where none):")
     for block, values in cells.items():
-        click.echo(f"  {block}: {len({r for r, _ in values})} rows × {months}")
+        rows = sorted({r for r, _ in values})
+        what = (
+            ", ".join(shape.stages[r] for r in rows)
+            if block == "ActualVolumes"
+            else _count(len(rows), "channel")
+        )
+        click.echo(f"    {block}: {what}")
     planned = sum(map(len, cells.values()))
     click.echo(
         f"would write {planned:,} cells of {plan}"
         if dry_run
         else f"wrote {written:,} cells of {plan}"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _refuse_swapped(plan: Path, export: Path) -> None:
+    """A CSV given first: the arguments are swapped (the plan comes first)."""
+    text = plan.suffix.lower() in (".csv", ".tsv", ".txt")
+    if not text and export.suffix.lower() in (".xlsx", ".xlsm") and plan.is_file():
+        with plan.open("rb") as handle:
+            text = not handle.read(4).startswith(b"PK")
+    if text:
+        kind = "a CSV file" if plan.suffix.lower() == ".csv" else "a text file"
+        workbook = export if export.suffix.lower() in (".xlsx", ".xlsm") else "PLAN.xlsx"
+        raise InputError(
+            f"{plan} is {kind}: the plan workbook comes first: xl-funnel actuals {workbook} {plan}"
+        )
+
+
+def _nothing_dated(found, shape, export: Path) -> str:
+    """Why nothing is written: no dated row, or every date outside the fiscal year."""
+    year = f"{shape.label(0)}–{shape.label(11)}"
+    if not found.outside:
+        return f"{export}: no dated row to count; nothing written"
+    first, last = (f"{when:%b %Y}" for when in found.outside)
+    span = first if first == last else f"{first}–{last}"
+    return (
+        f"{export}: every dated row ({span}) is outside the plan's fiscal year ({year}); "
+        "nothing written (an export of another year, or another plan?)"
     )

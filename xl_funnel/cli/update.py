@@ -69,4 +69,5 @@ def update(plan: Path, config_path: Path, no_backup: bool) -> None:
     if not no_backup:
         click.echo(f"  the old file is kept as {backup}")
     for what, count in sorted(carried.lost.items()):
-        click.echo(f"  not carried: {count} × {what}")
+        cells = f"{count} cell{'s' if count != 1 else ''} of " if what.startswith("Actual") else ""
+        click.echo(f"  not carried: {cells}{what}")

@@ -12,13 +12,15 @@ Each row is a contact, lead, deal or opportunity. It counts, in the fiscal month
 
 The months written are those from the export's first to its last dated month within the fiscal
 year: a month inside that span with no record gets 0, a month outside it stays as it was
-(blank = not reported yet).
+(blank = not reported yet). Every block the export can speak for is written for those months:
+a deals export with a won column speaks for customers and revenue even when nothing was won
+(0 then, never the value an earlier import left). A date counts in its own local month (the
+offset as written is kept: ``2027-01-31T23:30:00-05:00`` is January).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -26,14 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from xl_funnel.io.crm_presets import PRESETS, STAGE_KEYS, Preset, stage_key
+from xl_funnel.io.crm_values import closest_channel, footer_like, footer_words, won_value
 from xl_funnel.io.dates import parse_dates
 from xl_funnel.io.errors import TableError
 from xl_funnel.io.numbers import parse_number
 from xl_funnel.io.table import Field, Table, normal, parse_mapping, read_table
 
-__all__ = ["Actuals", "PlanShape", "read_actuals"]
-
-_TRUE = {"1", "true", "yes", "y", "won", "x"}
+__all__ = ["Actuals", "PlanShape", "closest_channel", "read_actuals"]
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ class Actuals:
     used: int = 0
     skipped: Counter = field(default_factory=Counter)
     unknown: Counter = field(default_factory=Counter)
+    #: Report footer lines at the end (totals, copyright, blank-ish), not records.
+    footer: int = 0
+    #: The first and last date seen outside the fiscal year, for the report.
+    outside: list[dt.datetime] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
     #: The file (and sheet) read, for the report.
     source: str = ""
@@ -124,6 +129,7 @@ def read_actuals(
     result = Actuals(
         columns={name: table.header[i] for name, i in table.columns.items()}, source=table.source
     )
+    result.footer = _drop_footer(table, [f.name for f in fields[1:] if f.name != "deal_stage"])
     dated = {
         i: _dates(table, stage, order)
         for i, stage in enumerate(shape.stages)
@@ -131,12 +137,7 @@ def read_actuals(
     }
     deals = "amount" in table.columns
     if not dated and not deals:
-        wanted = ", ".join(shape.stages)
-        raise TableError(
-            f"{table.source}: no date column for any plan stage ({wanted}) and no amount "
-            f"column ({_found(table)}); choose --preset or map one with --columns "
-            f'"{shape.stages[1 if len(shape.stages) > 1 else 0]}=HEADER"'
-        )
+        raise TableError(_no_columns(table, shape, chosen))
     aliases = _aliases(channel_map, shape.channels)
     _count(table, shape, chosen, dated, deals, order, decimal, result, aliases)
     return result
@@ -160,9 +161,78 @@ def _found(table: Table) -> str:
     return "columns found: " + ", ".join(repr(h) for h in table.header if h)
 
 
+def _no_columns(table: Table, shape: PlanShape, preset: Preset) -> str:
+    """Why an export gives nothing to count, naming the headers the preset reads."""
+    example = shape.stages[1 if len(shape.stages) > 1 else 0]
+    mapping = f'or map a date column: --columns "{example}=HEADER"'
+    if preset.name == "generic":
+        wanted = ", ".join(shape.stages)
+        return (
+            f"{table.source}: no date column for any plan stage ({wanted}) and no amount "
+            f"column ({_found(table)}); choose --preset hubspot or salesforce, {mapping}"
+        )
+    headers = [
+        header
+        for stage in shape.stages
+        for header in preset.stage_dates.get(stage_key(stage) or "", ())
+    ]
+    named = ", ".join(f'"{h}"' for h in headers)
+    if preset.name == "hubspot":
+        needs = (
+            'a HubSpot contacts export needs the "Became a … Date" properties of the plan\'s '
+            f"stages ({named}): add them to the export's columns in HubSpot"
+        )
+    else:
+        needs = (
+            f"a Salesforce leads report needs the stage dates ({named}) or its created date "
+            f'mapped: --columns {example}="Created Date"'
+        )
+    return (
+        f"{table.source}: no stage date and no {preset.amount[0]!r} column ({_found(table)}): "
+        f"{needs}; a deals export needs {preset.amount[0]!r}; {mapping}"
+    )
+
+
+def _drop_footer(table: Table, dated_fields: list[str]) -> int:
+    """Remove the report's footer lines after its last record; return how many.
+
+    A footer line is undated (no value in any column read as a date or amount) and reads as
+    one (:func:`~xl_funnel.io.crm_values.footer_like`), at the end of the table.
+    """
+    columns = [table.columns[name] for name in dated_fields if name in table.columns]
+    channel = table.columns.get("channel")
+    count = 0
+    for row in reversed(table.rows):
+        values = [row[i] for i in columns if i < len(row) and str(row[i] or "").strip()]
+        if not footer_like(row) or (values and not _totals(row) and _a_date(values[0])):
+            break
+        filled = [i for i, cell in enumerate(row) if cell is not None and str(cell).strip()]
+        if filled == [channel] and not footer_words(str(row[channel])):
+            break  # a record with a source and no date, not a footer
+        count += 1
+    if count:
+        del table.rows[-count:], table.lines[-count:]
+    return count
+
+
+def _a_date(value: object) -> bool:
+    """Whether the one value of a short row reads as a date (a record, not a footer)."""
+    try:
+        parse_dates([value], "", "dayfirst")
+    except TableError:
+        return False
+    return True
+
+
+def _totals(row: list) -> bool:
+    """A totals line (it may carry a sum under the amount column, never a record)."""
+    first = next((str(c).strip() for c in row if c is not None and str(c).strip()), "")
+    return bool(re.match(r"(?i)(grand )?(sub)?totals?\b|summe|gesamt", first))
+
+
 def _dates(table: Table, name: str, order: str | None) -> list[dt.datetime | None]:
     return parse_dates(
-        table.values(name), repr(table.header[table.columns[name]]), order, table.where
+        table.values(name), repr(table.header[table.columns[name]]), order, table.where, local=True
     )
 
 
@@ -175,14 +245,34 @@ def _channel_index(text: object, channels: Sequence[str]) -> int | None:
     return next((i for i, name in enumerate(channels) if normal(name) == wanted), None)
 
 
-def _won(table: Table, preset: Preset, row: int) -> bool:
-    if "won" in table.columns:
-        value = table.values("won")[row]
-        return str(value).strip().lower() in _TRUE or value is True
+def _won_flags(table: Table, preset: Preset) -> list[bool] | None:
+    """Each row won or not, from the won column or the deal stage; None when neither is there.
+
+    A won value not recognised (:func:`~xl_funnel.io.crm_values.won_value`) is refused, listing
+    every such value and the row of the first.
+    """
+    if "won" in table.columns and table.columns["won"] != table.columns.get("deal_stage"):
+        values = table.values("won")
+        flags = [won_value(v) for v in values]
+        unknown = [i for i, flag in enumerate(flags) if flag is None]
+        if unknown:
+            seen = list(dict.fromkeys(str(values[i]).strip() for i in unknown))
+            shown = ", ".join(map(repr, seen[:10])) + (", …" if len(seen) > 10 else "")
+            header = table.header[table.columns["won"]]
+            stages = f"; if it holds deal stages, map it: --columns deal_stage={header!r}"
+            raise TableError(
+                f"{table.where(unknown[0])}: won column {header!r} holds {shown} "
+                f"({len(unknown)} row{'s' if len(unknown) != 1 else ''}), not read as won or "
+                "lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every "
+                f"word read){stages if 'deal_stage' not in table.columns else ''}"
+            )
+        return [bool(flag) for flag in flags]
     if "deal_stage" in table.columns:
-        stage = re.sub(r"[\s_\-]+", " ", str(table.values("deal_stage")[row] or "")).strip()
-        return stage.casefold() in preset.won_stages
-    return False
+        return [
+            re.sub(r"[\s_\-]+", " ", str(v or "")).strip().casefold() in preset.won_stages
+            for v in table.values("deal_stage")
+        ]
+    return None
 
 
 def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, aliases) -> None:
@@ -194,8 +284,9 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, 
         for s in (shape.entry_stages or [shape.lead_stage] * len(channels))
     ]
     opportunity, customer = _index(stages, "opportunity"), _index(stages, "customer")
-    created = closed = amounts = None
+    created = closed = amounts = won_flags = None
     if deals:
+        won_flags = _won_flags(table, preset)
         created = _dates(table, "created", order) if "created" in table.columns else None
         closed = _dates(table, "closed", order) if "closed" in table.columns else None
         amounts = [
@@ -211,7 +302,7 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, 
         ]
         money: list[tuple[str, dt.datetime, float]] = []
         if deals:
-            won = _won(table, preset, row)
+            won = bool(won_flags and won_flags[row])
             amount = amounts[row] or 0.0
             if amount < 0:
                 raise TableError(f"{table.where(row)}: amount {amount:g} is negative")
@@ -260,11 +351,19 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, 
         if counted:
             result.used += 1
         else:
+            moments = [when for _, when in events] + [when for _, when, _ in money]
+            result.outside = [min(result.outside + moments), max(result.outside + moments)]
             result.skipped[
                 f"dated outside the fiscal year ({shape.label(0)}–{shape.label(11)})"
             ] += 1
     if months:
         result.months = range(min(months), max(months) + 1)
+    # A deals export speaks for the stages it derives even in months with none of them: the
+    # opportunities it created and the customers it won (0 when all were lost).
+    if deals and created is not None and opportunity is not None:
+        result.rows["ActualVolumes"].add(opportunity)
+    if deals and closed is not None and won_flags is not None and customer is not None:
+        result.rows["ActualVolumes"].add(customer)
     informed = set(result.rows["ActualVolumes"])
     everything = set(range(len(channels)))
     if any(entries[c] in informed for c in everything):
@@ -275,19 +374,5 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, 
         result.rows["ActualChannelCustomers"] = everything
     if deals and created is not None:
         result.rows["ActualChannelPipeline"] = everything
-    if deals and closed is not None and ("won" in table.columns or "deal_stage" in table.columns):
+    if deals and closed is not None and won_flags is not None:
         result.rows["ActualChannelRevenue"] = everything
-
-
-def closest_channel(name: str, channels: Sequence[str]) -> str | None:
-    """The plan's channel closest to an unknown export value, for "did you mean".
-
-    A channel sharing the value's first word wins ("Email" → "Email nurture"), then the most
-    similar spelling.
-    """
-    words = normal(name).split()
-    starts = [c for c in channels if words and normal(c).split()[:1] == words[:1]]
-    if len(starts) == 1:
-        return starts[0]
-    match = difflib.get_close_matches(normal(name), [normal(c) for c in channels], n=1, cutoff=0.5)
-    return next((c for c in channels if match and normal(c) == match[0]), None)

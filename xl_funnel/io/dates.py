@@ -12,12 +12,17 @@ Rules (``docs/data.md``):
   moves credit between channels without a word.
 - ``12 Mar 2026``, ``Mar 12, 2026`` and ``12-Mar-2026`` name their month.
 - A time may follow (``14:05``, ``2:05 PM``); an offset (``Z``, ``+01:00``, ``-0500``) is
-  converted to UTC, so summer and winter time of one zone compare correctly.
+  converted to UTC, so summer and winter time of one zone compare correctly (touches are
+  ordered in time). With ``local=True`` the offset is dropped instead: the date and time as
+  written, so a month total (``actuals``) counts ``2027-01-31T23:30:00-05:00`` in January,
+  the month the record's own system showed, not in February (its UTC date).
 - Years outside 1900–2100 are refused (``9999-12-31`` is a placeholder, not a date), as are
   two-digit years and dates that do not exist (``31.02.2026``).
 
 >>> [d.isoformat() for d in parse_dates(["2026-03-29T01:30:00+01:00", "20.02.2026"], "x")]
 ['2026-03-29T00:30:00', '2026-02-20T00:00:00']
+>>> parse_dates(["2027-01-31T23:30:00-05:00"], "x", local=True)[0].isoformat()
+'2027-01-31T23:30:00'
 """
 
 from __future__ import annotations
@@ -82,6 +87,8 @@ def parse_dates(
     label: str,
     order: str | None = None,
     where: Callable[[int], str] = _where_default,
+    *,
+    local: bool = False,
 ) -> list[dt.datetime | None]:
     """The dates in ``values`` as naive UTC datetimes (``None`` for blank cells).
 
@@ -95,6 +102,9 @@ def parse_dates(
         How ``12.03.2026`` reads; ``None`` takes the column's evidence (see the module).
     where : callable
         Index in ``values`` → where that cell is, for messages (``"export.csv row 4"``).
+    local : bool
+        Keep each date and time as written, dropping its offset (month totals), instead of
+        converting it to UTC (ordering touches).
 
     Raises
     ------
@@ -102,7 +112,7 @@ def parse_dates(
         A value that is not a date, an out-of-range year, an impossible date, or an ambiguous
         day/month order; the message names the row and the value.
     """
-    parsed: list[Any] = [_one(value, label, i, where) for i, value in enumerate(values)]
+    parsed: list[Any] = [_one(value, label, i, where, local) for i, value in enumerate(values)]
     numeric = [(i, p) for i, p in enumerate(parsed) if isinstance(p, dict)]
     if numeric:
         order = _order(numeric, values, label, order, where)
@@ -118,7 +128,7 @@ def parse_dates(
                 )
             )
             try:
-                p = _build(p, int(p["year"]), month, day)
+                p = _build(p, int(p["year"]), month, day, local)
             except _RefusedError as reason:
                 raise TableError(f"{where(i)}: {label} {values[i]!r} {reason}") from None
         result.append(p)
@@ -185,17 +195,17 @@ class _RefusedError(Exception):
     """Why a text is not a date; worded after ``"{where}: {label} {value!r} "``."""
 
 
-def _one(value: Any, label: str, i: int, where: Callable[[int], str]) -> Any:
+def _one(value: Any, label: str, i: int, where: Callable[[int], str], local: bool) -> Any:
     """A datetime, ``None``, or (for ``12.03.2026``) the parts still waiting for an order."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         if isinstance(value, str):
-            return _text(value.strip())
+            return _text(value.strip(), local)
         if isinstance(value, dt.datetime):
             moment = value
             if moment.tzinfo is not None:
-                moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+                moment = (moment if local else moment.astimezone(dt.UTC)).replace(tzinfo=None)
             return _in_range(moment)
         if isinstance(value, dt.date):
             return _in_range(dt.datetime(value.year, value.month, value.day))
@@ -205,11 +215,11 @@ def _one(value: Any, label: str, i: int, where: Callable[[int], str]) -> Any:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _text(text: str) -> Any:
+def _text(text: str, local: bool = False) -> Any:
     """One date text parsed (exports repeat their dates: each distinct text once)."""
     if match := _ISO.match(text):
         p = match.groupdict()
-        return _build(p, int(p["year"]), int(p["month"]), int(p["day"]))
+        return _build(p, int(p["year"]), int(p["month"]), int(p["day"]), local)
     if match := _NUMERIC.match(text):
         p = match.groupdict()
         _full_year(p["year"])
@@ -219,7 +229,7 @@ def _text(text: str) -> Any:
         if (match := pattern.match(text)) and match["name"].lower() in _MONTHS:
             p = match.groupdict()
             _full_year(p["year"])
-            return _build(p, int(p["year"]), _MONTHS[p["name"].lower()], int(p["day"]))
+            return _build(p, int(p["year"]), _MONTHS[p["name"].lower()], int(p["day"]), local)
     raise _RefusedError("is not a date (e.g. 2026-03-12)")
 
 
@@ -228,7 +238,7 @@ def _full_year(year: str) -> None:
         raise _RefusedError("has a two-digit year: export four-digit years")
 
 
-def _build(p: dict, year: int, month: int, day: int) -> dt.datetime:
+def _build(p: dict, year: int, month: int, day: int, local: bool = False) -> dt.datetime:
     hour = int(p.get("hour") or 0)
     if p.get("ampm"):
         if not 1 <= hour <= 12:
@@ -248,7 +258,7 @@ def _build(p: dict, year: int, month: int, day: int) -> dt.datetime:
     except ValueError:
         raise _RefusedError("is not a calendar date") from None
     zone = (p.get("zone") or "").upper()
-    if zone and zone not in ("Z", "UTC", "GMT"):
+    if zone and zone not in ("Z", "UTC", "GMT") and not local:
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))

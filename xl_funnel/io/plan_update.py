@@ -176,9 +176,24 @@ def carry_config(config: Any, carried: Carried) -> Any:
         carried.seasonality.get(month, old)
         for month, old in zip(months, funnel["seasonality"], strict=True)
     ]
-    for name in set(carried.channels) - {c["name"] for c in data["channels"]}:
-        carried.lost[f"channel {name!r} inputs (removed)"] += 1
+    for name in sorted(set(carried.channels) - {c["name"] for c in data["channels"]}):
+        typed = carried.channels[name]
+        inputs = ", ".join(
+            f"{label} {_shown(typed[key], key)}"
+            for key, label in (
+                ("budget", "budget"),
+                ("lead_share", "lead share"),
+                ("mql_rate", "MQL rate"),
+            )
+            if key in typed
+        )
+        carried.lost[f"channel {name!r} (removed from the config): {inputs}"] += 1
     return PlanConfig.from_dict(data, "carried")
+
+
+def _shown(value: float, key: str) -> str:
+    """An input as the plan shows it: budgets as amounts, shares and rates as percentages."""
+    return f"{value:,.0f}" if key == "budget" else f"{value * 100:.4g} %"
 
 
 def typed_actuals(
@@ -191,9 +206,9 @@ def typed_actuals(
         keys = stages if block == "ActualVolumes" else channels
         for (key, when), value in values.items():
             if key not in keys:
-                carried.lost[f"{block} of {key!r} (no longer in the plan)"] += 1
+                carried.lost[f"{block} for {key!r} (no longer in the plan)"] += 1
             elif when not in months:
-                carried.lost[f"{block} of {dt.date(*when, 1):%b %Y} (outside the fiscal year)"] += 1
+                carried.lost[f"{block} in {dt.date(*when, 1):%b %Y} (outside the fiscal year)"] += 1
             else:
                 cells.setdefault(block, {})[(keys.index(key), months[when])] = value
                 carried.applied["actuals"] += 1
