@@ -38,9 +38,10 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 #: Functions every engine knows (Excel 2010+, LibreOffice, Google Sheets) without `_xlfn.`.
 PORTABLE_FUNCTIONS = {
-    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "DATE", "FIXED", "IF", "INDEX",
+    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "COUNTIF", "DATE", "FIXED", "IF",
+    "INDEX",
     "INT", "ISNUMBER", "LOG10", "MATCH", "MAX", "MIN", "MONTH", "N", "PRODUCT", "ROUND",
-    "ROUNDUP", "SUM", "SUMPRODUCT", "YEAR",
+    "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT", "YEAR",
 }  # fmt: skip
 
 #: Inputs: names a planner types into, each needs a validation and a comment.
@@ -261,9 +262,13 @@ def test_customers_needed_mirrors_the_core_rounding(case):
     exact = layout.funnel.customers_exact.ref
     assert formula == f"=ROUNDUP(MAX({exact}-1E-9,0),0)"
     assert CEIL_TOLERANCE == 1e-9
-    # Every rounding up in the workbook is that one formula.
-    rounding = [f for _, _, f in formulas(book) if "ROUNDUP" in f]
+    # Every rounding up in the plan is that one formula; Tracking's catch-up volumes round up
+    # with the same tolerance.
+    rounding = [f for sheet, _, f in formulas(book) if "ROUNDUP" in f and sheet != "Tracking"]
     assert rounding == [formula]
+    catch_up = [f for sheet, _, f in formulas(book) if "ROUNDUP" in f and sheet == "Tracking"]
+    assert catch_up
+    assert all(f"-{CEIL_TOLERANCE:.0E}".replace("E-09", "E-9") + ",0),0)" in f for f in catch_up)
 
 
 def test_year_volumes_divide_stage_by_stage(case):

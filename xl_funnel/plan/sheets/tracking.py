@@ -67,6 +67,11 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         validate(sheet, [inputs], block.kind, block.title)
         comment(sheet, inputs.cell(0, 0), block.help)
 
+    from xl_funnel.plan.sheets import tracking_channels, tracking_review
+
+    tracking_review.build(sheet, config, layout)
+    tracking_channels.build(sheet, config, layout)
+
     widths = {"A": 2, get_column_letter(LABEL_COL): LABEL_WIDTH}
     for col in range(t.first_month_col, t.last_col + 1):
         widths[get_column_letter(col)] = GRID_WIDTH

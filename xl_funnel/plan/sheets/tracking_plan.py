@@ -46,5 +46,4 @@ def channel_volume(layout: Layout, channel: int, month: int) -> str:
 
 def channel_budget(layout: Layout, channel: int, month: int) -> str:
     """Formula for the budget channel ``channel`` plans to spend in fiscal month ``month``."""
-    share = layout.assumptions.season_shares.cell(0, month).qualified
-    return f"INDEX(ChannelBudgets,{channel + 1})*{share}"
+    return f"INDEX(ChannelBudgets,{channel + 1})*INDEX(Seasonality,1,{month + 1})/SUM(Seasonality)"
