@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
 from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.diagnosis import (
     NO_DATA_MESSAGE,
@@ -28,6 +29,7 @@ from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.funnel import backsolve, conversion_rates, forward
 from xl_funnel.pacing import expected_share, pace
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.layout_plan import PERIODS
 from xl_funnel.plan.sheets.channels import (
     FLAG_TEXT,
     MIX_OFF_PLAN,
@@ -37,18 +39,19 @@ from xl_funnel.plan.sheets.channels import (
 from xl_funnel.plan.sheets.tracking import BEHIND, ON_TRACK
 from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
+from xl_funnel.rolling import pipeline_customers, rolling_schedule
 from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
 from xl_funnel.seasonality import seasonal_split
 
-__all__ = ["expected_values", "period_names"]
+__all__ = ["expected_values", "period_names", "plan_rates"]
 
 #: Per-channel figures the Channels sheet shows, in its column order.
 METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficiency_index")
 
 
 def period_names(config: PlanConfig) -> tuple[str, ...]:
-    """The planning periods: ``Before FY`` when the sales cycle needs it, then Q1 to Q4."""
-    return (("Before FY",) if config.lead_months else ()) + ("Q1", "Q2", "Q3", "Q4")
+    """The planning periods: the four fiscal quarters (the year rolls; nothing is before it)."""
+    return PERIODS
 
 
 def expected_values(
@@ -87,13 +90,13 @@ def expected_values(
     >>> values = expected_values(example_config())
     >>> values["names"]["CustomersNeeded"], round(values["names"]["RequiredVolumes"][0], 2)
     (10.0, 83333.33)
-    >>> round(values["monthly"][-1][0], 4), values["tracking"]["bottlenecks"][0]
-    (0.8333, 'No stage has actuals yet.')
+    >>> values["monthly"][-1], values["tracking"]["bottlenecks"][0]
+    ([1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0], 'No stage has actuals yet.')
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
     (0.0, 'Visits→Leads')
     """
     history = np.asarray(config.revenue_history, dtype=float)
-    rates = np.asarray(config.stage_rates, dtype=float)
+    rates = plan_rates(config)
     growth = growth_rate(history, config.growth_method)
     target = target_revenue_from_history(history, config.growth_uplift, config.growth_method)
     goal = (
@@ -106,22 +109,21 @@ def expected_values(
     stages = len(config.stage_names)
     to_customer = [float(forward(1.0, rates[i:])[-1]) for i in range(stages - 1)] + [1.0]
 
-    lead = config.lead_months
-    shares = np.concatenate([np.zeros(lead), seasonal_split(1.0, config.seasonality)])
+    shares = seasonal_split(1.0, config.seasonality)
     flywheel = _flywheel(config, seasonal_split(needed, config.seasonality), rates)
     funnel_customers = float(np.sum(flywheel["funnel"]))
     required = backsolve(funnel_customers, rates)
-    monthly = schedule_volumes(flywheel["funnel"], rates, config.lags)
-    spans = ([(0, lead)] if lead else []) + [(lead + 3 * q, 3) for q in range(4)]
+    calendar = _calendar(config, rates, flywheel["funnel"], float(growth))
+    monthly = calendar["monthly"]
     names = period_names(config)
     periods = {
-        name: monthly[:, start : start + width].sum(axis=1).tolist()
-        for name, (start, width) in zip(names, spans, strict=True)
+        name: monthly[:, 3 * q : 3 * q + 3].sum(axis=1).tolist() for q, name in enumerate(names)
     }
     start = datetime.date(config.fiscal_year, config.first_month, 1)
-    month_labels = [_add_months(start, j - lead) for j in range(lead + 12)]
+    month_labels = [_add_months(start, t) for t in range(12)]
 
-    channels, totals, budget_total, plan_roi = _channels(config, required, rates)
+    channels, totals, budget_total, plan_roi, blocks = _channels(config, monthly, rates)
+    money = _money(config, blocks, needed, calendar["new_pipeline"])
     return {
         "names": {
             "HistoricalGrowth": float(growth),
@@ -131,7 +133,22 @@ def expected_values(
             "ReferralCustomers": float(np.sum(flywheel["referrals"])),
             "FunnelCustomersNeeded": funnel_customers,
             "RequiredVolumes": required.tolist(),
+            "StageRatesUsed": rates.tolist(),
+            "GeneratedVolumes": monthly.sum(axis=1).tolist(),
+            "PipelineCarriedIn": calendar["carried_in"],
+            "PipelineCarriedOut": calendar["carried_out"],
+            "PipelineCustomers": calendar["pipeline"],
+            "NewPipelineCustomers": calendar["new_pipeline"],
+            "MonthlyVolumes": monthly.tolist(),
+            "QuarterlyVolumes": [list(row) for row in zip(*periods.values(), strict=True)],
+            "ChannelMonthlyVolumes": blocks["units"].tolist(),
+            "ChannelMonthlyBudget": blocks["budget"].tolist(),
+            "ChannelQuarterlyBudget": blocks["quarters"].tolist(),
+            "ChannelBudgets": blocks["budget"].sum(axis=1).tolist(),
             "TotalBudget": budget_total,
+            "BudgetNeeded": budget_total,
+            "BudgetGap": money["gap"],
+            "CustomersBought": money["customers_bought"],
             "PlanROI": plan_roi,
         },
         "customers_exact": float(exact),
@@ -139,14 +156,78 @@ def expected_values(
         "month_labels": month_labels,
         "season_shares": shares.tolist(),
         "monthly": monthly.tolist(),
+        "calendar": calendar,
+        "money": money,
         "lags": _lags(config),
         "flywheel": flywheel,
         "periods": periods,
         "channels": channels,
         "channel_totals": totals,
-        "channel_mix": _channel_mix(totals["customers"], funnel_customers),
-        "tracking": _tracking(config, periods, required, actuals or {}),
+        "channel_mix": _channel_mix(totals["customers"], _plan_customers(config, blocks, rates)),
+        "tracking": _tracking(config, periods, monthly.sum(axis=1), rates, actuals or {}),
         "sensitivity": _sensitivity(config, required, rates),
+    }
+
+
+def plan_rates(config: PlanConfig) -> np.ndarray:
+    """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
+    entry = [config.stage_names.index(stage) for stage in config.entry_stages]
+    own = [np.nan if c.mql_rate is None else c.mql_rate for c in config.channels]
+    shares = [c.lead_share for c in config.channels]
+    return channel_plan_rates(config.stage_rates, entry, shares, own)
+
+
+def _calendar(
+    config: PlanConfig, rates: np.ndarray, funnel: list[float], growth: float
+) -> dict[str, Any]:
+    """The rolling calendar, as ``rolling_schedule`` computes it, and the grid around it."""
+    lead = config.lead_months
+    growth_used = (
+        config.next_year_growth
+        if config.next_year_growth is not None
+        else growth + config.growth_uplift
+    )
+    funnel_months = np.asarray(funnel, dtype=float)
+    after = np.array([funnel_months[j % 12] * (1 + growth_used) for j in range(lead)])
+    delivered = pipeline_customers(config.pipeline_grid, rates)
+    plan = rolling_schedule(
+        funnel_months, rates, config.lags, after, delivered, round_up=config.whole_units
+    )
+    grid = schedule_volumes(np.concatenate([plan.net_targets, after]), rates, config.lags)
+    won = np.cumsum(plan.net_targets)
+    return {
+        "monthly": plan.generated,
+        "grid": grid.tolist(),
+        "carried_in": plan.carried_in.tolist(),
+        "carried_out": plan.carried_out.tolist(),
+        "delivered": delivered.tolist(),
+        "won": won.tolist(),
+        "net": plan.net_targets.tolist(),
+        "next": after.tolist(),
+        "growth": float(growth_used),
+        "pipeline": float(delivered.sum()),
+        "new_pipeline": float(plan.net_targets.sum()),
+        "pipeline_open": [float(sum(row)) for row in config.pipeline_grid] + [0.0],
+    }
+
+
+def _money(
+    config: PlanConfig, blocks: dict[str, np.ndarray], needed: float, new_pipeline: float
+) -> dict[str, float]:
+    """The Channels sheet's budget block: needed, given, what the budget buys."""
+    total = float(blocks["budget"].sum())
+    fixed = float(sum(c.fixed for c in config.channels))
+    cap = total if config.budget_cap is None else float(config.budget_cap)
+    bought = budget_share_bought(total, fixed, config.budget_cap)
+    customers = needed - (1 - bought) * new_pipeline
+    return {
+        "needed": total,
+        "fixed": fixed,
+        "cap": cap,
+        "gap": max(total - cap, 0.0),
+        "bought": bought,
+        "customers_bought": customers,
+        "customer_gap": needed - customers,
     }
 
 
@@ -244,23 +325,33 @@ def _add_months(start: datetime.date, months: int) -> datetime.date:
 
 
 def _channels(
-    config: PlanConfig, required: np.ndarray, rates: np.ndarray
-) -> tuple[list[dict[str, Any]], dict[str, float], float, float]:
-    lead = config.lead_index
-    plan_rate = float(rates[lead])
+    config: PlanConfig, monthly: np.ndarray, rates: np.ndarray
+) -> tuple[list[dict[str, Any]], dict[str, float], float, float, dict[str, np.ndarray]]:
+    entry = np.array([config.stage_names.index(stage) for stage in config.entry_stages])
     shares = np.array([c.lead_share for c in config.channels])
-    leads = required[lead] * (shares / shares.sum())
-    mql_rates = np.array([plan_rate if c.mql_rate is None else c.mql_rate for c in config.channels])
-    below = np.broadcast_to(rates[lead + 1 :], (len(config.channels), len(rates) - lead - 1))
-    volumes = forward(leads, np.column_stack([mql_rates, below]))
-    budget = np.array([c.budget for c in config.channels])
+    units = monthly[entry] * (shares / shares.sum())[:, None]
+    budget = channel_budget(
+        units, [c.unit_cost for c in config.channels], [c.fixed for c in config.channels]
+    )
+    quarters = budget.reshape(len(config.channels), 4, 3).sum(axis=2)
+    typed = np.asarray(config.stage_rates, dtype=float)
+    own_rates = np.array(
+        [
+            typed[e] if c.mql_rate is None else c.mql_rate
+            for c, e in zip(config.channels, entry, strict=True)
+        ]
+    )
+    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
+    year_units = units.sum(axis=1)
+    next_units = year_units * own_rates
+    customers = next_units * to_customer[entry + 1]
     table = pd.DataFrame(
         {
-            "spend": budget,
-            "leads": leads,
-            "mqls": volumes[:, 1],
-            "customers": volumes[:, -1],
-            "revenue": volumes[:, -1] * config.avg_deal_size,
+            "spend": budget.sum(axis=1),
+            "leads": year_units,
+            "mqls": next_units,
+            "customers": customers,
+            "revenue": customers * config.avg_deal_size,
         }
     )
     metrics = channel_metrics(table)
@@ -271,10 +362,11 @@ def _channels(
         rows.append(
             {
                 "name": channel.name,
+                "entry_position": float(entry[k] + 1),
                 "budget": float(row["spend"]),
                 "share_of_spend": float(share_spend),
                 "leads": float(row["leads"]),
-                "mql_rate": float(mql_rates[k]),
+                "mql_rate": float(own_rates[k]),
                 "mqls": float(row["mqls"]),
                 "customers": float(row["customers"]),
                 "revenue": float(row["revenue"]),
@@ -301,7 +393,14 @@ def _channels(
         "share_of_customers": float(metrics["share_of_customers"].sum()),
     }
     plan_roi = float(channel_roi(sums["revenue"], sums["spend"]))
-    return rows, totals, float(sums["spend"]), plan_roi
+    blocks = {"units": units, "budget": budget, "quarters": quarters, "entry": entry}
+    return rows, totals, float(sums["spend"]), plan_roi, blocks
+
+
+def _plan_customers(config: PlanConfig, blocks: dict[str, np.ndarray], rates: np.ndarray) -> float:
+    """Customers the channels' units bring at the plan's rates (the mix check's yardstick)."""
+    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
+    return float(np.sum(blocks["units"].sum(axis=1) * to_customer[blocks["entry"]]))
 
 
 def _channel_mix(mix: float, plan: float) -> dict[str, Any]:
@@ -324,6 +423,7 @@ def _tracking(
     config: PlanConfig,
     periods: dict[str, list[float]],
     required: np.ndarray,
+    rates: np.ndarray,
     actuals: Mapping[int, Sequence[float | None]],
 ) -> dict[str, list]:
     names = list(periods)
@@ -333,7 +433,7 @@ def _tracking(
     for p in range(len(names)):
         counts = actuals.get(p, [None] * stages)
         typed[p] = [np.nan if c is None else c for c in counts]
-    gaps = [_gap(config, typed[p], targets[p]) for p in range(len(names))]
+    gaps = [_gap(config, rates, typed[p], targets[p]) for p in range(len(names))]
 
     entered = ~np.isnan(typed)
     to_date = np.where(entered, np.nan_to_num(typed), 0).sum(axis=0)
@@ -366,7 +466,9 @@ def _tracking(
     }
 
 
-def _gap(config: PlanConfig, typed: np.ndarray, targets: np.ndarray) -> dict[str, Any]:
+def _gap(
+    config: PlanConfig, plan_rates: np.ndarray, typed: np.ndarray, targets: np.ndarray
+) -> dict[str, Any]:
     """One period's diagnosis: ``funnel_gap`` over the stages counted in the period.
 
     A stage counts when its actual is typed in and the plan expects some of it in the period
@@ -378,7 +480,7 @@ def _gap(config: PlanConfig, typed: np.ndarray, targets: np.ndarray) -> dict[str
     """
     counted = ~np.isnan(typed) & (targets > 0)
     counts = np.where(counted, np.nan_to_num(typed), 0.0)
-    rates, names = np.asarray(config.stage_rates), config.stage_names
+    rates, names = plan_rates, config.stage_names
     gap = funnel_gap(counts, rates)
     defined = counted[:-1] & counted[1:] & (counts[:-1] > 0)
     ratio = np.where(defined, comparable_ratio(gap.ratio), np.nan)

@@ -124,7 +124,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         y = {key: sheet.cell(row, col).coordinate for key, col in t.year_columns.items()}
         actuals = [sheet.cell(row, cols[1]).coordinate for cols in t.period_columns]
         targets = [sheet.cell(row, cols[0]).coordinate for cols in t.period_columns]
-        put_formula(sheet[y["annual_target"]], f"=INDEX(RequiredVolumes,{i + 1})", VOLUME)
+        put_formula(sheet[y["annual_target"]], f"=INDEX(GeneratedVolumes,{i + 1})", VOLUME)
         put_formula(sheet[y["actual_to_date"]], f"=SUM({','.join(actuals)})", VOLUME)
         put_formula(
             sheet[y["target_to_date"]],
@@ -241,7 +241,7 @@ def _diagnosis(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             sheet.cell(row, LABEL_COL), f'=INDEX(StageNames,{k + 1})&"→"&INDEX(StageNames,{k + 2})'
         )
         plan = t.plan_rates.cell(k)
-        put_formula(sheet[plan.ref], f"=INDEX(StageRates,{k + 1})", PERCENT)
+        put_formula(sheet[plan.ref], f"=INDEX(StageRatesUsed,{k + 1})", PERCENT)
         for p in range(len(t.periods)):
             target_col, actual_col = t.period_columns[p][:2]
             upper = sheet.cell(t.first + k, actual_col).coordinate
