@@ -98,6 +98,8 @@ def test_minimal_config_gets_defaults():
     # With no visits stage above, the leads are the first stage.
     assert config.lead_stage == "Leads"
     assert config.channels[1] == Channel("Events", 30_000, 0.4, 0.5)
+    # The older budget key is a fixed yearly cost: old files keep their budgets.
+    assert (config.channels[1].fixed, config.channels[1].unit_cost) == (30_000, 0)
     assert config.channels[0].mql_rate is None
 
 
@@ -134,7 +136,9 @@ def test_print_config_round_trips(config):
     assert "# Referrals each customer brings per month" in text
     assert "# Sensitivity: each stage rate improved by this many rate points" in text
     data = tomllib.loads(text)
-    assert set(data) == {
+    assert set(data) - {"pipeline"} == {
+        "budget",
+        "calendar",
         "plan",
         "revenue",
         "funnel",
@@ -143,6 +147,7 @@ def test_print_config_round_trips(config):
         "dashboard",
         "channels",
     }
+    assert ("cap" in data["budget"]) == (config.budget_cap is not None)
     # Optional keys left out are shown commented, with an example value.
     if config.stage_lags is None:
         assert "# stage_lags = [" in text
@@ -207,7 +212,8 @@ def test_all_problems_at_once_with_key_paths():
         """
     )
     assert found == [
-        "extra: unknown key; known: plan, revenue, funnel, flywheel, tracking, dashboard, channels",
+        "extra: unknown key; known: plan, revenue, funnel, flywheel, tracking, dashboard, "
+        "budget, calendar, pipeline, channels",
         "plan.compnay: unknown key (did you mean 'company'?)",
         "plan.company: missing",
         "plan.fiscal_year: must be a whole year from 1900 to 9999, got '2027'",
@@ -230,10 +236,11 @@ def test_all_problems_at_once_with_key_paths():
         "tracking.spend_flag_ratio: must be a multiple from 1 to 100, got 0.5",
         "dashboard.sensitivity_step: must be rate points from more than 0 to 1 "
         "(0.01 = one point), got 0",
-        "channels[0].colour: unknown key; known: name, budget, lead_share, mql_rate",
-        "channels[0].budget: must be a positive number, got -5",
+        "channels[0].colour: unknown key; known: name, lead_share, entry_stage, mql_rate, "
+        "cost_per_unit, fixed_cost, budget",
+        "channels[0].budget: must be an amount of money, 0 or more, got -5",
         "channels[1].name: 'email' is also channels[0]: names differ",
-        "channels[1].budget: must be a positive number, got 'lots'",
+        "channels[1].budget: must be an amount of money, 0 or more, got 'lots'",
         "channels: lead_share values sum to 0.7 (70 %): they must sum to 1 (100 %)",
     ]
 

@@ -50,8 +50,9 @@ INPUT_NAMES = (
     "NewRevenueShare", "NewRevenueGoalOverride", "AvgDealSize", "StageNames", "StageRates",
     "StageLags", "LeadStage", "SalesCycleMonths", "Seasonality", "CustomerBase",
     "ReferralsPerCustomer", "ReferralEntryStage", "ReferralCloseRate", "OnTrackThreshold",
-    "SpendFlagRatio", "SensitivityStep", "ChannelNames", "ChannelBudgets", "ChannelLeadShares",
-    "ChannelMQLRates",
+    "SpendFlagRatio", "SensitivityStep", "ChannelNames", "ChannelEntryStages",
+    "ChannelLeadShares", "ChannelMQLRates", "ChannelUnitCosts", "ChannelFixedCosts",
+    "WholeUnits", "NextYearGrowth", "StartingPipeline", "BudgetCap",
 )  # fmt: skip
 #: Free-text inputs (any text is valid, so they get a comment but no validation).
 TEXT_INPUTS = ("CompanyName", "StageNames", "ChannelNames")
@@ -137,8 +138,13 @@ def test_validation_rules(case):
     assert rule("CustomerBase") == ("decimal", "greaterThanOrEqual", "0", None)
     assert rule("StageLags") == ("decimal", "between", "0", str(config.lead_months))
     assert rule("ReferralEntryStage") == ("list", None, "StageNames", None)
-    for name in ("RevenueHistory", "AvgDealSize", "ChannelBudgets", "NewRevenueGoalOverride"):
+    for name in ("RevenueHistory", "AvgDealSize", "NewRevenueGoalOverride"):
         assert rule(name) == ("decimal", "greaterThan", "0", None), name
+    for name in ("ChannelUnitCosts", "ChannelFixedCosts", "BudgetCap"):
+        assert rule(name) == ("decimal", "greaterThanOrEqual", "0", None), name
+    assert rule("StartingPipeline") == ("decimal", "greaterThanOrEqual", "0", None)
+    assert rule("ChannelEntryStages") == ("list", None, "StageNames", None)
+    assert rule("WholeUnits") == ("list", None, '"TRUE,FALSE"', None)
     assert rule("SalesCycleMonths") == ("decimal", "between", "0", str(config.lead_months))
     assert rule("GrowthMethod") == ("list", None, '"mean,cagr"', None)
     assert rule("LeadStage") == ("list", None, "StageNames", None)
@@ -240,12 +246,12 @@ def test_monthly_volumes_follow_each_stage_lag(case):
     months later, ÷ the rate (the schedule's recursion), with k and f from the lag columns."""
     config, _, book = case
     f = plan_layout(config).funnel
-    months = f.lead_months + 12
+    months = 2 * f.lead_months + 12
     sheet = book["Funnel"]
-    below = Ref("Funnel", f.monthly.row + 1, f.monthly.col, f.monthly.row + 1, f.monthly.last_col)
+    below = Ref("Funnel", f.grid.row + 1, f.grid.col, f.grid.row + 1, f.grid.last_col)
     k, part = f.lag_whole.cell(0).abs, f.lag_fraction.cell(0).abs
     rate = f.stage_rates.cell(0).abs
-    assert sheet[f.monthly.cell(0, 0).ref].value == (
+    assert sheet[f.grid.cell(0, 0).ref].value == (
         f"=((1-{part})*IF(1+{k}<={months},INDEX({below.abs},1+{k}),0)"
         f"+{part}*IF(2+{k}<={months},INDEX({below.abs},2+{k}),0))/{rate}"
     )
@@ -262,13 +268,19 @@ def test_customers_needed_mirrors_the_core_rounding(case):
     exact = layout.funnel.customers_exact.ref
     assert formula == f"=ROUNDUP(MAX({exact}-1E-9,0),0)"
     assert CEIL_TOLERANCE == 1e-9
-    # Every rounding up in the plan is that one formula; Tracking's catch-up volumes round up
-    # with the same tolerance.
-    rounding = [f for sheet, _, f in formulas(book) if "ROUNDUP" in f and sheet != "Tracking"]
-    assert rounding == [formula]
-    catch_up = [f for sheet, _, f in formulas(book) if "ROUNDUP" in f and sheet == "Tracking"]
+    # Every rounding up in the workbook is that one rule: the whole monthly targets round
+    # the running total up (``rolling.whole_months``); Tracking's catch-up volumes round up
+    # with the same 1e-9 tolerance.
+    everywhere = [(sheet, f) for sheet, _, f in formulas(book) if "ROUNDUP" in f]
+    rounding = [f for sheet, f in everywhere if sheet != "Tracking"]
+    assert rounding[0] == formula
+    pattern = re.compile(r"ROUNDUP\(MAX\((SUM\([A-Z]+\d+:[A-Z]+\d+\))-1E-9,0\),0\)")
+    for whole in rounding[1:]:
+        assert whole.startswith("=IF(WholeUnits,"), whole
+        assert len(pattern.findall(whole)) == whole.count("ROUNDUP"), whole
+    catch_up = [f for sheet, f in everywhere if sheet == "Tracking"]
     assert catch_up
-    assert all(f"-{CEIL_TOLERANCE:.0E}".replace("E-09", "E-9") + ",0),0)" in f for f in catch_up)
+    assert all("-1E-9,0),0)" in f for f in catch_up)
 
 
 def test_year_volumes_divide_stage_by_stage(case):

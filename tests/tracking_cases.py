@@ -35,7 +35,10 @@ def _channel_rows(config: PlanConfig, stages: list[list[int]]) -> dict[str, list
     lead_row = stages[config.lead_index]
     for c, channel in enumerate(channels):
         spend.append(
-            [round(channel.budget / 12 * (0.85 + 0.05 * m + 0.02 * c)) for m in range(months)]
+            [
+                round((channel.budget or 100_000.0) / 12 * (0.85 + 0.05 * m + 0.02 * c))
+                for m in range(months)
+            ]
         )
         volume.append([round(lead_row[m] * channel.lead_share) for m in range(months)])
         rate = channel.mql_rate or config.stage_rates[config.lead_index]

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
 from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.funnel import backsolve, conversion_rates, forward
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.layout_plan import PERIODS
 from xl_funnel.plan.sheets.channels import (
     FLAG_TEXT,
     MIX_OFF_PLAN,
@@ -27,18 +29,19 @@ from xl_funnel.plan.sheets.channels import (
 )
 from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
+from xl_funnel.rolling import pipeline_customers, rolling_schedule
 from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
 from xl_funnel.seasonality import seasonal_split
 
-__all__ = ["expected_values", "period_names"]
+__all__ = ["expected_values", "period_names", "plan_rates"]
 
 #: Per-channel figures the Channels sheet shows, in its column order.
 METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficiency_index")
 
 
 def period_names(config: PlanConfig) -> tuple[str, ...]:
-    """The planning periods: ``Before FY`` when the sales cycle needs it, then Q1 to Q4."""
-    return (("Before FY",) if config.lead_months else ()) + ("Q1", "Q2", "Q3", "Q4")
+    """The planning periods: the four fiscal quarters (the year rolls; nothing is before it)."""
+    return PERIODS
 
 
 def expected_values(config: PlanConfig) -> dict[str, Any]:
@@ -71,13 +74,13 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     >>> values = expected_values(example_config())
     >>> values["names"]["CustomersNeeded"], round(values["names"]["RequiredVolumes"][0], 2)
     (10.0, 83333.33)
-    >>> round(values["monthly"][-1][0], 4)
-    0.8333
+    >>> values["monthly"][-1]
+    [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
     (0.0, 'Visits→Leads')
     """
     history = np.asarray(config.revenue_history, dtype=float)
-    rates = np.asarray(config.stage_rates, dtype=float)
+    rates = plan_rates(config)
     growth = growth_rate(history, config.growth_method)
     target = target_revenue_from_history(history, config.growth_uplift, config.growth_method)
     goal = (
@@ -90,22 +93,21 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     stages = len(config.stage_names)
     to_customer = [float(forward(1.0, rates[i:])[-1]) for i in range(stages - 1)] + [1.0]
 
-    lead = config.lead_months
-    shares = np.concatenate([np.zeros(lead), seasonal_split(1.0, config.seasonality)])
+    shares = seasonal_split(1.0, config.seasonality)
     flywheel = _flywheel(config, seasonal_split(needed, config.seasonality), rates)
     funnel_customers = float(np.sum(flywheel["funnel"]))
     required = backsolve(funnel_customers, rates)
-    monthly = schedule_volumes(flywheel["funnel"], rates, config.lags)
-    spans = ([(0, lead)] if lead else []) + [(lead + 3 * q, 3) for q in range(4)]
+    calendar = _calendar(config, rates, flywheel["funnel"], float(growth))
+    monthly = calendar["monthly"]
     names = period_names(config)
     periods = {
-        name: monthly[:, start : start + width].sum(axis=1).tolist()
-        for name, (start, width) in zip(names, spans, strict=True)
+        name: monthly[:, 3 * q : 3 * q + 3].sum(axis=1).tolist() for q, name in enumerate(names)
     }
     start = datetime.date(config.fiscal_year, config.first_month, 1)
-    month_labels = [_add_months(start, j - lead) for j in range(lead + 12)]
+    month_labels = [_add_months(start, t) for t in range(12)]
 
-    channels, totals, budget_total, plan_roi = _channels(config, required, rates)
+    channels, totals, budget_total, plan_roi, blocks = _channels(config, monthly, rates)
+    money = _money(config, blocks, needed, calendar["new_pipeline"])
     return {
         "names": {
             "HistoricalGrowth": float(growth),
@@ -115,7 +117,22 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
             "ReferralCustomers": float(np.sum(flywheel["referrals"])),
             "FunnelCustomersNeeded": funnel_customers,
             "RequiredVolumes": required.tolist(),
+            "StageRatesUsed": rates.tolist(),
+            "GeneratedVolumes": monthly.sum(axis=1).tolist(),
+            "PipelineCarriedIn": calendar["carried_in"],
+            "PipelineCarriedOut": calendar["carried_out"],
+            "PipelineCustomers": calendar["pipeline"],
+            "NewPipelineCustomers": calendar["new_pipeline"],
+            "MonthlyVolumes": monthly.tolist(),
+            "QuarterlyVolumes": [list(row) for row in zip(*periods.values(), strict=True)],
+            "ChannelMonthlyVolumes": blocks["units"].tolist(),
+            "ChannelMonthlyBudget": blocks["budget"].tolist(),
+            "ChannelQuarterlyBudget": blocks["quarters"].tolist(),
+            "ChannelBudgets": blocks["budget"].sum(axis=1).tolist(),
             "TotalBudget": budget_total,
+            "BudgetNeeded": budget_total,
+            "BudgetGap": money["gap"],
+            "CustomersBought": money["customers_bought"],
             "PlanROI": plan_roi,
         },
         "customers_exact": float(exact),
@@ -123,13 +140,77 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
         "month_labels": month_labels,
         "season_shares": shares.tolist(),
         "monthly": monthly.tolist(),
+        "calendar": calendar,
+        "money": money,
         "lags": _lags(config),
         "flywheel": flywheel,
         "periods": periods,
         "channels": channels,
         "channel_totals": totals,
-        "channel_mix": _channel_mix(totals["customers"], funnel_customers),
+        "channel_mix": _channel_mix(totals["customers"], _plan_customers(config, blocks, rates)),
         "sensitivity": _sensitivity(config, required, rates),
+    }
+
+
+def plan_rates(config: PlanConfig) -> np.ndarray:
+    """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
+    entry = [config.stage_names.index(stage) for stage in config.entry_stages]
+    own = [np.nan if c.mql_rate is None else c.mql_rate for c in config.channels]
+    shares = [c.lead_share for c in config.channels]
+    return channel_plan_rates(config.stage_rates, entry, shares, own)
+
+
+def _calendar(
+    config: PlanConfig, rates: np.ndarray, funnel: list[float], growth: float
+) -> dict[str, Any]:
+    """The rolling calendar, as ``rolling_schedule`` computes it, and the grid around it."""
+    lead = config.lead_months
+    growth_used = (
+        config.next_year_growth
+        if config.next_year_growth is not None
+        else growth + config.growth_uplift
+    )
+    funnel_months = np.asarray(funnel, dtype=float)
+    after = np.array([funnel_months[j % 12] * (1 + growth_used) for j in range(lead)])
+    delivered = pipeline_customers(config.pipeline_grid, rates)
+    plan = rolling_schedule(
+        funnel_months, rates, config.lags, after, delivered, round_up=config.whole_units
+    )
+    grid = schedule_volumes(np.concatenate([plan.net_targets, after]), rates, config.lags)
+    won = np.cumsum(plan.net_targets)
+    return {
+        "monthly": plan.generated,
+        "grid": grid.tolist(),
+        "carried_in": plan.carried_in.tolist(),
+        "carried_out": plan.carried_out.tolist(),
+        "delivered": delivered.tolist(),
+        "won": won.tolist(),
+        "net": plan.net_targets.tolist(),
+        "next": after.tolist(),
+        "growth": float(growth_used),
+        "pipeline": float(delivered.sum()),
+        "new_pipeline": float(plan.net_targets.sum()),
+        "pipeline_open": [float(sum(row)) for row in config.pipeline_grid] + [0.0],
+    }
+
+
+def _money(
+    config: PlanConfig, blocks: dict[str, np.ndarray], needed: float, new_pipeline: float
+) -> dict[str, float]:
+    """The Channels sheet's budget block: needed, given, what the budget buys."""
+    total = float(blocks["budget"].sum())
+    fixed = float(sum(c.fixed for c in config.channels))
+    cap = total if config.budget_cap is None else float(config.budget_cap)
+    bought = budget_share_bought(total, fixed, config.budget_cap)
+    customers = needed - (1 - bought) * new_pipeline
+    return {
+        "needed": total,
+        "fixed": fixed,
+        "cap": cap,
+        "gap": max(total - cap, 0.0),
+        "bought": bought,
+        "customers_bought": customers,
+        "customer_gap": needed - customers,
     }
 
 
@@ -227,23 +308,33 @@ def _add_months(start: datetime.date, months: int) -> datetime.date:
 
 
 def _channels(
-    config: PlanConfig, required: np.ndarray, rates: np.ndarray
-) -> tuple[list[dict[str, Any]], dict[str, float], float, float]:
-    lead = config.lead_index
-    plan_rate = float(rates[lead])
+    config: PlanConfig, monthly: np.ndarray, rates: np.ndarray
+) -> tuple[list[dict[str, Any]], dict[str, float], float, float, dict[str, np.ndarray]]:
+    entry = np.array([config.stage_names.index(stage) for stage in config.entry_stages])
     shares = np.array([c.lead_share for c in config.channels])
-    leads = required[lead] * (shares / shares.sum())
-    mql_rates = np.array([plan_rate if c.mql_rate is None else c.mql_rate for c in config.channels])
-    below = np.broadcast_to(rates[lead + 1 :], (len(config.channels), len(rates) - lead - 1))
-    volumes = forward(leads, np.column_stack([mql_rates, below]))
-    budget = np.array([c.budget for c in config.channels])
+    units = monthly[entry] * (shares / shares.sum())[:, None]
+    budget = channel_budget(
+        units, [c.unit_cost for c in config.channels], [c.fixed for c in config.channels]
+    )
+    quarters = budget.reshape(len(config.channels), 4, 3).sum(axis=2)
+    typed = np.asarray(config.stage_rates, dtype=float)
+    own_rates = np.array(
+        [
+            typed[e] if c.mql_rate is None else c.mql_rate
+            for c, e in zip(config.channels, entry, strict=True)
+        ]
+    )
+    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
+    year_units = units.sum(axis=1)
+    next_units = year_units * own_rates
+    customers = next_units * to_customer[entry + 1]
     table = pd.DataFrame(
         {
-            "spend": budget,
-            "leads": leads,
-            "mqls": volumes[:, 1],
-            "customers": volumes[:, -1],
-            "revenue": volumes[:, -1] * config.avg_deal_size,
+            "spend": budget.sum(axis=1),
+            "leads": year_units,
+            "mqls": next_units,
+            "customers": customers,
+            "revenue": customers * config.avg_deal_size,
         }
     )
     metrics = channel_metrics(table)
@@ -254,10 +345,11 @@ def _channels(
         rows.append(
             {
                 "name": channel.name,
+                "entry_position": float(entry[k] + 1),
                 "budget": float(row["spend"]),
                 "share_of_spend": float(share_spend),
                 "leads": float(row["leads"]),
-                "mql_rate": float(mql_rates[k]),
+                "mql_rate": float(own_rates[k]),
                 "mqls": float(row["mqls"]),
                 "customers": float(row["customers"]),
                 "revenue": float(row["revenue"]),
@@ -284,7 +376,14 @@ def _channels(
         "share_of_customers": float(metrics["share_of_customers"].sum()),
     }
     plan_roi = float(channel_roi(sums["revenue"], sums["spend"]))
-    return rows, totals, float(sums["spend"]), plan_roi
+    blocks = {"units": units, "budget": budget, "quarters": quarters, "entry": entry}
+    return rows, totals, float(sums["spend"]), plan_roi, blocks
+
+
+def _plan_customers(config: PlanConfig, blocks: dict[str, np.ndarray], rates: np.ndarray) -> float:
+    """Customers the channels' units bring at the plan's rates (the mix check's yardstick)."""
+    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
+    return float(np.sum(blocks["units"].sum(axis=1) * to_customer[blocks["entry"]]))
 
 
 def _channel_mix(mix: float, plan: float) -> dict[str, Any]:

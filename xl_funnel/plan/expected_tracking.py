@@ -17,9 +17,8 @@ import pandas as pd
 from xl_funnel._checks import divide
 from xl_funnel.channels import channel_metrics
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.expected import expected_values
+from xl_funnel.plan.expected import expected_values, plan_rates
 from xl_funnel.plan.tracking_layout import TRACKING_INPUTS
-from xl_funnel.seasonality import seasonal_split
 from xl_funnel.tracking import (
     catch_up,
     months_reported,
@@ -30,7 +29,7 @@ from xl_funnel.tracking import (
 )
 from xl_funnel.tracking_diagnosis import diagnosis_sentences, reallocation_hint, weakest_steps
 
-__all__ = ["expected_tracking", "plan_channels"]
+__all__ = ["expected_tracking"]
 
 MONTHS = 12
 #: The channel metrics the monthly/quarterly grids show: key → (numerator, denominator).
@@ -40,20 +39,6 @@ RATIO_KEYS = {
     "cac": ("ActualChannelSpend", "ActualChannelCustomers"),
     "roi": ("ActualChannelRevenue", "ActualChannelSpend"),
 }
-
-
-def plan_channels(config: PlanConfig, monthly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per channel × fiscal month: the budget and the entry-stage volume the plan expects.
-
-    The mirror of :mod:`xl_funnel.plan.sheets.tracking_plan` (until contract A's names): a
-    channel spends its budget by the seasonality shares and brings its lead share of the
-    entry stage's monthly volume.
-    """
-    shares = seasonal_split(1.0, config.seasonality)
-    budgets = np.array([c.budget for c in config.channels])[:, None] * shares
-    lead_shares = np.array([c.lead_share for c in config.channels])[:, None]
-    volumes = lead_shares * monthly[config.lead_index]
-    return budgets, volumes
 
 
 def _blocks(config: PlanConfig, typed: Mapping[str, Sequence[Sequence[Any]]]) -> dict:
@@ -159,11 +144,11 @@ def expected_tracking(
     83334.0
     """
     values = expected_values(config)
-    lead = config.lead_months
-    plan = np.asarray(values["monthly"])[:, lead : lead + MONTHS]
+    names = values["names"]
+    plan = np.asarray(names["MonthlyVolumes"], dtype=float)
     blocks = _blocks(config, typed or {})
     actual = blocks["ActualVolumes"]
-    rates = np.asarray(config.stage_rates)
+    rates = plan_rates(config)
     stages = _versus(actual, plan)
     sums = {name: _grid_sums(block) for name, block in blocks.items()}
 
@@ -206,7 +191,8 @@ def expected_tracking(
         "diagnosis_2": sentences[1],
     }
 
-    budgets, volumes = plan_channels(config, plan)
+    budgets = np.asarray(names["ChannelMonthlyBudget"], dtype=float).reshape(-1, MONTHS)
+    volumes = np.asarray(names["ChannelMonthlyVolumes"], dtype=float).reshape(-1, MONTHS)
     channel_volume = _versus(blocks["ActualChannelVolume"], volumes)
     channel_budget = _versus(blocks["ActualChannelSpend"], budgets)
     year_channels = _year(channel_volume["year"], config.on_track_threshold)

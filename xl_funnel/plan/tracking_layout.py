@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.layout import Ref
+from xl_funnel.plan.layout_base import Ref
 
 __all__ = [
     "GRID_COLUMNS",

@@ -86,9 +86,9 @@ def _kpi_formulas(layout: Layout) -> dict[str, tuple[str, str]]:
         "Target revenue": ("=TargetRevenue", MILLIONS),
         "New revenue goal": ("=NewRevenueGoal", MILLIONS),
         "Customers needed": ("=CustomersNeeded", WHOLE),
-        "Total budget": ("=TotalBudget", CURRENCY),
+        "Budget needed": ("=BudgetNeeded", CURRENCY),
+        "Budget given": (f"={channels.money['cap'].qualified}", CURRENCY),
         "Plan ROI": ("=PlanROI", PERCENT),
-        "Blended CAC": (f"={channels.total('cac').qualified}", CURRENCY),
     }
 
 
@@ -201,7 +201,11 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
     )
     for ref, label, formula in (
         (d.top_volume, "Top-of-funnel volume", "=INDEX(RequiredVolumes,1)"),
-        (d.base_customers, "Customers at plan rates", f"={d.top_volume.ref}*PRODUCT(StageRates)"),
+        (
+            d.base_customers,
+            "Customers at plan rates",
+            f"={d.top_volume.ref}*PRODUCT(StageRatesUsed)",
+        ),
     ):
         put_text(sheet.cell(ref.row, LABEL_COL), label).font = NOTE_FONT
         put_formula(sheet[ref.ref], formula, VOLUME).font = NOTE_FONT
@@ -220,7 +224,7 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
         )
         formulas = {
             "label": (f'=INDEX(StageNames,{i + 1})&"→"&INDEX(StageNames,{i + 2})', None),
-            "rate": (f"=INDEX(StageRates,{i + 1})", PERCENT),
+            "rate": (f"=INDEX(StageRatesUsed,{i + 1})", PERCENT),
             "improved_rate": (f"=MIN(1,{cells['rate']}+SensitivityStep)", PERCENT),
             # The change from the rate's own difference, as the core computes it: exactly
             # 0 for a rate already at 100 %.

@@ -25,7 +25,7 @@ from xl_funnel.diagnosis import NO_DATA_MESSAGE, ON_PLAN_MESSAGE, advice
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, Layout
 from xl_funnel.plan.sheets.tracking import grid_header, month_range
-from xl_funnel.plan.sheets.tracking_plan import stage_month
+from xl_funnel.plan.sheets.tracking_plan import PLAN_RATES, stage_month
 from xl_funnel.plan.styles import (
     BAD_FILL,
     BAD_FONT,
@@ -269,7 +269,7 @@ def _rates(sheet: Worksheet, config: PlanConfig, t: TrackingLayout) -> None:
             sheet.cell(row, LABEL_COL),
             f'=INDEX(StageNames,{k + 1})&"→"&INDEX(StageNames,{k + 2})',
         )
-        put_formula(sheet[c["plan"]], f"=INDEX(StageRates,{k + 1})", PERCENT)
+        put_formula(sheet[c["plan"]], f"=INDEX({PLAN_RATES},{k + 1})", PERCENT)
         quarters = zip(("q1", "q2", "q3", "q4"), t.quarter_cols, strict=True)
         for key, col in (*quarters, ("to_date", t.ytd_col)):
             upper, lower = _at(sheet, actual + k, col), _at(sheet, actual + k + 1, col)
