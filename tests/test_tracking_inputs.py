@@ -125,3 +125,26 @@ def test_month_headers_are_the_fiscal_months(recalculated, case):
         for m in range(12)
     ]
     assert got == want
+
+
+def test_dashboard_charts_of_the_actuals():
+    """Actual columns against a plan line (customers, top of funnel, spend) and ROI bars."""
+    import io
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    from xl_funnel.plan import workbook_bytes
+
+    chart_ns = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(EXAMPLE))) as archive:
+        names = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        charts = [ElementTree.fromstring(archive.read(n)) for n in names[4:]]
+    assert len(charts) == 4
+    for chart in charts[:3]:
+        assert [e.get("val") for e in chart.iter(f"{chart_ns}barDir")] == ["col"]
+        assert len(list(chart.iter(f"{chart_ns}lineChart"))) == 1
+        refs = [f.text for f in chart.iter(f"{chart_ns}f")]
+        assert all(ref.startswith("'Dashboard'!") for ref in refs)
+    roi = charts[3]
+    assert len(list(roi.iter(f"{chart_ns}ser"))) == 2

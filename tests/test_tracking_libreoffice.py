@@ -15,6 +15,7 @@ from tests import libreoffice
 from tests.tracking_cases import EXAMPLE, TRACKED, fill_actuals
 from xl_funnel.plan import plan_layout, write_plan
 from xl_funnel.plan.expected_tracking import expected_tracking
+from xl_funnel.plan.sheets.dashboard_actuals import NO_ACTUALS, actuals_layout
 from xl_funnel.plan.tracking_layout import (
     CHANNEL_COLUMNS,
     RATE_COLUMNS,
@@ -158,3 +159,37 @@ def at_ref(t, row: int, col: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return f"{get_column_letter(col)}{row}"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", list(CASES))
+def test_dashboard_actuals_against_plan(computed, case, engine):
+    config, blocks = CASES[case]
+    layout = plan_layout(config)
+    a, values = actuals_layout(layout), computed[case, engine]
+    want = expected_tracking(config, blocks)
+    note = values[(a.sheet, a.note.ref)]
+    reported = int(want["summary"]["months_reported"])
+    assert (note == NO_ACTUALS) == (reported == 0)
+    plan = np.asarray(want["plan_stages"])[:, :12]
+    stages = np.nan_to_num(np.asarray(blocks.get("ActualVolumes", [[None] * 12]), float))
+    spend = np.nan_to_num(np.asarray(blocks.get("ActualChannelSpend", [[None] * 12]), float))
+    series = {
+        "customers_plan": np.cumsum(plan[-1]),
+        "top_plan": np.cumsum(plan[0]),
+        "budget": np.cumsum(np.asarray(want["plan_channel_budget"])[:, :12].sum(0)),
+        "customers_actual": np.cumsum(stages[-1]),
+        "top_actual": np.cumsum(stages[0]),
+        "spend": np.cumsum(spend.sum(0)),
+    }
+    for key, cumulative in series.items():
+        got = [values.get((a.sheet, cell.ref)) for cell in a.rows[key].cells()]
+        actual = key in ("customers_actual", "top_actual", "spend")
+        for m, value in enumerate(got):
+            if actual and m >= reported:
+                # Not reported yet: an empty cell, never a 0 that would draw a column.
+                assert value in (None, ""), (key, m, value)
+            else:
+                assert same(value, float(cumulative[m])), (key, m, value, cumulative[m])
+    for c in range(len(config.channels)):
+        assert same(values.get((a.sheet, a.roi_actual.cell(c).ref)), want["channels_ytd"]["roi"][c])

@@ -293,3 +293,78 @@ def tracking_layout(
         input_first=firsts,
         headers=computed,
     )
+
+
+#: The Dashboard's actuals data rows (under its charts): key, label. ``top`` is the top stage.
+DASHBOARD_ACTUAL_ROWS = (
+    ("customers_plan", "Customers, plan (cumulative)"),
+    ("customers_actual", "Customers, actual (cumulative)"),
+    ("top_plan", "Top of funnel, plan (cumulative)"),
+    ("top_actual", "Top of funnel, actual (cumulative)"),
+    ("budget", "Budget (cumulative)"),
+    ("spend", "Spend (cumulative)"),
+)
+#: Dashboard rows a chart of the actuals takes (15 points each).
+ACTUALS_CHART_ROWS = 16
+#: Dashboard columns a chart of the actuals spans (two charts side by side).
+ACTUALS_CHART_COLS = 6
+
+
+@dataclass(frozen=True)
+class DashboardActualsLayout:
+    """The Dashboard's actuals block, below everything the plan part of the Dashboard holds."""
+
+    sheet: str
+    header: int
+    note: Ref
+    #: Chart key → the cells it covers.
+    charts: dict[str, Ref]
+    month_header: int
+    #: Data row key → the 12 month cells.
+    rows: dict[str, Ref]
+    roi_header: int
+    #: Channel rows: name, ROI actual to date, ROI plan.
+    roi_names: Ref
+    roi_actual: Ref
+    roi_plan: Ref
+
+
+def dashboard_actuals_layout(
+    sheet: str, first_row: int, first_col: int, channels: int
+) -> DashboardActualsLayout:
+    """Where the Dashboard's actuals block sits, from `first_row` down."""
+    header = first_row
+    note = Ref(sheet, header + 1, first_col)
+    top = header + 3
+    second = top + ACTUALS_CHART_ROWS + 1
+    right = first_col + ACTUALS_CHART_COLS
+
+    def chart(row: int, col: int) -> Ref:
+        return Ref(sheet, row, col, row + ACTUALS_CHART_ROWS - 1, col + ACTUALS_CHART_COLS - 1)
+
+    charts = {
+        "customers": chart(top, first_col),
+        "top": chart(top, right),
+        "spend": chart(second, first_col),
+        "roi": chart(second, right),
+    }
+    month_header = second + ACTUALS_CHART_ROWS + 1
+    rows = {
+        key: Ref(sheet, month_header + 1 + i, first_col + 1, month_header + 1 + i, first_col + 12)
+        for i, (key, _) in enumerate(DASHBOARD_ACTUAL_ROWS)
+    }
+    roi_header = month_header + len(DASHBOARD_ACTUAL_ROWS) + 2
+    first = roi_header + 1
+    last = first + channels - 1
+    return DashboardActualsLayout(
+        sheet=sheet,
+        header=header,
+        note=note,
+        charts=charts,
+        month_header=month_header,
+        rows=rows,
+        roi_header=roi_header,
+        roi_names=Ref(sheet, first, first_col, last, first_col),
+        roi_actual=Ref(sheet, first, first_col + 1, last, first_col + 1),
+        roi_plan=Ref(sheet, first, first_col + 2, last, first_col + 2),
+    )

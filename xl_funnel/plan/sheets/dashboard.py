@@ -44,6 +44,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
+from xl_funnel.plan.sheets import dashboard_actuals
 from xl_funnel.plan.sheets.channels import mix_off_plan
 from xl_funnel.plan.styles import (
     BAD_FILL,
@@ -125,6 +126,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     for key, chart in charts.items():
         chart.anchor = _anchor(d.chart_anchors[key])
         sheet.add_chart(chart)
+    dashboard_actuals.build(sheet, config, layout)  # the Tracking sheet's actuals (issue 12)
 
     widths = {"A": 2}
     for col in range(LABEL_COL, LABEL_COL + 2 * len(d.kpis)):
