@@ -38,10 +38,10 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 #: Functions every engine knows (Excel 2010+, LibreOffice, Google Sheets) without `_xlfn.`.
 PORTABLE_FUNCTIONS = {
-    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "COUNTIF", "DATE", "FIXED", "IF",
+    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "COUNTIF", "DATE", "DAY", "FIXED", "IF",
     "INDEX",
     "INT", "ISNUMBER", "LOG10", "MATCH", "MAX", "MIN", "MONTH", "N", "PRODUCT", "ROUND",
-    "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT", "YEAR",
+    "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT", "TODAY", "YEAR",
 }  # fmt: skip
 
 #: Inputs: names a planner types into, each needs a validation and a comment.

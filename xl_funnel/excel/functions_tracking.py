@@ -13,10 +13,11 @@ from typing import Any
 import numpy as np
 
 from xl_funnel import seed
-from xl_funnel.excel.coerce import cell_number, grid, is_blank, labels, number, vector
+from xl_funnel.excel.coerce import cell_number, choice, grid, is_blank, labels, number, vector
 from xl_funnel.excel.errors import VALUE, CellError, is_excel_error
 from xl_funnel.excel.results import to_cell
 from xl_funnel.excel.spec import Arg, Example, ExcelFunction
+from xl_funnel.kpis import CHANNEL_KINDS, channel_kpis, kind_key, kpi_status
 from xl_funnel.tracking import catch_up, plan_vs_actual, projected_at_rates, shortfall
 from xl_funnel.tracking_diagnosis import diagnosis_sentences, reallocation_hint
 
@@ -124,6 +125,34 @@ def _budget_hint(spend: Any, conversions: Any) -> Any:
         *([_known(float(i), not np.isnan(i)), h] for i, h in zip(index, hint, strict=True)),
     ]
 
+
+#: The status of a metric the seeds set no threshold for.
+NO_AIM = "no aim set"
+
+
+def _channel_kpis(kind: Any, counts: Any) -> Any:
+    key = kind_key(choice(kind, "kind", tuple(CHANNEL_KINDS), "email"))
+    spec = CHANNEL_KINDS[key]
+    values = vector(counts, "counts")
+    if len(values) != len(spec.counts):
+        raise CellError(
+            VALUE,
+            f"counts has {len(values)} numbers; {key} takes {len(spec.counts)}: "
+            + ", ".join(name for name, _ in spec.counts),
+        )
+    kpis = channel_kpis(key, dict(zip((n for n, _ in spec.counts), values, strict=True)))
+    return [
+        ["Metric", "Value", "Status"],
+        *(
+            [m.label, to_cell(kpis[m.name]), kpi_status(key, m.name, kpis[m.name]) or NO_AIM]
+            for m in spec.metrics
+        ),
+    ]
+
+
+_KIND_COUNTS = "; ".join(
+    f"{key}: {', '.join(name for name, _ in kind.counts)}" for key, kind in CHANNEL_KINDS.items()
+)
 
 H1_ACTUAL = [
     [6500.0, 6800.0, 7100.0, 7000.0, 6900.0, 7200.0, None, None, None, None, None, None],
@@ -273,6 +302,44 @@ BUDGET_HINT = ExcelFunction(
     errors=(_NEGATIVE, _BAD_NUMBER, _PROPAGATE),
 )
 
+CHANNEL_KPIS = ExcelFunction(
+    name="CHANNEL_KPIS",
+    summary=(
+        "Seed 004's KPIs of one channel type (email, webinar, direct mail, paid social or "
+        "search, content syndication, events) from its counts, with the seed's thresholds."
+    ),
+    args=(
+        Arg(
+            "kind",
+            "The channel type: email, webinar, direct_mail, paid_social, paid_search, "
+            "content_syndication or events.",
+        ),
+        Arg("counts", "The type's counts in its order (see the function reference)."),
+    ),
+    compute=_channel_kpis,
+    returns=(
+        "A header, then one row per metric: its label, value and status (`Good` at the seed's "
+        "threshold or above, `Below aim` under it, `no aim set` where the seed sets none). "
+        f"Counts by kind: {_KIND_COUNTS}."
+    ),
+    core="xl_funnel.kpis.channel_kpis",
+    examples=(
+        Example(
+            ("email", [[10000.0], [9900.0], [2475.0], [495.0], [20.0], [99.0]]),
+            "Seed 004: 9,900 of 10,000 delivered is 99 %, above the 95 % worry line.",
+        ),
+        Example(
+            ("webinar", [[400.0], [180.0], [90.0]]),
+            "45 % attendance, under seed 004's 50 % standard.",
+        ),
+    ),
+    errors=(
+        ("#VALUE!", "an unknown kind; not as many counts as the kind takes"),
+        ("#NUM!", "a negative count"),
+        _PROPAGATE,
+    ),
+)
+
 FUNCTIONS: tuple[ExcelFunction, ...] = (
     TRACKING_VS_PLAN,
     TRACKING_AT_RATES,
@@ -280,4 +347,5 @@ FUNCTIONS: tuple[ExcelFunction, ...] = (
     SHORTFALL,
     TRACKING_DIAGNOSIS,
     BUDGET_HINT,
+    CHANNEL_KPIS,
 )

@@ -9,11 +9,13 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 __all__ = [
     "ASSUMPTIONS",
     "CHANNELS",
+    "CHANNEL_KPIS",
     "DASHBOARD",
     "FIRST_BLOCK_ROW",
     "FUNNEL",
     "GUIDE",
     "LABEL_COL",
+    "OBJECTIVES",
     "SHEETS",
     "SUBTITLE_ROW",
     "TITLE_ROW",
@@ -31,8 +33,10 @@ FUNNEL = "Funnel"
 CHANNELS = "Channels"
 TRACKING = "Tracking"
 DASHBOARD = "Dashboard"
+CHANNEL_KPIS = "Channel KPIs"
+OBJECTIVES = "Objectives"
 #: Sheet order in the workbook.
-SHEETS = (GUIDE, ASSUMPTIONS, FUNNEL, CHANNELS, TRACKING, DASHBOARD)
+SHEETS = (GUIDE, ASSUMPTIONS, FUNNEL, CHANNELS, TRACKING, DASHBOARD, CHANNEL_KPIS, OBJECTIVES)
 
 #: Every sheet: labels in column B (A is a narrow margin), values from column C.
 LABEL_COL = 2

@@ -20,7 +20,16 @@ from xl_funnel import __version__
 from xl_funnel.atomic import atomic_write_bytes
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import SHEETS, plan_layout
-from xl_funnel.plan.sheets import assumptions, channels, dashboard, funnel, guide, tracking
+from xl_funnel.plan.sheets import (
+    assumptions,
+    channel_kpis,
+    channels,
+    dashboard,
+    funnel,
+    guide,
+    objectives,
+    tracking,
+)
 from xl_funnel.plan.styles import input_style
 
 __all__ = ["FIXED_TIMESTAMP", "build_workbook", "workbook_bytes", "write_plan"]
@@ -35,6 +44,8 @@ BUILDERS = {
     "Channels": channels.build,
     "Tracking": tracking.build,
     "Dashboard": dashboard.build,
+    "Channel KPIs": channel_kpis.build,
+    "Objectives": objectives.build,
 }
 
 
@@ -46,7 +57,8 @@ def build_workbook(config: PlanConfig) -> Workbook:
     >>> from xl_funnel.plan.config import example_config
     >>> book = build_workbook(example_config())
     >>> book.sheetnames
-    ['Guide', 'Assumptions', 'Funnel', 'Channels', 'Tracking', 'Dashboard']
+    ['Guide', 'Assumptions', 'Funnel', 'Channels', 'Tracking', 'Dashboard', 'Channel KPIs',
+     'Objectives']
     >>> book.defined_names["CustomersNeeded"].attr_text
     "'Funnel'!$C$7"
     """

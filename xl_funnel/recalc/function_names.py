@@ -41,4 +41,5 @@ ARITY: dict[str, tuple[int, int]] = {
     "SHORTFALL": (3, 3),
     "TRACKING_DIAGNOSIS": (3, 4),
     "BUDGET_HINT": (2, 2),
+    "CHANNEL_KPIS": (2, 2),
 }
