@@ -148,3 +148,26 @@ def test_dashboard_charts_of_the_actuals():
         assert all(ref.startswith("'Dashboard'!") for ref in refs)
     roi = charts[3]
     assert len(list(roi.iter(f"{chart_ns}ser"))) == 2
+
+
+def test_tracking_prints_one_page_wide_in_blocks(book):
+    from xl_funnel.plan.sheets.tracking import PAGE_STARTS
+
+    sheet, t = book["Tracking"], plan_layout(EXAMPLE).tracking
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_cols == "$A:$B"
+    breaks = [brk.id for brk in sheet.row_breaks.brk]
+    assert breaks == [t.headers[key] - 1 for key in PAGE_STARTS]
+    # Every column printed is sized: the page is the label and the 18 grid columns.
+    widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(t.last_col)]
+    assert all(width and width <= 36 for width in widths)
+
+
+def test_every_new_sheet_prints_and_freezes(book):
+    for name in ("Tracking", "Channel KPIs", "Objectives"):
+        sheet = book[name]
+        assert sheet.freeze_panes, name
+        assert sheet.page_setup.fitToWidth == 1, name

@@ -15,6 +15,7 @@ by :mod:`xl_funnel.plan.sheets.tracking_review` and
 from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.annotate import comment, validate
@@ -37,12 +38,16 @@ from xl_funnel.plan.styles import (
 from xl_funnel.plan.styles import print_setup as setup_print
 from xl_funnel.plan.tracking_layout import GRID_COLUMNS, MONTHS, TRACKING_INPUTS, TrackingLayout
 
-__all__ = ["build", "grid_header", "grid_totals", "month_range"]
+__all__ = ["PAGE_STARTS", "build", "grid_header", "grid_totals", "month_range"]
 
 FORMATS = {"count": WHOLE, "money": CURRENCY}
 #: Column widths: the label column, then every grid column.
-LABEL_WIDTH = 30
-GRID_WIDTH = 10.5
+LABEL_WIDTH = 36
+#: Tables whose headers need three lines, and that height in points.
+TALL_HEADERS = ("year_stages", "rates", "summary", "year_channels", "channels_ytd")
+TALL_HEADER_HEIGHT = 60
+GRID_WIDTH = 10
+FIRST_GRID_WIDTH = 13
 
 
 def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
@@ -71,14 +76,31 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
 
     tracking_review.build(sheet, config, layout)
     tracking_channels.build(sheet, config, layout)
+    # The tables' headers are sentences ("Projected year end (rates so far)"): three lines.
+    for key in TALL_HEADERS:
+        sheet.row_dimensions[t.headers[key]].height = TALL_HEADER_HEIGHT
 
     widths = {"A": 2, get_column_letter(LABEL_COL): LABEL_WIDTH}
     for col in range(t.first_month_col, t.last_col + 1):
         widths[get_column_letter(col)] = GRID_WIDTH
+    # The first grid column also holds the summary's money (a $2,200,000 shortfall).
+    widths[get_column_letter(t.first_month_col)] = FIRST_GRID_WIDTH
     set_widths(sheet, widths)
     first = t.input_headers[TRACKING_INPUTS[0].name]
     sheet.freeze_panes = sheet.cell(first + 1, t.first_month_col).coordinate
+    _print_in_blocks(sheet, t)
+
+
+#: Computed blocks that start a new printed page (the inputs print together first).
+PAGE_STARTS = ("plan_stages", "year_stages", "plan_channel_budget", "channels_ytd")
+
+
+def _print_in_blocks(sheet: Worksheet, t: TrackingLayout) -> None:
+    """Landscape, one page wide; a page per group of blocks, the labels on every page."""
     setup_print(sheet)
+    sheet.print_title_cols = f"A:{get_column_letter(LABEL_COL)}"
+    for key in PAGE_STARTS:
+        sheet.row_breaks.append(Break(id=t.headers[key] - 1))
 
 
 def grid_header(sheet: Worksheet, t: TrackingLayout, row: int, title: str, last: str = "") -> None:
