@@ -28,7 +28,7 @@ SECTIONS = (
         (
             "An annual marketing plan worked backwards: revenue target → new customers → "
             "opportunities, SQLs, MQLs, leads and visits, by year, quarter and month, split by "
-            "channel, with quarterly tracking.",
+            "channel, with monthly tracking.",
             "Every number is a native spreadsheet formula: it works in Excel, LibreOffice and "
             "Google Sheets without Python or add-ins.",
         ),
@@ -43,10 +43,14 @@ SECTIONS = (
             "channels that get far more spend than results, and the check at the top turns "
             "red when the channel mix brings more than 1 % more or fewer customers than the "
             "plan (Plan ROI counts the channels' customers).",
-            "4. Tracking: each quarter, type the actual volumes; see pace, variance and the "
-            "step that is furthest behind with what to do about it.",
+            "4. Tracking: each month, type the actuals per stage and per channel; see pace, "
+            "variance, what the rest of the year must bring, the two steps furthest behind "
+            "with what to do about them, and where budget should go.",
             "5. Dashboard: the headline KPIs and charts to share, with a tornado chart of "
-            "the revenue each stage rate adds when it alone gains SensitivityStep points.",
+            "the revenue each stage rate adds when it alone gains SensitivityStep points, "
+            "and the actuals against the plan.",
+            "6. Channel KPIs and Objectives: seed 004's rates per channel type with their "
+            "thresholds; seed 003's SMART objectives with progress and status.",
         ),
     ),
     (
