@@ -14,6 +14,7 @@ import pytest
 from tests import libreoffice
 from tests.tracking_cases import EXAMPLE, TRACKED, fill_actuals
 from xl_funnel.plan import plan_layout, write_plan
+from xl_funnel.plan.expected import plan_rates
 from xl_funnel.plan.expected_tracking import expected_tracking
 from xl_funnel.plan.sheets.dashboard_actuals import NO_ACTUALS, actuals_layout
 from xl_funnel.plan.tracking_layout import (
@@ -150,7 +151,7 @@ def test_catch_up_run_forward_at_plan_rates_is_never_short(computed):
         top = values[(t.sheet, at_ref(t, t.first("year_stages"), t.col("catch_up_plan")))]
         target = values[(t.sheet, t.summary("target").ref)]
         won = values.get((t.sheet, t.summary("won").ref)) or 0
-        delivered = float(xf.forward(top, config.stage_rates)[-1])
+        delivered = float(xf.forward(top, plan_rates(config))[-1])
         # Run forward at plan rates, the catch-up wins the customers still needed, rounded up.
         assert delivered >= math.ceil(target - won - 1e-9) - 1e-9, case
 
