@@ -35,4 +35,5 @@ ARITY: dict[str, tuple[int, int]] = {
     "FUNNEL_PROBABILITY": (3, 5),
     "FUNNEL_VOLUME_FOR": (3, 5),
     "FUNNEL_SENSITIVITY": (2, 5),
+    "FUNNEL_ROLLING_SCHEDULE": (4, 6),
 }
