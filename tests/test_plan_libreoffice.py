@@ -544,22 +544,29 @@ def test_channel_mix_check_equals_the_core(recalculated, case):
 
 
 def test_example_channels_add_up_to_the_funnel(recalculated):
-    """The built-in channels' own rates average the plan's, so the Channels totals are the
-    Funnel's 250 MQLs and 10 customers, and Plan ROI is the plan's: ($11M − $1.15M) / $1.15M."""
+    """The built-in channels' own rates average the plan's 20 %. In whole leads each channel
+    keeps up with its share of the running total: email's 187.5 and the mailing's 62.5 leads
+    round up to 188 and 63, so 1,251 leads bring 75 + 56.4 + 25 + 50 + 31.25 + 12.6 = 250.25
+    MQLs and 10.01 customers ($11.011M): Plan ROI ($11.011M − $1.15M) / $1.15M = 857.5 %.
+    Exact units give the Funnel's 250 MQLs, 10 customers and 856.5 %."""
     config = CASES["example"]
     layout, values = plan_layout(config), recalculated["example"]
     c = layout.channels
     totals = {
         key: values[("Channels", f"{_col(c, key)}{c.totals}")]
-        for key in ("mqls", "customers", "revenue")
+        for key in ("leads", "mqls", "customers", "revenue")
     }
-    assert totals == pytest.approx({"mqls": 250, "customers": 10, "revenue": 11_000_000}, rel=1e-12)
+    assert totals == pytest.approx(
+        {"leads": 1251, "mqls": 250.25, "customers": 10.01, "revenue": 11_011_000}, rel=1e-12
+    )
     names = recalculated["example:names"]
-    assert names["PlanROI"] == pytest.approx((11_000_000 - 1_150_000) / 1_150_000, rel=1e-12)
-    assert round(names["PlanROI"], 4) == 8.5652
+    assert names["PlanROI"] == pytest.approx((11_011_000 - 1_150_000) / 1_150_000, rel=1e-12)
+    assert round(names["PlanROI"], 4) == 8.5748
     assert cell(values, c.mix_check) == (
         "The channel mix brings 10.0 customers; at the plan's rates 10.0."
     )
+    exact = expected_values(dataclasses.replace(config, whole_units=False))["names"]
+    assert exact["PlanROI"] == pytest.approx((11_000_000 - 1_150_000) / 1_150_000, rel=1e-12)
 
 
 def test_channel_rates_set_the_plan_rate(recalculated):

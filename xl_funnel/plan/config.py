@@ -331,7 +331,8 @@ def example_config() -> PlanConfig:
             # The channels' own rates average the plan's 20 % lead → MQL rate, weighted by
             # lead share, so the channel mix brings exactly the plan's customers.
             Channel("Webinars", None, 0.10, 0.25, cost_per_unit=800.0, fixed_cost=50_000.0),
-            Channel("Direct mail", None, 0.05, cost_per_unit=1_600.0),
+            # A campaign priced as a whole, not per lead.
+            Channel("Direct mail", None, 0.05, fixed_cost=100_000.0),
         ),
         budget_cap=1_200_000.0,
     )

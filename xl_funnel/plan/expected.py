@@ -16,7 +16,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
+from xl_funnel.channel_budget import (
+    budget_share_bought,
+    channel_budget,
+    channel_plan_rates,
+    channel_units,
+)
 from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.diagnosis import (
     NO_DATA_MESSAGE,
@@ -329,7 +334,7 @@ def _channels(
 ) -> tuple[list[dict[str, Any]], dict[str, float], float, float, dict[str, np.ndarray]]:
     entry = np.array([config.stage_names.index(stage) for stage in config.entry_stages])
     shares = np.array([c.lead_share for c in config.channels])
-    units = monthly[entry] * (shares / shares.sum())[:, None]
+    units = channel_units(monthly, entry, shares, whole=config.whole_units)
     budget = channel_budget(
         units, [c.unit_cost for c in config.channels], [c.fixed for c in config.channels]
     )

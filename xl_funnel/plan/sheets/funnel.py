@@ -39,9 +39,6 @@ from xl_funnel.plan.styles import print_setup as setup_print
 
 __all__ = ["build", "ceil_whole_formula", "lag_formulas", "stage_position"]
 
-#: Monthly targets: whole numbers show without decimals, exact fractions with two.
-COUNT_OR_VOLUME = "#,##0.##"
-
 
 def stage_position(name: str, stages: int) -> str:
     """Position (1-based) of the stage called `name` in ``StageNames``, never a pattern.
@@ -263,11 +260,12 @@ def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         )
         put_formula(sheet[f.required.cell(i).ref], required, VOLUME)
         months = Ref(sheet.title, f.monthly.row + i, f.monthly.col, None, f.monthly.last_col)
-        put_formula(sheet[f.generated_year.cell(i).ref], f"=SUM({months.ref})", VOLUME)
+        targets = WHOLE if config.whole_units else VOLUME
+        put_formula(sheet[f.generated_year.cell(i).ref], f"=SUM({months.ref})", targets)
         for q in range(4):
             first = months.cell(0, 3 * q)
             span = Ref(sheet.title, first.row, first.col, first.row, first.col + 2)
-            put_formula(sheet[f.period_volumes.cell(i, q).ref], f"=SUM({span.ref})", VOLUME)
+            put_formula(sheet[f.period_volumes.cell(i, q).ref], f"=SUM({span.ref})", targets)
         grid_row = f.grid.row + i
         if lead:
             before = Ref(sheet.title, grid_row, f.grid.col, None, f.grid.col + lead - 1)
@@ -356,6 +354,7 @@ def _generated(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     """
     f = layout.funnel
     lead = f.lead_months
+    targets = WHOLE if config.whole_units else VOLUME
     style_header(sheet.cell(f.month_header, LABEL_COL), "Stage must generate / month")
     for t, cell in enumerate(f.month_labels.cells()):
         _month_label(sheet, cell, t)
@@ -371,7 +370,7 @@ def _generated(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
                 before = Ref(sheet.title, start.row, start.col, None, start.col + t - 1)
                 whole += "-" + ceil_whole_formula(f"SUM({before.ref})")
             cell = f.monthly.cell(i, t)
-            put_formula(sheet[cell.ref], f"=IF(WholeUnits,{whole},{exact})", COUNT_OR_VOLUME)
+            put_formula(sheet[cell.ref], f"=IF(WholeUnits,{whole},{exact})", targets)
 
 
 def _calendar_rows(sheet: Worksheet, layout: Layout) -> None:
