@@ -7,8 +7,8 @@ checked in LibreOffice and in ``xl-funnel``'s own engine (``scenarios``).
 from __future__ import annotations
 
 import dataclasses
-import math
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
