@@ -122,11 +122,24 @@ class PlanConfig:
     budget_cap: float | None = None
     #: Monthly and quarterly targets in whole units (rounded up cumulatively), or exact.
     whole_units: bool = True
+    #: Currency code (USD, EUR, …) or symbol ($, ₽, …) every money format shows.
+    currency: str = "USD"
     #: Growth of next year's monthly customers over this year's (None = the plan's growth:
     #: historical growth + uplift): what the year's last months prepare for.
     next_year_growth: float | None = None
     #: The pipeline the year starts with.
     pipeline: tuple[PipelineItem, ...] = ()
+    #: The revenue bridge: recurring revenue at the start of the year (None = the flat
+    #: new_revenue_share model), its gross churn and expansion over the year.
+    start_arr: float | None = None
+    gross_churn: float = 0.0
+    expansion: float = 0.0
+    #: Sales: the pipeline coverage rule (× the quarter's new revenue), ramped reps and the
+    #: yearly quota of one (None = no capacity check), the sales cost (fully loaded CAC).
+    pipeline_coverage: float = 3.0
+    ramped_reps: float | None = None
+    rep_quota: float | None = None
+    sales_cost: float | None = None
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -185,6 +198,18 @@ class PlanConfig:
         }
         if self.new_revenue_goal is not None:
             revenue["new_revenue_goal"] = self.new_revenue_goal
+        if self.start_arr is not None:
+            revenue["start_arr"] = self.start_arr
+        revenue["gross_churn"] = self.gross_churn
+        revenue["expansion"] = self.expansion
+        sales: dict[str, Any] = {"pipeline_coverage": self.pipeline_coverage}
+        for key, value in (
+            ("ramped_reps", self.ramped_reps),
+            ("quota", self.rep_quota),
+            ("sales_cost", self.sales_cost),
+        ):
+            if value is not None:
+                sales[key] = value
         funnel: dict[str, Any] = {
             "stages": list(self.stage_names),
             "rates": list(self.stage_rates),
@@ -216,6 +241,7 @@ class PlanConfig:
                 "fiscal_year": self.fiscal_year,
                 "first_month": self.first_month,
                 "whole_units": self.whole_units,
+                "currency": self.currency,
             },
             "revenue": revenue,
             "funnel": funnel,
@@ -225,6 +251,7 @@ class PlanConfig:
                 "spend_flag_ratio": self.spend_flag_ratio,
             },
             "dashboard": {"sensitivity_step": self.sensitivity_step},
+            "sales": sales,
             **({"budget": {"cap": self.budget_cap}} if self.budget_cap is not None else {}),
             **(
                 {"calendar": {"next_year_growth": self.next_year_growth}}

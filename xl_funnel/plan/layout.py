@@ -288,7 +288,7 @@ def plan_layout(config: PlanConfig) -> Layout:
     >>> from xl_funnel.plan.config import example_config
     >>> layout = plan_layout(example_config())
     >>> layout.names["StageRates"].qualified
-    "'Assumptions'!$C$21:$C$25"
+    "'Assumptions'!$C$24:$C$28"
     """
     a = assumptions_layout(config)
     f = funnel_layout(config)
@@ -328,6 +328,13 @@ def plan_layout(config: PlanConfig) -> Layout:
         "NextYearGrowth": a.next_year_growth,
         "StartingPipeline": a.pipeline,
         "BudgetCap": a.budget_cap,
+        "StartingARR": a.start_arr,
+        "GrossChurn": a.gross_churn,
+        "Expansion": a.expansion,
+        "PipelineCoverage": a.pipeline_coverage,
+        "RampedReps": a.ramped_reps,
+        "RepQuota": a.rep_quota,
+        "SalesCost": a.sales_cost,
         # Outputs.
         "HistoricalGrowth": a.historical_growth,
         "TargetRevenue": f.target_revenue,
@@ -356,5 +363,11 @@ def plan_layout(config: PlanConfig) -> Layout:
         "BudgetGap": c.money["gap"],
         "CustomersBought": c.money["customers_bought"],
         "PlanROI": c.total("roi"),
+        "RetainedRevenue": f.bridge["retained"],
+        "PipelineValueNeeded": f.bridge["pipeline_needed"],
+        "CoveragePipeline": f.bridge["coverage"],
+        "SalesCapacity": f.bridge["capacity"],
+        "MarketingCAC": f.bridge["marketing_cac"],
+        "FullyLoadedCAC": f.bridge["loaded_cac"],
     }
     return Layout(a, f, c, t, d, names)

@@ -35,6 +35,9 @@ class AssumptionsLayout:
     new_revenue_share: Ref
     new_revenue_goal_override: Ref
     avg_deal_size: Ref
+    start_arr: Ref
+    gross_churn: Ref
+    expansion: Ref
     stage_header: int
     stage_names: Ref
     stage_rates: Ref
@@ -59,6 +62,10 @@ class AssumptionsLayout:
     spend_flag_ratio: Ref
     sensitivity_step: Ref
     budget_cap: Ref
+    pipeline_coverage: Ref
+    ramped_reps: Ref
+    rep_quota: Ref
+    sales_cost: Ref
     channel_header: int
     channel_names: Ref
     channel_entry_stages: Ref
@@ -87,6 +94,7 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     history_growth = row_range(sheet, rows.take(), VALUE_COL + 1, years - 1)
     growth_method, historical_growth, growth_uplift = scalar(), scalar(), scalar()
     new_revenue_share, override, avg_deal = scalar(), scalar(), scalar()
+    start_arr, gross_churn, expansion = scalar(), scalar(), scalar()
     rows.gap()
 
     groups["Funnel"] = rows.take()
@@ -123,6 +131,10 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     budget_cap = scalar()
     rows.gap()
 
+    groups["Sales"] = rows.take()
+    coverage, reps, quota, sales_cost = scalar(), scalar(), scalar(), scalar()
+    rows.gap()
+
     groups["Channels"] = rows.take()
     channel_header = rows.take()
     count = len(config.channels)
@@ -145,6 +157,9 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
         new_revenue_share=new_revenue_share,
         new_revenue_goal_override=override,
         avg_deal_size=avg_deal,
+        start_arr=start_arr,
+        gross_churn=gross_churn,
+        expansion=expansion,
         stage_header=stage_header,
         stage_names=stage_names,
         stage_rates=stage_rates,
@@ -167,6 +182,10 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
         spend_flag_ratio=flag_ratio,
         sensitivity_step=step,
         budget_cap=budget_cap,
+        pipeline_coverage=coverage,
+        ramped_reps=reps,
+        rep_quota=quota,
+        sales_cost=sales_cost,
         channel_header=channel_header,
         channel_names=channel_column(0),
         channel_entry_stages=channel_column(1),

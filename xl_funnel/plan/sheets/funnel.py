@@ -15,7 +15,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.layout import LABEL_COL, SUBTITLE_ROW, TITLE_ROW, VALUE_COL, Layout, Ref
+from xl_funnel.plan.layout import (
+    FUNNEL,
+    LABEL_COL,
+    SUBTITLE_ROW,
+    TITLE_ROW,
+    VALUE_COL,
+    Layout,
+    Ref,
+)
+from xl_funnel.plan.layout_plan import BRIDGE_ROWS
 from xl_funnel.plan.styles import (
     BAD_FONT,
     CURRENCY,
@@ -23,6 +32,7 @@ from xl_funnel.plan.styles import (
     MONTH,
     NOTE_FONT,
     PERCENT,
+    RIGHT,
     TOTAL_FONT,
     VOLUME,
     WHOLE,
@@ -101,6 +111,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "the year, by quarter and by month. All formulas: change Assumptions, not this sheet.",
     )
     _headline(sheet, layout)
+    _bridge(sheet, layout)
     _stage_table(sheet, config, layout)
     _schedule_grid(sheet, config, layout)
     _flywheel_rows(sheet, layout)
@@ -130,7 +141,9 @@ def _headline(sheet: Worksheet, layout: Layout) -> None:
             f.new_revenue_goal,
             "New revenue goal",
             "=IF(ISNUMBER(NewRevenueGoalOverride),NewRevenueGoalOverride,"
-            "TargetRevenue*NewRevenueShare)",
+            "IF(ISNUMBER(StartingARR),"
+            "MAX(TargetRevenue-StartingARR*(1-N(GrossChurn)+N(Expansion)),0),"
+            "TargetRevenue*NewRevenueShare))",
             CURRENCY,
         ),
         (f.customers_exact, "Customers (exact)", "=NewRevenueGoal/AvgDealSize", VOLUME),
@@ -199,6 +212,60 @@ def _headline(sheet: Worksheet, layout: Layout) -> None:
         'month(s) this table has room for: regenerate the workbook","")',
     )
     warning.font = BAD_FONT
+
+
+def _bridge(sheet: Worksheet, layout: Layout) -> None:
+    """Revenue bridge and sales: what stays, the pipeline each quarter needs, capacity, CAC
+    (``revenue_bridge.new_logo_goal``, ``pipeline_needed``, ``acquisition_cost``)."""
+    f = layout.funnel
+    b = f.bridge
+    win = f.stage_rates.cell(f.stage_rates.rows - 1).abs
+    shares = f.season_share_row
+    quarter = [
+        f"SUM({Ref(FUNNEL, shares.row, shares.col + 3 * q, None, shares.col + 3 * q + 2).ref})"
+        for q in range(4)
+    ]
+    capacity = b["capacity"].ref
+    over = (
+        f'"Over capacity: the new-revenue goal is "&FIXED(NewRevenueGoal/{capacity}*100,0)'
+        '&" % of what the reps can close"'
+    )
+    formulas = {
+        "retained": (
+            '=IF(ISNUMBER(StartingARR),StartingARR*(1-N(GrossChurn)+N(Expansion)),"")',
+            CURRENCY,
+        ),
+        "win_rate": (f"={win}", PERCENT),
+        "capacity": (
+            '=IF(AND(ISNUMBER(RampedReps),ISNUMBER(RepQuota)),RampedReps*RepQuota,"")',
+            CURRENCY,
+        ),
+        "capacity_check": (
+            f"=IF(ISNUMBER({b['capacity'].ref}),IF(NewRevenueGoal>{b['capacity'].ref},{over},"
+            '"Within sales capacity"),"")',
+            None,
+        ),
+        "marketing_cac": ('=IF(CustomersNeeded>0,BudgetNeeded/CustomersNeeded,"n/a")', CURRENCY),
+        "loaded_cac": (
+            "=IF(AND(ISNUMBER(SalesCost),CustomersNeeded>0),"
+            '(BudgetNeeded+SalesCost)/CustomersNeeded,"")',
+            CURRENCY,
+        ),
+    }
+    for key, label in BRIDGE_ROWS:
+        put_text(sheet.cell(b[key].row, LABEL_COL), label)
+        if key in formulas:
+            formula, number_format = formulas[key]
+            put_formula(sheet[b[key].ref], formula, number_format).alignment = RIGHT
+    for q in range(4):
+        needed = f"NewRevenueGoal*{quarter[q]}"
+        put_formula(
+            sheet[b["pipeline_needed"].cell(0, q).ref], f"={needed}/{b['win_rate'].ref}", CURRENCY
+        )
+        put_formula(sheet[b["coverage"].cell(0, q).ref], f"=PipelineCoverage*{needed}", CURRENCY)
+    sheet[b["capacity_check"].ref].font = BAD_FONT
+    for ref in (b["retained"], b["win_rate"]):
+        sheet.cell(ref.row, LABEL_COL).font = NOTE_FONT
 
 
 def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
