@@ -134,7 +134,8 @@ def test_print_config_round_trips(config):
     # Every key in the printed file is commented (a line of help right above it or the header).
     assert "# Twelve relative weights" in text
     assert "# Referrals each customer brings per month" in text
-    assert "# Sensitivity: each stage rate improved by this many rate points" in text
+    assert "# Rate points added to each rate in the lever table" in text
+    assert "achievable_rates = " in text
     data = tomllib.loads(text)
     assert set(data) - {"pipeline"} == {
         "sales",

@@ -10,6 +10,7 @@ fixes a file in one pass instead of one error per run. The checks live in
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_funnel import seed
+from xl_funnel.channel_budget import channel_plan_rates
 from xl_funnel.plan.config_checks import (
     SHARE_SUM_TOLERANCE,
     ConfigError,
@@ -25,7 +27,11 @@ from xl_funnel.plan.config_checks import (
 from xl_funnel.plan.config_toml import config_toml
 from xl_funnel.scheduling import lead_months
 
+#: Default achievable rate: the plan's rate, ten percent better.
+ACHIEVABLE_UPLIFT = 1.1
+
 __all__ = [
+    "ACHIEVABLE_UPLIFT",
     "SHARE_SUM_TOLERANCE",
     "Channel",
     "ConfigError",
@@ -118,6 +124,9 @@ class PlanConfig:
     #: Improvement of each stage rate in the Dashboard's sensitivity, in rate points
     #: (0.01 = one percentage point: 20 % → 21 %).
     sensitivity_step: float = 0.01
+    #: Rate each stage could reach (the Dashboard's levers); None = each plan rate × 1.1
+    #: (at most 100 %).
+    achievable_rates: tuple[float, ...] | None = None
     #: The budget the plan is given (None = not capped): the Dashboard's "budget given".
     budget_cap: float | None = None
     #: Monthly and quarterly targets in whole units (rounded up cumulatively), or exact.
@@ -172,6 +181,23 @@ class PlanConfig:
     def entry_stages(self) -> tuple[str, ...]:
         """The stage each channel brings (its own ``entry_stage``, else the lead stage)."""
         return tuple(c.entry_stage or self.lead_stage for c in self.channels)
+
+    @property
+    def plan_rates(self) -> tuple[float, ...]:
+        """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
+        entry = [self.stage_names.index(stage) for stage in self.entry_stages]
+        own = [math.nan if c.mql_rate is None else c.mql_rate for c in self.channels]
+        shares = [c.lead_share for c in self.channels]
+        rates = channel_plan_rates(self.stage_rates, entry, shares, own)
+        return tuple(float(rate) for rate in rates)
+
+    @property
+    def achievable(self) -> tuple[float, ...]:
+        """Achievable rate per stage: ``achievable_rates``, else each plan rate × 1.1
+        (at most 100 %)."""
+        if self.achievable_rates is not None:
+            return self.achievable_rates
+        return tuple(min(1.0, rate * ACHIEVABLE_UPLIFT) for rate in self.plan_rates)
 
     @property
     def pipeline_grid(self) -> list[list[float]]:
@@ -250,7 +276,14 @@ class PlanConfig:
                 "on_track_threshold": self.on_track_threshold,
                 "spend_flag_ratio": self.spend_flag_ratio,
             },
-            "dashboard": {"sensitivity_step": self.sensitivity_step},
+            "dashboard": {
+                "sensitivity_step": self.sensitivity_step,
+                **(
+                    {"achievable_rates": list(self.achievable_rates)}
+                    if self.achievable_rates is not None
+                    else {}
+                ),
+            },
             "sales": sales,
             **({"budget": {"cap": self.budget_cap}} if self.budget_cap is not None else {}),
             **(
@@ -361,5 +394,8 @@ def example_config() -> PlanConfig:
             # A campaign priced as a whole, not per lead.
             Channel("Direct mail", None, 0.05, fixed_cost=100_000.0),
         ),
+        # What the team believes each stage can reach: a better landing page (1.5 % → 1.8 %),
+        # tighter lead scoring (20 % → 25 %), the rest about ten percent.
+        achievable_rates=(0.018, 0.25, 0.22, 0.45, 0.55),
         budget_cap=1_200_000.0,
     )

@@ -67,7 +67,7 @@ _REVENUE_KEYS = (
 _FUNNEL_KEYS = ("stages", "rates", "lead_stage", "sales_cycle_months", "stage_lags", "seasonality")
 _FLYWHEEL_KEYS = ("customer_base", "referrals_per_customer", "entry_stage", "referral_close_rate")
 _TRACKING_KEYS = ("on_track_threshold", "spend_flag_ratio")
-_DASHBOARD_KEYS = ("sensitivity_step",)
+_DASHBOARD_KEYS = ("sensitivity_step", "achievable_rates")
 _CHANNEL_KEYS = (
     "name",
     "lead_share",

@@ -119,9 +119,16 @@ def config_toml(config: PlanConfig) -> str:
         f"spend_flag_ratio = {_toml(tracking['spend_flag_ratio'])}",
         "",
         "[dashboard]",
-        "# Sensitivity: each stage rate improved by this many rate points (0.01 = one point).",
+        "# Rate points added to each rate in the lever table's second column (0.01 = one point).",
         f"sensitivity_step = {_toml(config.sensitivity_step)}",
-        "",
+        "# The levers: the rate each stage could reach, one per rate (default: each rate",
+        "# × 1.1, at most 1). The tornado ranks stages by the revenue reaching it brings.",
+    ]
+    if config.achievable_rates is None:
+        lines.append(f"# achievable_rates = {_toml([round(r, 6) for r in config.achievable])}")
+    else:
+        lines.append(f"achievable_rates = {_toml(list(config.achievable_rates))}")
+    lines += [
         "",
         "[sales]",
         "# Pipeline to hold per quarter: this multiple of the quarter's new revenue (the",

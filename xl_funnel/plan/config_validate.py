@@ -195,6 +195,18 @@ def validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
 
     dashboard = check.table(data, "dashboard", _DASHBOARD_KEYS) or {}
     step = _sensitivity_step(check, dashboard.get("sensitivity_step", 0.01))
+    achievable = check.numbers(
+        dashboard,
+        "achievable_rates",
+        "dashboard.achievable_rates",
+        lambda v, p: check.rate(v, p),
+    )
+    if achievable is not None and isinstance(raw_rates, list) and len(achievable) != len(raw_rates):
+        check.add(
+            "dashboard.achievable_rates",
+            f"has {len(achievable)} rates for {len(raw_rates)} stage rates: give one each",
+        )
+        achievable = None
 
     bridge = _bridge(check, revenue)
     sales = _sales(check, data)
@@ -233,6 +245,7 @@ def validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
         or _default_lead_stage(tuple(names)),
         referral_close_rate=flywheel["referral_close_rate"],
         sensitivity_step=step,
+        achievable_rates=None if achievable is None else tuple(achievable),
         budget_cap=cap,
         **bridge,
         pipeline_coverage=sales["pipeline_coverage"],

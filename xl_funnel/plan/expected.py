@@ -94,7 +94,7 @@ def expected_values(
     >>> values["monthly"][-1], values["tracking"]["bottlenecks"][0]
     ([1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0], 'No stage has actuals yet.')
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
-    (0.0, 'Visits→Leads')
+    (0.0, 'Leads→MQLs')
     """
     history = np.asarray(config.revenue_history, dtype=float)
     rates = plan_rates(config)
@@ -224,9 +224,14 @@ def _flywheel(config: PlanConfig, goals: np.ndarray, rates: np.ndarray) -> dict[
 
 
 def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) -> dict[str, Any]:
+    """The levers: each rate alone at its achievable rate (``sensitivity(targets=…)``), and
+    the older ``SensitivityStep`` points beside them."""
     names = config.stage_names
     labels = [f"{names[i]}→{names[i + 1]}" for i in range(len(rates))]
     table = sensitivity(
+        required[0], rates, config.avg_deal_size, names=labels, targets=config.achievable
+    )
+    step = sensitivity(
         required[0],
         rates,
         config.avg_deal_size,
@@ -241,6 +246,7 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
             "label": label,
             **{key: float(table.loc[label, key]) for key in columns},
             "rank": float(ranks[label]),
+            "step_revenue_change": float(step.loc[label, "revenue_change"]),
         }
         for label in labels
     ]

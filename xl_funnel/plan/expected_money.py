@@ -12,7 +12,6 @@ import pandas as pd
 from xl_funnel.channel_budget import (
     budget_share_bought,
     channel_budget,
-    channel_plan_rates,
     channel_units,
 )
 from xl_funnel.channels import channel_metrics, channel_roi
@@ -39,10 +38,7 @@ METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficienc
 
 def plan_rates(config: PlanConfig) -> np.ndarray:
     """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
-    entry = [config.stage_names.index(stage) for stage in config.entry_stages]
-    own = [np.nan if c.mql_rate is None else c.mql_rate for c in config.channels]
-    shares = [c.lead_share for c in config.channels]
-    return channel_plan_rates(config.stage_rates, entry, shares, own)
+    return np.asarray(config.plan_rates)
 
 
 def calendar(

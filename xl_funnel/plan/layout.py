@@ -210,6 +210,7 @@ SENSITIVITY_COLUMNS = (
     ("revenue_change", "Revenue change"),
     ("rank_key", "Rank key (9 decimals)"),
     ("rank", "Rank"),
+    ("step_revenue_change", "Revenue from +SensitivityStep points"),
 )
 #: The same levers ranked by revenue change (the tornado chart's data).
 RANKED_COLUMNS = (
@@ -318,6 +319,7 @@ def plan_layout(config: PlanConfig) -> Layout:
         "OnTrackThreshold": a.on_track_threshold,
         "SpendFlagRatio": a.spend_flag_ratio,
         "SensitivityStep": a.sensitivity_step,
+        "AchievableRates": a.achievable_rates,
         "ChannelNames": a.channel_names,
         "ChannelEntryStages": a.channel_entry_stages,
         "ChannelLeadShares": a.channel_lead_shares,

@@ -42,6 +42,7 @@ class AssumptionsLayout:
     stage_names: Ref
     stage_rates: Ref
     stage_lags: Ref
+    achievable_rates: Ref
     lead_stage: Ref
     sales_cycle_months: Ref
     season_months: Ref
@@ -104,6 +105,7 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     stage_names = column_range(sheet, first_stage, LABEL_COL, stages)
     stage_rates = column_range(sheet, first_stage, VALUE_COL, stages - 1)
     stage_lags = column_range(sheet, first_stage, VALUE_COL + 1, stages - 1)
+    achievable = column_range(sheet, first_stage, VALUE_COL + 2, stages - 1)
     lead_stage, cycle = scalar(), scalar()
     rows.gap()
 
@@ -164,6 +166,7 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
         stage_names=stage_names,
         stage_rates=stage_rates,
         stage_lags=stage_lags,
+        achievable_rates=achievable,
         lead_stage=lead_stage,
         sales_cycle_months=cycle,
         season_months=season_months,

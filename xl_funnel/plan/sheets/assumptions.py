@@ -147,6 +147,16 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     style_header(sheet.cell(a.stage_header, LABEL_COL), "Stage (top to bottom)")
     style_header(sheet.cell(a.stage_header, LABEL_COL + 1), "Conversion to next stage")
     style_header(sheet.cell(a.stage_header, LABEL_COL + 2), "Lag to next stage (months)")
+    style_header(sheet.cell(a.stage_header, LABEL_COL + 3), "Achievable rate")
+    for rate, cell in zip(config.achievable, a.achievable_rates.cells(), strict=True):
+        put_input(sheet[cell.ref], rate, PERCENT)
+    comment(
+        sheet,
+        Ref(sheet.title, a.stage_header, LABEL_COL + 3),
+        "The rate each stage could reach with work (default: the plan rate × 1.1). The "
+        "Dashboard's tornado ranks the stages by the revenue reaching it brings.",
+    )
+    validate(sheet, [a.achievable_rates], "rate", "Achievable rate")
     for i, cell in enumerate(a.stage_names.cells()):
         put_input(sheet[cell.ref], config.stage_names[i])
     for i, cell in enumerate(a.stage_rates.cells()):
