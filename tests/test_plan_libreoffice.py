@@ -288,29 +288,35 @@ def test_sensitivity_tornado_data_equals_the_core(recalculated, case):
 
 
 def test_tornado_ranks_a_capped_lever_last(recalculated):
-    """Ten points on each rate: the lowest rates gain most (C · 0.1 / r); MQLs→SALs at 93 %
-    can gain only seven points, capped at 100 %, the smallest gain."""
+    """Default achievable rates, each plan rate × 1.1: every uncapped lever adds the same
+    tenth of the customers (ties keep funnel order); MQLs→SALs at 93 % can reach only 100 %,
+    7.5 % more, and ranks last."""
     d = plan_layout(FLYWHEEL).dashboard
     values = recalculated["flywheel"]
     labels = [cell(values, d.ranked["label"], r) for r in range(6)]
     assert labels == [
-        "Visits→Leads",  # 2 %
-        "Leads→MQLs",  # 25 %
-        "SALs→SQLs",  # 30 %
-        "Opportunities→Customers",  # 40 %
-        "SQLs→Opportunities",  # 45 %
+        "Visits→Leads",
+        "Leads→MQLs",
+        "SALs→SQLs",
+        "SQLs→Opportunities",
+        "Opportunities→Customers",
         "MQLs→SALs",  # 93 %, capped
     ]
     assert cell(values, d.levers["improved_rate"], 2) == 1
     base = cell(values, d.base_customers)
-    assert close(cell(values, d.levers["customers_change"], 2), base * 0.07 / 0.93)
-    assert close(cell(values, d.levers["customers_change"], 0), base * 0.1 / 0.02)
+    assert close(cell(values, d.levers["customers_change"], 2), base * (1 / 0.93 - 1))
+    assert cell(values, d.levers["customers_change"], 0) == pytest.approx(base * 0.1, rel=1e-9)
+    # The older what-if beside it: ten points on 2 % is worth the most.
+    step = [cell(values, d.levers["step_revenue_change"], i) for i in range(6)]
+    assert step[0] == max(step)
 
 
-def test_example_tornado_ranks_the_levers_in_rate_points(recalculated):
-    """One percentage point on each of seed 000's rates, against the core's
-    ``sensitivity(..., absolute=True)``: 1.5 % → 2.5 % visits→leads adds two thirds of the
-    plan's customers ($7.3M); the two 20 % rates tie ($550,000 each, funnel order)."""
+def test_example_tornado_ranks_the_levers_at_achievable_rates(recalculated):
+    """The built-in achievable rates (1.5 % → 1.8 %, 20 % → 25 %, 20 % → 22 %, 40 % → 45 %,
+    50 % → 55 %) against the core's ``sensitivity(..., targets=…)``: 10 customers × 25 % more
+    = 2.5 customers ($2.75M) from lead scoring first, then the landing page ($2.2M), then
+    SQLs→Opportunities ($1.375M) and the two ten-percent levers ($1.1M each, funnel order).
+    One point on each rate would rank by smallest rate: $7.3M for 1.5 % → 2.5 %."""
     config = CASES["example"]
     d = plan_layout(config).dashboard
     values, names = recalculated["example"], recalculated["example:names"]
@@ -318,23 +324,29 @@ def test_example_tornado_ranks_the_levers_in_rate_points(recalculated):
         f"{a}→{b}" for a, b in zip(config.stage_names[:-1], config.stage_names[1:], strict=True)
     ]
     core = sensitivity(
-        names["RequiredVolumes"][0], config.stage_rates, 1.1e6, 0.01, absolute=True, names=labels
+        names["RequiredVolumes"][0],
+        names["StageRatesUsed"],
+        1.1e6,
+        names=labels,
+        targets=names["AchievableRates"],
     )
     got = [cell(values, d.ranked["label"], r) for r in range(5)]
     assert (
         got
         == list(core.index)
         == [
-            "Visits→Leads",
             "Leads→MQLs",
-            "MQLs→SQLs",
+            "Visits→Leads",
             "SQLs→Opportunities",
+            "MQLs→SQLs",
             "Opportunities→Customers",
         ]
     )
     revenue = [cell(values, d.ranked["revenue_change"], r) for r in range(5)]
     assert all(close(g, w) for g, w in zip(revenue, core["revenue_change"], strict=True))
-    assert [round(r) for r in revenue] == [7_333_333, 550_000, 550_000, 275_000, 220_000]
+    assert [round(r) for r in revenue] == [2_750_000, 2_200_000, 1_375_000, 1_100_000, 1_100_000]
+    step = [cell(values, d.levers["step_revenue_change"], i) for i in range(5)]
+    assert [round(r) for r in step] == [7_333_333, 550_000, 550_000, 275_000, 220_000]
 
 
 def test_dashboard_labels_show_each_stage_volume(recalculated):
@@ -400,22 +412,29 @@ def test_channel_mix_check_equals_the_core(recalculated, case):
 
 
 def test_example_channels_add_up_to_the_funnel(recalculated):
-    """The built-in channels' own rates average the plan's, so the Channels totals are the
-    Funnel's 250 MQLs and 10 customers, and Plan ROI is the plan's: ($11M − $1.15M) / $1.15M."""
+    """The built-in channels' own rates average the plan's 20 %. In whole leads each channel
+    keeps up with its share of the running total: email's 187.5 and the mailing's 62.5 leads
+    round up to 188 and 63, so 1,251 leads bring 75 + 56.4 + 25 + 50 + 31.25 + 12.6 = 250.25
+    MQLs and 10.01 customers ($11.011M): Plan ROI ($11.011M − $1.15M) / $1.15M = 857.5 %.
+    Exact units give the Funnel's 250 MQLs, 10 customers and 856.5 %."""
     config = CASES["example"]
     layout, values = plan_layout(config), recalculated["example"]
     c = layout.channels
     totals = {
         key: values[("Channels", f"{_col(c, key)}{c.totals}")]
-        for key in ("mqls", "customers", "revenue")
+        for key in ("leads", "mqls", "customers", "revenue")
     }
-    assert totals == pytest.approx({"mqls": 250, "customers": 10, "revenue": 11_000_000}, rel=1e-12)
+    assert totals == pytest.approx(
+        {"leads": 1251, "mqls": 250.25, "customers": 10.01, "revenue": 11_011_000}, rel=1e-12
+    )
     names = recalculated["example:names"]
-    assert names["PlanROI"] == pytest.approx((11_000_000 - 1_150_000) / 1_150_000, rel=1e-12)
-    assert round(names["PlanROI"], 4) == 8.5652
+    assert names["PlanROI"] == pytest.approx((11_011_000 - 1_150_000) / 1_150_000, rel=1e-12)
+    assert round(names["PlanROI"], 4) == 8.5748
     assert cell(values, c.mix_check) == (
         "The channel mix brings 10.0 customers; at the plan's rates 10.0."
     )
+    exact = expected_values(dataclasses.replace(config, whole_units=False))["names"]
+    assert exact["PlanROI"] == pytest.approx((11_000_000 - 1_150_000) / 1_150_000, rel=1e-12)
 
 
 def test_channel_rates_set_the_plan_rate(recalculated):

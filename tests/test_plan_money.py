@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -95,7 +96,7 @@ def recalculated(folder) -> dict[str, dict]:
 
 def test_example_budget_needed_equals_the_channel_costs(recalculated):
     """Units × cost per unit + fixed: organic $180k and email $60k fixed, paid social 250
-    leads × $1,680, syndication 250 × $960, webinars 125 × $800 + $50k, mail 62.5 × $1,600:
+    leads × $1,680, syndication 250 × $960, webinars 125 × $800 + $50k, a $100k mailing:
     $1,150,000, under the $1.2M given, so it buys the whole plan."""
     names = recalculated["plan"]
     assert names["BudgetNeeded"] == pytest.approx(1_150_000, rel=1e-12)
@@ -106,9 +107,12 @@ def test_example_budget_needed_equals_the_channel_costs(recalculated):
     monthly = names["ChannelMonthlyBudget"]
     assert sum(map(sum, monthly)) == pytest.approx(1_150_000, rel=1e-12)
     volumes = names["ChannelMonthlyVolumes"]
-    # Paid social brings 20 % of the leads the plan generates each (whole) month.
+    # Paid social brings 20 % of the leads the plan generates, in whole leads that keep up
+    # with 20 % of the running total: 21 of the first 105, 42 of the first 209 …, 250 a year.
     leads = names["MonthlyVolumes"][1]
-    assert volumes[2] == pytest.approx([0.2 * v for v in leads], rel=1e-12)
+    running = [0.2 * sum(leads[: m + 1]) for m in range(12)]
+    assert [sum(volumes[2][: m + 1]) for m in range(12)] == [math.ceil(r - 1e-9) for r in running]
+    assert sum(volumes[2]) == 250
     expected = expected_values(example_config())["names"]
     for key in ("ChannelMonthlyVolumes", "ChannelMonthlyBudget", "ChannelQuarterlyBudget"):
         got = [v for row in names[key] for v in row]
@@ -144,9 +148,9 @@ def test_engine_agrees_on_wildcard_stage_names(folder):
 
 def test_scenarios_cost_per_lead_up_20_percent_and_a_lower_cap(folder):
     """+20 % cost per lead on paid social raises the budget need by its 250 leads × 0.2 ×
-    $1,680 = $84,000; a $785,000 cap buys (785 − 290) / (1,150 − 290) of the variable
-    volume: 10 − (1 − 495/860) × 10 = 5.756 customers."""
-    costs = [0.0, 0.0, 1_680.0 * 1.2, 960.0, 800.0, 1_600.0]
+    $1,680 = $84,000; a $785,000 cap buys (785 − 390) / (1,150 − 390) of the variable
+    volume: 10 − (1 − 395/760) × 10 = 5.197 customers."""
+    costs = [0.0, 0.0, 1_680.0 * 1.2, 960.0, 800.0, 0.0]
     result = run_cli(
         "scenarios",
         "plan.xlsx",
@@ -171,7 +175,7 @@ def test_scenarios_cost_per_lead_up_20_percent_and_a_lower_cap(folder):
     assert capped.returncode == 0, capped.stderr
     answer = json.loads(capped.stdout)
     assert answer["BudgetGap"] == pytest.approx(365_000, rel=1e-12)
-    assert answer["CustomersBought"] == pytest.approx(10 - (1 - 495 / 860) * 10, rel=1e-12)
+    assert answer["CustomersBought"] == pytest.approx(10 - (1 - 395 / 760) * 10, rel=1e-12)
     assert answer["CustomersBought"] < 10
 
 

@@ -52,7 +52,9 @@ INPUT_NAMES = (
     "ReferralsPerCustomer", "ReferralEntryStage", "ReferralCloseRate", "OnTrackThreshold",
     "SpendFlagRatio", "SensitivityStep", "ChannelNames", "ChannelEntryStages",
     "ChannelLeadShares", "ChannelMQLRates", "ChannelUnitCosts", "ChannelFixedCosts",
-    "WholeUnits", "NextYearGrowth", "StartingPipeline", "BudgetCap",
+    "WholeUnits", "NextYearGrowth", "StartingPipeline", "BudgetCap", "AchievableRates",
+    "StartingARR", "GrossChurn", "Expansion", "PipelineCoverage", "RampedReps", "RepQuota",
+    "SalesCost",
 )  # fmt: skip
 #: Free-text inputs (any text is valid, so they get a comment but no validation).
 TEXT_INPUTS = ("CompanyName", "StageNames", "ChannelNames")
@@ -133,7 +135,13 @@ def test_validation_rules(case):
         "SensitivityStep",
     ):
         assert rule(name) == ("decimal", "between", "0.000001", "1"), name
-    for name in ("ChannelLeadShares", "ReferralCloseRate", "ReferralsPerCustomer"):
+    for name in (
+        "ChannelLeadShares",
+        "ReferralCloseRate",
+        "ReferralsPerCustomer",
+        "AchievableRates",
+        "GrossChurn",
+    ):
         assert rule(name) == ("decimal", "between", "0", "1"), name
     assert rule("CustomerBase") == ("decimal", "greaterThanOrEqual", "0", None)
     assert rule("StageLags") == ("decimal", "between", "0", str(config.lead_months))
@@ -275,10 +283,10 @@ def test_customers_needed_mirrors_the_core_rounding(case):
     everywhere = [(sheet, f) for sheet, _, f in formulas(book) if "ROUNDUP" in f]
     rounding = [f for sheet, f in everywhere if sheet != "Tracking"]
     assert rounding[0] == formula
-    pattern = re.compile(r"ROUNDUP\(MAX\((SUM\([A-Z]+\d+:[A-Z]+\d+\))-1E-9,0\),0\)")
     for whole in rounding[1:]:
         assert whole.startswith("=IF(WholeUnits,"), whole
-        assert len(pattern.findall(whole)) == whole.count("ROUNDUP"), whole
+        count = whole.count("ROUNDUP")
+        assert whole.count("ROUNDUP(MAX(SUM(") == whole.count("-1E-9,0),0)") == count, whole
     catch_up = [f for sheet, f in everywhere if sheet == "Tracking"]
     assert catch_up
     assert all("-1E-9,0),0)" in f for f in catch_up)
@@ -308,13 +316,14 @@ def test_year_volumes_are_exact_like_backsolve(tmp_path):
     assert 10 / (0.2 * 0.2 * 0.4 * 0.5) == 1249.9999999999998  # what the old formula gave
 
 
-def test_tornado_adds_rate_points(case):
-    """The Dashboard's sensitivity adds SensitivityStep points to each rate (capped at 1)."""
+def test_tornado_moves_each_rate_to_its_achievable_rate(case):
+    """The Dashboard's levers: each rate alone at its achievable rate, the basis stated."""
     config, _, book = case
     d = plan_layout(config).dashboard
     sheet = book["Dashboard"]
     rate, improved = d.levers["rate"].cell(0).ref, d.levers["improved_rate"].cell(0).ref
-    assert sheet[improved].value == f"=MIN(1,{rate}+SensitivityStep)"
+    assert sheet[improved].value == "=INDEX(AchievableRates,1)"
+    assert "achievable" in sheet.cell(d.sensitivity_header, d.levers["label"].col).value
     assert sheet[d.levers["customers_change"].cell(0).ref].value == (
         f"={d.base_customers.abs}/{rate}*({improved}-{rate})"
     )

@@ -12,10 +12,55 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from xl_funnel._checks import as_array, check_nonnegative, check_rates
+from xl_funnel._checks import as_array, ceil_whole, check_nonnegative, check_rates
 from xl_funnel.errors import ShapeMismatchError
 
-__all__ = ["budget_share_bought", "channel_budget", "channel_plan_rates"]
+__all__ = ["budget_share_bought", "channel_budget", "channel_plan_rates", "channel_units"]
+
+
+def channel_units(
+    volumes: ArrayLike, entry: ArrayLike, shares: ArrayLike, whole: bool = False
+) -> np.ndarray:
+    """Units each channel must bring per month: its share of its entry stage's volume.
+
+    Parameters
+    ----------
+    volumes : array_like
+        Stages × months: what each stage must generate (``MonthlyVolumes``).
+    entry : array_like of int
+        Each channel's entry stage, 0-based.
+    shares : array_like
+        Each channel's share (≥ 0); divided by their sum.
+    whole : bool, default False
+        Whole units: each channel's running total rounded up (``ceil(max(x − 1e-9, 0))``),
+        so no month-end is short of its share.
+
+    Returns
+    -------
+    ndarray
+        Channels × months: ``u_k(m) = V_{e_k}(m) s_k / Σ s``; with `whole`,
+        ``⌈s̃_k C_{e_k}(m)⌉ − ⌈s̃_k C_{e_k}(m − 1)⌉`` where ``C`` is the running total of
+        ``V`` and ``s̃`` the normalised share.
+
+    Examples
+    --------
+    30 % and 70 % of 105, 104 and 104 leads:
+
+    >>> channel_units([[105, 104, 104]], [0, 0], [0.3, 0.7], whole=True).tolist()
+    [[32.0, 31.0, 31.0], [74.0, 73.0, 73.0]]
+    """
+    stage = as_array(volumes, "volumes")
+    if stage.ndim != 2:
+        raise ShapeMismatchError(f"volumes must be stages × months, got shape {stage.shape}")
+    check_nonnegative(stage, "volumes", "a volume")
+    index = as_array(entry, "entry").astype(int)
+    share = as_array(shares, "shares")
+    check_nonnegative(share, "shares", "a share")
+    part = (share / share.sum())[:, None]
+    if not whole:
+        return stage[index] * part
+    running = ceil_whole(np.cumsum(stage[index], axis=-1) * part, in_place=True)
+    return np.diff(running, axis=-1, prepend=0.0)
 
 
 def channel_budget(units: ArrayLike, cost_per_unit: ArrayLike, fixed_cost: ArrayLike = 0.0):

@@ -48,6 +48,7 @@ RULES = {
         "Enter months from 0 up to the room the monthly plan has (regenerate for more).",
     ),
     "multiple": ("decimal", "between", "1", "100", "Enter a multiple from 1 to 100."),
+    "coverage": ("decimal", "between", "0.01", "100", "Enter a multiple from 0.01 to 100."),
     "referrals": (
         "decimal",
         "between",

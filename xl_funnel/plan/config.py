@@ -10,6 +10,7 @@ fixes a file in one pass instead of one error per run. The checks live in
 
 from __future__ import annotations
 
+import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_funnel import seed
+from xl_funnel.channel_budget import channel_plan_rates
 from xl_funnel.plan.config_checks import (
     SHARE_SUM_TOLERANCE,
     ConfigError,
@@ -25,7 +27,11 @@ from xl_funnel.plan.config_checks import (
 from xl_funnel.plan.config_toml import config_toml
 from xl_funnel.scheduling import lead_months
 
+#: Default achievable rate: the plan's rate, ten percent better.
+ACHIEVABLE_UPLIFT = 1.1
+
 __all__ = [
+    "ACHIEVABLE_UPLIFT",
     "SHARE_SUM_TOLERANCE",
     "Channel",
     "ConfigError",
@@ -118,15 +124,31 @@ class PlanConfig:
     #: Improvement of each stage rate in the Dashboard's sensitivity, in rate points
     #: (0.01 = one percentage point: 20 % → 21 %).
     sensitivity_step: float = 0.01
+    #: Rate each stage could reach (the Dashboard's levers); None = each plan rate × 1.1
+    #: (at most 100 %).
+    achievable_rates: tuple[float, ...] | None = None
     #: The budget the plan is given (None = not capped): the Dashboard's "budget given".
     budget_cap: float | None = None
     #: Monthly and quarterly targets in whole units (rounded up cumulatively), or exact.
     whole_units: bool = True
+    #: Currency code (USD, EUR, …) or symbol ($, ₽, …) every money format shows.
+    currency: str = "USD"
     #: Growth of next year's monthly customers over this year's (None = the plan's growth:
     #: historical growth + uplift): what the year's last months prepare for.
     next_year_growth: float | None = None
     #: The pipeline the year starts with.
     pipeline: tuple[PipelineItem, ...] = ()
+    #: The revenue bridge: recurring revenue at the start of the year (None = the flat
+    #: new_revenue_share model), its gross churn and expansion over the year.
+    start_arr: float | None = None
+    gross_churn: float = 0.0
+    expansion: float = 0.0
+    #: Sales: the pipeline coverage rule (× the quarter's new revenue), ramped reps and the
+    #: yearly quota of one (None = no capacity check), the sales cost (fully loaded CAC).
+    pipeline_coverage: float = 3.0
+    ramped_reps: float | None = None
+    rep_quota: float | None = None
+    sales_cost: float | None = None
     source: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -161,6 +183,23 @@ class PlanConfig:
         return tuple(c.entry_stage or self.lead_stage for c in self.channels)
 
     @property
+    def plan_rates(self) -> tuple[float, ...]:
+        """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
+        entry = [self.stage_names.index(stage) for stage in self.entry_stages]
+        own = [math.nan if c.mql_rate is None else c.mql_rate for c in self.channels]
+        shares = [c.lead_share for c in self.channels]
+        rates = channel_plan_rates(self.stage_rates, entry, shares, own)
+        return tuple(float(rate) for rate in rates)
+
+    @property
+    def achievable(self) -> tuple[float, ...]:
+        """Achievable rate per stage: ``achievable_rates``, else each plan rate × 1.1
+        (at most 100 %)."""
+        if self.achievable_rates is not None:
+            return self.achievable_rates
+        return tuple(min(1.0, rate * ACHIEVABLE_UPLIFT) for rate in self.plan_rates)
+
+    @property
     def pipeline_grid(self) -> list[list[float]]:
         """Open counts: one row per stage above the customers × the 12 fiscal months."""
         grid = [[0.0] * 12 for _ in self.stage_rates]
@@ -185,6 +224,18 @@ class PlanConfig:
         }
         if self.new_revenue_goal is not None:
             revenue["new_revenue_goal"] = self.new_revenue_goal
+        if self.start_arr is not None:
+            revenue["start_arr"] = self.start_arr
+        revenue["gross_churn"] = self.gross_churn
+        revenue["expansion"] = self.expansion
+        sales: dict[str, Any] = {"pipeline_coverage": self.pipeline_coverage}
+        for key, value in (
+            ("ramped_reps", self.ramped_reps),
+            ("quota", self.rep_quota),
+            ("sales_cost", self.sales_cost),
+        ):
+            if value is not None:
+                sales[key] = value
         funnel: dict[str, Any] = {
             "stages": list(self.stage_names),
             "rates": list(self.stage_rates),
@@ -216,6 +267,7 @@ class PlanConfig:
                 "fiscal_year": self.fiscal_year,
                 "first_month": self.first_month,
                 "whole_units": self.whole_units,
+                "currency": self.currency,
             },
             "revenue": revenue,
             "funnel": funnel,
@@ -224,7 +276,15 @@ class PlanConfig:
                 "on_track_threshold": self.on_track_threshold,
                 "spend_flag_ratio": self.spend_flag_ratio,
             },
-            "dashboard": {"sensitivity_step": self.sensitivity_step},
+            "dashboard": {
+                "sensitivity_step": self.sensitivity_step,
+                **(
+                    {"achievable_rates": list(self.achievable_rates)}
+                    if self.achievable_rates is not None
+                    else {}
+                ),
+            },
+            "sales": sales,
             **({"budget": {"cap": self.budget_cap}} if self.budget_cap is not None else {}),
             **(
                 {"calendar": {"next_year_growth": self.next_year_growth}}
@@ -331,7 +391,11 @@ def example_config() -> PlanConfig:
             # The channels' own rates average the plan's 20 % lead → MQL rate, weighted by
             # lead share, so the channel mix brings exactly the plan's customers.
             Channel("Webinars", None, 0.10, 0.25, cost_per_unit=800.0, fixed_cost=50_000.0),
-            Channel("Direct mail", None, 0.05, cost_per_unit=1_600.0),
+            # A campaign priced as a whole, not per lead.
+            Channel("Direct mail", None, 0.05, fixed_cost=100_000.0),
         ),
+        # What the team believes each stage can reach: a better landing page (1.5 % → 1.8 %),
+        # tighter lead scoring (20 % → 25 %), the rest about ten percent.
+        achievable_rates=(0.018, 0.25, 0.22, 0.45, 0.55),
         budget_cap=1_200_000.0,
     )

@@ -44,12 +44,15 @@ _TOP_KEYS = (
     "flywheel",
     "tracking",
     "dashboard",
+    "sales",
     "budget",
     "calendar",
     "pipeline",
     "channels",
 )
-_PLAN_KEYS = ("company", "fiscal_year", "first_month", "whole_units")
+_PLAN_KEYS = ("company", "fiscal_year", "first_month", "whole_units", "currency")
+#: Longest currency code or symbol a money format shows ("USD", "€", "CHF", "R$").
+MAX_CURRENCY_LENGTH = 8
 _REVENUE_KEYS = (
     "history",
     "growth_method",
@@ -57,11 +60,14 @@ _REVENUE_KEYS = (
     "new_revenue_share",
     "new_revenue_goal",
     "avg_deal_size",
+    "start_arr",
+    "gross_churn",
+    "expansion",
 )
 _FUNNEL_KEYS = ("stages", "rates", "lead_stage", "sales_cycle_months", "stage_lags", "seasonality")
 _FLYWHEEL_KEYS = ("customer_base", "referrals_per_customer", "entry_stage", "referral_close_rate")
 _TRACKING_KEYS = ("on_track_threshold", "spend_flag_ratio")
-_DASHBOARD_KEYS = ("sensitivity_step",)
+_DASHBOARD_KEYS = ("sensitivity_step", "achievable_rates")
 _CHANNEL_KEYS = (
     "name",
     "lead_share",
@@ -72,6 +78,7 @@ _CHANNEL_KEYS = (
     "budget",
 )
 _BUDGET_KEYS = ("cap",)
+_SALES_KEYS = ("pipeline_coverage", "ramped_reps", "quota", "sales_cost")
 _CALENDAR_KEYS = ("next_year_growth",)
 _PIPELINE_KEYS = ("stage", "count", "months")
 #: Open pipeline items at most (a starting pipeline is a few rows, not a CRM export).

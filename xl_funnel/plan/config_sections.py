@@ -19,6 +19,7 @@ from xl_funnel.plan.config_checks import (
     _FLYWHEEL_KEYS,
     _MISSING,
     _PIPELINE_KEYS,
+    _SALES_KEYS,
     MAX_CHANNELS,
     MAX_LEAD_MONTHS,
     MAX_PIPELINE_ITEMS,
@@ -268,3 +269,44 @@ def _pipeline(
         if len(check.problems) == before:
             items.append(PipelineItem(stage, count, tuple(months)))
     return items
+
+
+def _bridge(check: _Checker, revenue: Mapping[str, Any]) -> dict[str, Any]:
+    """The revenue bridge keys of [revenue]: start_arr (optional), gross_churn, expansion."""
+    start = revenue.get("start_arr", None)
+    if start is not None:
+        start = check.number(
+            start, "revenue.start_arr", lambda x: x >= 0, "an amount of money, 0 or more"
+        )
+    churn = check.rate(revenue.get("gross_churn", 0.0), "revenue.gross_churn", zero_ok=True)
+    expansion = check.number(
+        revenue.get("expansion", 0.0),
+        "revenue.expansion",
+        lambda x: 0 <= x <= 10,
+        "a fraction from 0 to 10 (0.05 = 5 % of the starting revenue)",
+    )
+    return {"start_arr": start, "gross_churn": churn, "expansion": expansion}
+
+
+def _sales(check: _Checker, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The optional [sales] table: coverage rule, ramped reps × quota, sales cost."""
+    table = check.table(data, "sales", _SALES_KEYS) or {}
+    coverage = check.number(
+        table.get("pipeline_coverage", 3.0),
+        "sales.pipeline_coverage",
+        lambda x: 0 < x <= 100,
+        "a multiple from more than 0 to 100 (3 = three times the quarter's goal)",
+    )
+    found: dict[str, Any] = {"pipeline_coverage": coverage}
+    for key, wanted in (
+        ("ramped_reps", "a number of reps, 0 or more"),
+        ("quota", "an amount of money, 0 or more"),
+        ("sales_cost", "an amount of money, 0 or more"),
+    ):
+        value = table.get(key, None)
+        found[key] = (
+            None if value is None else check.number(value, f"sales.{key}", lambda x: x >= 0, wanted)
+        )
+    if (found["ramped_reps"] is None) != (found["quota"] is None):
+        check.add("sales", "give ramped_reps and quota together (capacity = reps × quota)")
+    return found

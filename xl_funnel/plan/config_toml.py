@@ -37,6 +37,8 @@ def config_toml(config: PlanConfig) -> str:
         f"fiscal_year = {config.fiscal_year}",
         "# Calendar month the fiscal year starts in (1 = January).",
         f"first_month = {config.first_month}",
+        "# Currency code (USD, EUR, GBP, JPY, CNY, RUB, INR…) or symbol every money format shows.",
+        f"currency = {_toml(config.currency)}",
         "# Monthly and quarterly targets in whole units (true), or exact fractions (false).",
         f"whole_units = {'true' if config.whole_units else 'false'}",
         "",
@@ -58,6 +60,19 @@ def config_toml(config: PlanConfig) -> str:
     lines += [
         "# Average first-year revenue of a new customer.",
         f"avg_deal_size = {_toml(config.avg_deal_size)}",
+        "# The revenue bridge (optional): recurring revenue at the start of the year. When",
+        "# given, the new-logo goal is target − start_arr × (1 − gross_churn + expansion)",
+        "# instead of target × new_revenue_share.",
+    ]
+    if config.start_arr is None:
+        lines.append("# start_arr = 10_000_000")
+    else:
+        lines.append(f"start_arr = {_toml(config.start_arr)}")
+    lines += [
+        "# Share of the starting revenue lost over the year (0.1 = 10 %).",
+        f"gross_churn = {_toml(config.gross_churn)}",
+        "# Share of the starting revenue existing customers add (0.05 = 5 %).",
+        f"expansion = {_toml(config.expansion)}",
         "",
         "[funnel]",
         "# Stage names, top to bottom; the last is the customer stage.",
@@ -104,9 +119,32 @@ def config_toml(config: PlanConfig) -> str:
         f"spend_flag_ratio = {_toml(tracking['spend_flag_ratio'])}",
         "",
         "[dashboard]",
-        "# Sensitivity: each stage rate improved by this many rate points (0.01 = one point).",
+        "# Rate points added to each rate in the lever table's second column (0.01 = one point).",
         f"sensitivity_step = {_toml(config.sensitivity_step)}",
+        "# The levers: the rate each stage could reach, one per rate (default: each rate",
+        "# × 1.1, at most 1). The tornado ranks stages by the revenue reaching it brings.",
+    ]
+    if config.achievable_rates is None:
+        lines.append(f"# achievable_rates = {_toml([round(r, 6) for r in config.achievable])}")
+    else:
+        lines.append(f"achievable_rates = {_toml(list(config.achievable_rates))}")
+    lines += [
         "",
+        "[sales]",
+        "# Pipeline to hold per quarter: this multiple of the quarter's new revenue (the",
+        "# sheet also shows what the win rate alone needs: new revenue ÷ win rate).",
+        f"pipeline_coverage = {_toml(config.pipeline_coverage)}",
+        "# Sales capacity (optional, together): ramped reps × yearly quota; the plan flags",
+        "# bookings above it. sales_cost (optional): the year's sales cost, for a fully",
+        "# loaded CAC beside the marketing CAC.",
+    ]
+    for key, value, example in (
+        ("ramped_reps", config.ramped_reps, "8"),
+        ("quota", config.rep_quota, "1_500_000"),
+        ("sales_cost", config.sales_cost, "1_200_000"),
+    ):
+        lines.append(f"# {key} = {example}" if value is None else f"{key} = {_toml(value)}")
+    lines += [
         "",
         "[calendar]",
         "# The year rolls into the next: its last months generate what next year's first",

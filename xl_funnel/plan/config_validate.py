@@ -16,6 +16,7 @@ from xl_funnel.plan.config_checks import (
     _TOP_KEYS,
     _TRACKING_KEYS,
     GROWTH_METHODS,
+    MAX_CURRENCY_LENGTH,
     MAX_SALES_CYCLE_MONTHS,
     ConfigError,
     _Checker,
@@ -24,11 +25,13 @@ from xl_funnel.plan.config_checks import (
     _shown,
 )
 from xl_funnel.plan.config_sections import (
+    _bridge,
     _budget,
     _calendar,
     _channels,
     _flywheel,
     _pipeline,
+    _sales,
     _sensitivity_step,
     _stage_lags,
 )
@@ -62,6 +65,15 @@ def validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
         lambda m: isinstance(month, int) and 1 <= m <= 12,
         "a whole month number from 1 to 12",
     )
+
+    currency = check.text(plan, "currency", "plan.currency", "USD")
+    if currency is not None and (len(currency) > MAX_CURRENCY_LENGTH or '"' in currency):
+        check.add(
+            "plan.currency",
+            f"must be a currency code or symbol of at most {MAX_CURRENCY_LENGTH} characters "
+            f"without quotes (USD, EUR, ₽), got {currency!r}",
+        )
+        currency = None
 
     revenue = check.table(data, "revenue", _REVENUE_KEYS)
     if revenue is None and "revenue" not in data:
@@ -183,7 +195,21 @@ def validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
 
     dashboard = check.table(data, "dashboard", _DASHBOARD_KEYS) or {}
     step = _sensitivity_step(check, dashboard.get("sensitivity_step", 0.01))
+    achievable = check.numbers(
+        dashboard,
+        "achievable_rates",
+        "dashboard.achievable_rates",
+        lambda v, p: check.rate(v, p),
+    )
+    if achievable is not None and isinstance(raw_rates, list) and len(achievable) != len(raw_rates):
+        check.add(
+            "dashboard.achievable_rates",
+            f"has {len(achievable)} rates for {len(raw_rates)} stage rates: give one each",
+        )
+        achievable = None
 
+    bridge = _bridge(check, revenue)
+    sales = _sales(check, data)
     cap = _budget(check, data)
     next_growth = _calendar(check, data)
     pipeline = _pipeline(check, data, names)
@@ -219,8 +245,15 @@ def validated(data: Mapping[str, Any], source: str | None) -> PlanConfig:
         or _default_lead_stage(tuple(names)),
         referral_close_rate=flywheel["referral_close_rate"],
         sensitivity_step=step,
+        achievable_rates=None if achievable is None else tuple(achievable),
         budget_cap=cap,
+        **bridge,
+        pipeline_coverage=sales["pipeline_coverage"],
+        ramped_reps=sales["ramped_reps"],
+        rep_quota=sales["quota"],
+        sales_cost=sales["sales_cost"],
         whole_units=whole,
+        currency=currency,
         next_year_growth=next_growth,
         pipeline=tuple(pipeline),
         channels=tuple(channels),

@@ -13,30 +13,31 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
-from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.flywheel import flywheel_backsolve
-from xl_funnel.funnel import backsolve, conversion_rates, forward
+from xl_funnel.funnel import backsolve, forward
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.expected_money import (
+    bridge,
+    channels,
+    money,
+    new_revenue_goal,
+    plan_customers,
+    plan_rates,
+)
+from xl_funnel.plan.expected_money import calendar as plan_calendar
 from xl_funnel.plan.layout_plan import PERIODS
 from xl_funnel.plan.sheets.channels import (
-    FLAG_TEXT,
     MIX_OFF_PLAN,
     MIX_ON_PLAN,
     MIX_TOLERANCE,
 )
 from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
-from xl_funnel.rolling import pipeline_customers, rolling_schedule
-from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
+from xl_funnel.scheduling import lag_split, lead_months
 from xl_funnel.seasonality import seasonal_split
 
 __all__ = ["expected_values", "period_names", "plan_rates"]
-
-#: Per-channel figures the Channels sheet shows, in its column order.
-METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficiency_index")
 
 
 def period_names(config: PlanConfig) -> tuple[str, ...]:
@@ -77,17 +78,13 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     >>> values["monthly"][-1]
     [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
-    (0.0, 'Visits→Leads')
+    (0.0, 'Leads→MQLs')
     """
     history = np.asarray(config.revenue_history, dtype=float)
     rates = plan_rates(config)
     growth = growth_rate(history, config.growth_method)
     target = target_revenue_from_history(history, config.growth_uplift, config.growth_method)
-    goal = (
-        config.new_revenue_goal
-        if config.new_revenue_goal is not None
-        else target * config.new_revenue_share
-    )
+    goal = new_revenue_goal(config, float(target))
     exact = customers_needed(goal, config.avg_deal_size, round_up=False)
     needed = customers_needed(goal, config.avg_deal_size)
     stages = len(config.stage_names)
@@ -97,7 +94,7 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     flywheel = _flywheel(config, seasonal_split(needed, config.seasonality), rates)
     funnel_customers = float(np.sum(flywheel["funnel"]))
     required = backsolve(funnel_customers, rates)
-    calendar = _calendar(config, rates, flywheel["funnel"], float(growth))
+    calendar = plan_calendar(config, rates, flywheel["funnel"], float(growth))
     monthly = calendar["monthly"]
     names = period_names(config)
     periods = {
@@ -106,8 +103,9 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     start = datetime.date(config.fiscal_year, config.first_month, 1)
     month_labels = [_add_months(start, t) for t in range(12)]
 
-    channels, totals, budget_total, plan_roi, blocks = _channels(config, monthly, rates)
-    money = _money(config, blocks, needed, calendar["new_pipeline"])
+    rows, totals, budget_total, plan_roi, blocks = channels(config, monthly, rates)
+    budget = money(config, blocks, needed, calendar["new_pipeline"])
+    revenue = bridge(config, goal, rates, needed, budget_total)
     return {
         "names": {
             "HistoricalGrowth": float(growth),
@@ -131,86 +129,31 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
             "ChannelBudgets": blocks["budget"].sum(axis=1).tolist(),
             "TotalBudget": budget_total,
             "BudgetNeeded": budget_total,
-            "BudgetGap": money["gap"],
-            "CustomersBought": money["customers_bought"],
+            "BudgetGap": budget["gap"],
+            "CustomersBought": budget["customers_bought"],
             "PlanROI": plan_roi,
+            **({} if revenue["retained"] is None else {"RetainedRevenue": revenue["retained"]}),
+            "PipelineValueNeeded": revenue["pipeline_needed"],
+            "CoveragePipeline": revenue["coverage"],
+            **({} if revenue["capacity"] is None else {"SalesCapacity": revenue["capacity"]}),
+            "MarketingCAC": revenue["marketing_cac"],
+            **({} if revenue["loaded_cac"] is None else {"FullyLoadedCAC": revenue["loaded_cac"]}),
         },
+        "bridge": revenue,
         "customers_exact": float(exact),
         "to_customer": to_customer,
         "month_labels": month_labels,
         "season_shares": shares.tolist(),
         "monthly": monthly.tolist(),
         "calendar": calendar,
-        "money": money,
+        "money": budget,
         "lags": _lags(config),
         "flywheel": flywheel,
         "periods": periods,
-        "channels": channels,
+        "channels": rows,
         "channel_totals": totals,
-        "channel_mix": _channel_mix(totals["customers"], _plan_customers(config, blocks, rates)),
+        "channel_mix": _channel_mix(totals["customers"], plan_customers(config, blocks, rates)),
         "sensitivity": _sensitivity(config, required, rates),
-    }
-
-
-def plan_rates(config: PlanConfig) -> np.ndarray:
-    """The rates the plan uses: at a stage channels bring, theirs weighted by share."""
-    entry = [config.stage_names.index(stage) for stage in config.entry_stages]
-    own = [np.nan if c.mql_rate is None else c.mql_rate for c in config.channels]
-    shares = [c.lead_share for c in config.channels]
-    return channel_plan_rates(config.stage_rates, entry, shares, own)
-
-
-def _calendar(
-    config: PlanConfig, rates: np.ndarray, funnel: list[float], growth: float
-) -> dict[str, Any]:
-    """The rolling calendar, as ``rolling_schedule`` computes it, and the grid around it."""
-    lead = config.lead_months
-    growth_used = (
-        config.next_year_growth
-        if config.next_year_growth is not None
-        else growth + config.growth_uplift
-    )
-    funnel_months = np.asarray(funnel, dtype=float)
-    after = np.array([funnel_months[j % 12] * (1 + growth_used) for j in range(lead)])
-    delivered = pipeline_customers(config.pipeline_grid, rates)
-    plan = rolling_schedule(
-        funnel_months, rates, config.lags, after, delivered, round_up=config.whole_units
-    )
-    grid = schedule_volumes(np.concatenate([plan.net_targets, after]), rates, config.lags)
-    won = np.cumsum(plan.net_targets)
-    return {
-        "monthly": plan.generated,
-        "grid": grid.tolist(),
-        "carried_in": plan.carried_in.tolist(),
-        "carried_out": plan.carried_out.tolist(),
-        "delivered": delivered.tolist(),
-        "won": won.tolist(),
-        "net": plan.net_targets.tolist(),
-        "next": after.tolist(),
-        "growth": float(growth_used),
-        "pipeline": float(delivered.sum()),
-        "new_pipeline": float(plan.net_targets.sum()),
-        "pipeline_open": [float(sum(row)) for row in config.pipeline_grid] + [0.0],
-    }
-
-
-def _money(
-    config: PlanConfig, blocks: dict[str, np.ndarray], needed: float, new_pipeline: float
-) -> dict[str, float]:
-    """The Channels sheet's budget block: needed, given, what the budget buys."""
-    total = float(blocks["budget"].sum())
-    fixed = float(sum(c.fixed for c in config.channels))
-    cap = total if config.budget_cap is None else float(config.budget_cap)
-    bought = budget_share_bought(total, fixed, config.budget_cap)
-    customers = needed - (1 - bought) * new_pipeline
-    return {
-        "needed": total,
-        "fixed": fixed,
-        "cap": cap,
-        "gap": max(total - cap, 0.0),
-        "bought": bought,
-        "customers_bought": customers,
-        "customer_gap": needed - customers,
     }
 
 
@@ -264,9 +207,14 @@ def _flywheel(config: PlanConfig, goals: np.ndarray, rates: np.ndarray) -> dict[
 
 
 def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) -> dict[str, Any]:
+    """The levers: each rate alone at its achievable rate (``sensitivity(targets=…)``), and
+    the older ``SensitivityStep`` points beside them."""
     names = config.stage_names
     labels = [f"{names[i]}→{names[i + 1]}" for i in range(len(rates))]
     table = sensitivity(
+        required[0], rates, config.avg_deal_size, names=labels, targets=config.achievable
+    )
+    step = sensitivity(
         required[0],
         rates,
         config.avg_deal_size,
@@ -281,6 +229,7 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
             "label": label,
             **{key: float(table.loc[label, key]) for key in columns},
             "rank": float(ranks[label]),
+            "step_revenue_change": float(step.loc[label, "revenue_change"]),
         }
         for label in labels
     ]
@@ -305,85 +254,6 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
 def _add_months(start: datetime.date, months: int) -> datetime.date:
     index = start.year * 12 + start.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _channels(
-    config: PlanConfig, monthly: np.ndarray, rates: np.ndarray
-) -> tuple[list[dict[str, Any]], dict[str, float], float, float, dict[str, np.ndarray]]:
-    entry = np.array([config.stage_names.index(stage) for stage in config.entry_stages])
-    shares = np.array([c.lead_share for c in config.channels])
-    units = monthly[entry] * (shares / shares.sum())[:, None]
-    budget = channel_budget(
-        units, [c.unit_cost for c in config.channels], [c.fixed for c in config.channels]
-    )
-    quarters = budget.reshape(len(config.channels), 4, 3).sum(axis=2)
-    typed = np.asarray(config.stage_rates, dtype=float)
-    own_rates = np.array(
-        [
-            typed[e] if c.mql_rate is None else c.mql_rate
-            for c, e in zip(config.channels, entry, strict=True)
-        ]
-    )
-    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
-    year_units = units.sum(axis=1)
-    next_units = year_units * own_rates
-    customers = next_units * to_customer[entry + 1]
-    table = pd.DataFrame(
-        {
-            "spend": budget.sum(axis=1),
-            "leads": year_units,
-            "mqls": next_units,
-            "customers": customers,
-            "revenue": customers * config.avg_deal_size,
-        }
-    )
-    metrics = channel_metrics(table)
-    rows = []
-    for k, channel in enumerate(config.channels):
-        row = metrics.iloc[k]
-        share_spend, share_customers = row["share_of_spend"], row["share_of_customers"]
-        rows.append(
-            {
-                "name": channel.name,
-                "entry_position": float(entry[k] + 1),
-                "budget": float(row["spend"]),
-                "share_of_spend": float(share_spend),
-                "leads": float(row["leads"]),
-                "mql_rate": float(own_rates[k]),
-                "mqls": float(row["mqls"]),
-                "customers": float(row["customers"]),
-                "revenue": float(row["revenue"]),
-                **{key: float(row[key]) for key in METRICS},
-                "flag": FLAG_TEXT
-                if share_spend > config.spend_flag_ratio * share_customers
-                else "",
-            }
-        )
-    sums = table.sum()
-    total = channel_metrics(sums.to_frame().T).iloc[0]
-    totals = {
-        "budget": float(sums["spend"]),
-        "share_of_spend": float(metrics["share_of_spend"].sum()),
-        "leads": float(sums["leads"]),
-        "mql_rate": float(conversion_rates([sums["leads"], sums["mqls"]])[0]),
-        "mqls": float(sums["mqls"]),
-        "customers": float(sums["customers"]),
-        "revenue": float(sums["revenue"]),
-        "cpl": float(total["cpl"]),
-        "cost_per_mql": float(total["cost_per_mql"]),
-        "cac": float(total["cac"]),
-        "roi": float(total["roi"]),
-        "share_of_customers": float(metrics["share_of_customers"].sum()),
-    }
-    plan_roi = float(channel_roi(sums["revenue"], sums["spend"]))
-    blocks = {"units": units, "budget": budget, "quarters": quarters, "entry": entry}
-    return rows, totals, float(sums["spend"]), plan_roi, blocks
-
-
-def _plan_customers(config: PlanConfig, blocks: dict[str, np.ndarray], rates: np.ndarray) -> float:
-    """Customers the channels' units bring at the plan's rates (the mix check's yardstick)."""
-    to_customer = np.array([float(forward(1.0, rates[i:])[-1]) for i in range(len(rates))] + [1])
-    return float(np.sum(blocks["units"].sum(axis=1) * to_customer[blocks["entry"]]))
 
 
 def _channel_mix(mix: float, plan: float) -> dict[str, Any]:

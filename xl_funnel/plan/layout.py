@@ -132,6 +132,7 @@ SENSITIVITY_COLUMNS = (
     ("revenue_change", "Revenue change"),
     ("rank_key", "Rank key (9 decimals)"),
     ("rank", "Rank"),
+    ("step_revenue_change", "Revenue from +SensitivityStep points"),
 )
 #: The same levers ranked by revenue change (the tornado chart's data).
 RANKED_COLUMNS = (
@@ -210,7 +211,7 @@ def plan_layout(config: PlanConfig) -> Layout:
     >>> from xl_funnel.plan.config import example_config
     >>> layout = plan_layout(example_config())
     >>> layout.names["StageRates"].qualified
-    "'Assumptions'!$C$21:$C$25"
+    "'Assumptions'!$C$24:$C$28"
     """
     a = assumptions_layout(config)
     f = funnel_layout(config)
@@ -240,6 +241,7 @@ def plan_layout(config: PlanConfig) -> Layout:
         "OnTrackThreshold": a.on_track_threshold,
         "SpendFlagRatio": a.spend_flag_ratio,
         "SensitivityStep": a.sensitivity_step,
+        "AchievableRates": a.achievable_rates,
         "ChannelNames": a.channel_names,
         "ChannelEntryStages": a.channel_entry_stages,
         "ChannelLeadShares": a.channel_lead_shares,
@@ -250,6 +252,13 @@ def plan_layout(config: PlanConfig) -> Layout:
         "NextYearGrowth": a.next_year_growth,
         "StartingPipeline": a.pipeline,
         "BudgetCap": a.budget_cap,
+        "StartingARR": a.start_arr,
+        "GrossChurn": a.gross_churn,
+        "Expansion": a.expansion,
+        "PipelineCoverage": a.pipeline_coverage,
+        "RampedReps": a.ramped_reps,
+        "RepQuota": a.rep_quota,
+        "SalesCost": a.sales_cost,
         # Outputs.
         "HistoricalGrowth": a.historical_growth,
         "TargetRevenue": f.target_revenue,
@@ -278,6 +287,12 @@ def plan_layout(config: PlanConfig) -> Layout:
         "BudgetGap": c.money["gap"],
         "CustomersBought": c.money["customers_bought"],
         "PlanROI": c.total("roi"),
+        "RetainedRevenue": f.bridge["retained"],
+        "PipelineValueNeeded": f.bridge["pipeline_needed"],
+        "CoveragePipeline": f.bridge["coverage"],
+        "SalesCapacity": f.bridge["capacity"],
+        "MarketingCAC": f.bridge["marketing_cac"],
+        "FullyLoadedCAC": f.bridge["loaded_cac"],
         # Tracking inputs (contract B): rows × the 12 fiscal months.
         **t.names(),
     }

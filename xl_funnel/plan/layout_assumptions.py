@@ -35,10 +35,14 @@ class AssumptionsLayout:
     new_revenue_share: Ref
     new_revenue_goal_override: Ref
     avg_deal_size: Ref
+    start_arr: Ref
+    gross_churn: Ref
+    expansion: Ref
     stage_header: int
     stage_names: Ref
     stage_rates: Ref
     stage_lags: Ref
+    achievable_rates: Ref
     lead_stage: Ref
     sales_cycle_months: Ref
     season_months: Ref
@@ -59,6 +63,10 @@ class AssumptionsLayout:
     spend_flag_ratio: Ref
     sensitivity_step: Ref
     budget_cap: Ref
+    pipeline_coverage: Ref
+    ramped_reps: Ref
+    rep_quota: Ref
+    sales_cost: Ref
     channel_header: int
     channel_names: Ref
     channel_entry_stages: Ref
@@ -87,6 +95,7 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     history_growth = row_range(sheet, rows.take(), VALUE_COL + 1, years - 1)
     growth_method, historical_growth, growth_uplift = scalar(), scalar(), scalar()
     new_revenue_share, override, avg_deal = scalar(), scalar(), scalar()
+    start_arr, gross_churn, expansion = scalar(), scalar(), scalar()
     rows.gap()
 
     groups["Funnel"] = rows.take()
@@ -96,6 +105,7 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     stage_names = column_range(sheet, first_stage, LABEL_COL, stages)
     stage_rates = column_range(sheet, first_stage, VALUE_COL, stages - 1)
     stage_lags = column_range(sheet, first_stage, VALUE_COL + 1, stages - 1)
+    achievable = column_range(sheet, first_stage, VALUE_COL + 2, stages - 1)
     lead_stage, cycle = scalar(), scalar()
     rows.gap()
 
@@ -123,6 +133,10 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     budget_cap = scalar()
     rows.gap()
 
+    groups["Sales"] = rows.take()
+    coverage, reps, quota, sales_cost = scalar(), scalar(), scalar(), scalar()
+    rows.gap()
+
     groups["Channels"] = rows.take()
     channel_header = rows.take()
     count = len(config.channels)
@@ -145,10 +159,14 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
         new_revenue_share=new_revenue_share,
         new_revenue_goal_override=override,
         avg_deal_size=avg_deal,
+        start_arr=start_arr,
+        gross_churn=gross_churn,
+        expansion=expansion,
         stage_header=stage_header,
         stage_names=stage_names,
         stage_rates=stage_rates,
         stage_lags=stage_lags,
+        achievable_rates=achievable,
         lead_stage=lead_stage,
         sales_cycle_months=cycle,
         season_months=season_months,
@@ -167,6 +185,10 @@ def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
         spend_flag_ratio=flag_ratio,
         sensitivity_step=step,
         budget_cap=budget_cap,
+        pipeline_coverage=coverage,
+        ramped_reps=reps,
+        rep_quota=quota,
+        sales_cost=sales_cost,
         channel_header=channel_header,
         channel_names=channel_column(0),
         channel_entry_stages=channel_column(1),

@@ -17,6 +17,7 @@ from xl_funnel.plan.layout_base import (
 )
 
 __all__ = [
+    "BRIDGE_ROWS",
     "CHANNEL_COLUMNS",
     "CHANNEL_MONEY",
     "PERIODS",
@@ -28,6 +29,17 @@ __all__ = [
 
 #: The planning periods: the four fiscal quarters (what the year generates in each).
 PERIODS = ("Q1", "Q2", "Q3", "Q4")
+#: The revenue bridge block under the Funnel headline (keys used by the sheet and tests).
+BRIDGE_ROWS = (
+    ("retained", "Recurring revenue kept (start × (1 − churn + expansion))"),
+    ("win_rate", "Win rate (last stage)"),
+    ("pipeline_needed", "Pipeline value needed by quarter (new revenue ÷ win rate)"),
+    ("coverage", "Pipeline to hold by quarter (coverage rule)"),
+    ("capacity", "Sales capacity (ramped reps × quota)"),
+    ("capacity_check", "Sales capacity check"),
+    ("marketing_cac", "Marketing CAC (budget needed ÷ customers)"),
+    ("loaded_cac", "Fully loaded CAC ((budget + sales cost) ÷ customers)"),
+)
 
 
 @dataclass(frozen=True)
@@ -85,11 +97,22 @@ class FunnelLayout:
     monthly: Ref
     #: Grid months before (and after) the fiscal year: Σ ⌈lag⌉, as ``lead_months``.
     lead_months: int
+    #: The revenue bridge and sales: retained revenue, win rate, pipeline per quarter (by
+    #: win rate; by the coverage rule), capacity and its check, marketing and loaded CAC.
+    bridge: dict[str, Ref]
 
 
 def funnel_layout(config: PlanConfig) -> FunnelLayout:
     rows, sheet = Rows(), FUNNEL
     headline = [Ref(sheet, rows.take(), VALUE_COL) for _ in range(12)]
+    rows.gap()
+    bridge_rows = {key: rows.take() for key, _ in BRIDGE_ROWS}
+    bridge = {
+        key: row_range(sheet, row, VALUE_COL, 4)
+        if key in ("pipeline_needed", "coverage")
+        else Ref(sheet, row, VALUE_COL)
+        for key, row in bridge_rows.items()
+    }
     rows.gap()
     stages = len(config.stage_names)
     lead = config.lead_months
@@ -145,6 +168,7 @@ def funnel_layout(config: PlanConfig) -> FunnelLayout:
         month_stage_labels=column_range(sheet, first_month, LABEL_COL, stages),
         monthly=Ref(sheet, first_month, fiscal, first_month + stages - 1, fiscal + 11),
         lead_months=lead,
+        bridge=bridge,
     )
 
 

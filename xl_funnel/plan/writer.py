@@ -19,6 +19,7 @@ from openpyxl.writer.excel import ExcelWriter
 from xl_funnel import __version__
 from xl_funnel.atomic import atomic_write_bytes
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.currency import apply_currency
 from xl_funnel.plan.layout import SHEETS, plan_layout
 from xl_funnel.plan.sheets import (
     assumptions,
@@ -74,6 +75,7 @@ def build_workbook(config: PlanConfig) -> Workbook:
     sheets["Guide"].sheet_properties.tabColor = "1F3864"
     sheets["Assumptions"].sheet_properties.tabColor = "FFC000"
     sheets["Tracking"].sheet_properties.tabColor = "FFC000"
+    apply_currency(book, config.currency)
     book.active = SHEETS.index("Assumptions")
     # Ask every engine to recalculate on open: the file carries formulas, not cached values.
     book.calculation.fullCalcOnLoad = True

@@ -35,6 +35,7 @@ ARITY: dict[str, tuple[int, int]] = {
     "FUNNEL_PROBABILITY": (3, 5),
     "FUNNEL_VOLUME_FOR": (3, 5),
     "FUNNEL_SENSITIVITY": (2, 5),
+    "FUNNEL_ROLLING_SCHEDULE": (4, 6),
     "TRACKING_VS_PLAN": (2, 2),
     "TRACKING_AT_RATES": (3, 3),
     "CATCH_UP": (4, 4),

@@ -147,6 +147,16 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     style_header(sheet.cell(a.stage_header, LABEL_COL), "Stage (top to bottom)")
     style_header(sheet.cell(a.stage_header, LABEL_COL + 1), "Conversion to next stage")
     style_header(sheet.cell(a.stage_header, LABEL_COL + 2), "Lag to next stage (months)")
+    style_header(sheet.cell(a.stage_header, LABEL_COL + 3), "Achievable rate")
+    for rate, cell in zip(config.achievable, a.achievable_rates.cells(), strict=True):
+        put_input(sheet[cell.ref], rate, PERCENT)
+    comment(
+        sheet,
+        Ref(sheet.title, a.stage_header, LABEL_COL + 3),
+        "The rate each stage could reach with work (default: the plan rate × 1.1). The "
+        "Dashboard's tornado ranks the stages by the revenue reaching it brings.",
+    )
+    validate(sheet, [a.achievable_rates], "rate", "Achievable rate")
     for i, cell in enumerate(a.stage_names.cells()):
         put_input(sheet[cell.ref], config.stage_names[i])
     for i, cell in enumerate(a.stage_rates.cells()):
@@ -296,8 +306,10 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     )
     validate(sheet, [a.sensitivity_step], "positive_rate", "Sensitivity step")
 
+    _bridge(sheet, config, layout)
     _calendar(sheet, config, layout)
     _budget(sheet, config, layout)
+    _sales(sheet, config, layout)
     _channels(sheet, config, layout)
 
     set_widths(sheet, {"A": 2, "B": 32, "C": 16, "D": 16, "E": 16})
@@ -436,3 +448,96 @@ def _channels(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         '"Shares do not sum to 100 %: they are scaled to 100 %","")',
     )
     check.font = BAD_FONT
+
+
+def _bridge(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
+    """The revenue bridge: starting recurring revenue, churn and expansion (optional)."""
+    a = layout.assumptions
+    fields = (
+        (
+            a.start_arr,
+            "Recurring revenue at the start (optional)",
+            config.start_arr,
+            CURRENCY,
+            "empty: the share from new customers above",
+            "Optional. Recurring revenue when the year starts. Given, the new-logo goal is the "
+            "target − this × (1 − churn + expansion), and the share above is not used.",
+            "amount",
+        ),
+        (
+            a.gross_churn,
+            "Gross churn",
+            config.gross_churn,
+            PERCENT,
+            "of the starting revenue, lost over the year",
+            "Share of the starting recurring revenue lost to cancellations and downgrades.",
+            "rate",
+        ),
+        (
+            a.expansion,
+            "Expansion",
+            config.expansion,
+            PERCENT,
+            "of the starting revenue, added by existing customers",
+            "Share of the starting recurring revenue that existing customers add (upsell, "
+            "seats, price).",
+            "count",
+        ),
+    )
+    _fields(sheet, fields)
+
+
+def _sales(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
+    a = layout.assumptions
+    fields = (
+        (
+            a.pipeline_coverage,
+            "Pipeline coverage rule",
+            config.pipeline_coverage,
+            '0.0"×"',
+            "× the quarter's new revenue, held as pipeline",
+            "The pipeline the team holds itself to, as a multiple of the quarter's new revenue "
+            "(3× is common); the Funnel shows it beside what the win rate alone needs.",
+            "coverage",
+        ),
+        (
+            a.ramped_reps,
+            "Ramped sales reps (optional)",
+            config.ramped_reps,
+            COUNT,
+            "reps at full productivity",
+            "Optional, with the quota: sales capacity is ramped reps × quota; the Funnel flags "
+            "a new-revenue goal above it.",
+            "count",
+        ),
+        (
+            a.rep_quota,
+            "Quota per ramped rep (optional)",
+            config.rep_quota,
+            CURRENCY,
+            "new revenue one rep closes in a year",
+            "Optional, with the reps: the yearly new revenue one ramped rep closes.",
+            "amount",
+        ),
+        (
+            a.sales_cost,
+            "Sales cost (optional)",
+            config.sales_cost,
+            CURRENCY,
+            "for a fully loaded CAC",
+            "Optional. The year's cost of the sales team: the fully loaded CAC adds it to the "
+            "marketing budget.",
+            "amount",
+        ),
+    )
+    _fields(sheet, fields)
+
+
+def _fields(sheet: Worksheet, fields: tuple) -> None:
+    """Scalar inputs described as data: (cell, label, value, format, note, help, rule)."""
+    for ref, label, value, number_format, note, help_text, rule in fields:
+        _label(sheet, ref, label)
+        put_input(sheet[ref.ref], value, number_format)
+        _note(sheet, ref, note)
+        comment(sheet, ref, help_text)
+        validate(sheet, [ref], rule, label)

@@ -31,7 +31,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
-from xl_funnel.plan.sheets.funnel import stage_position
+from xl_funnel.plan.sheets.funnel import ceil_whole_formula, stage_position
 from xl_funnel.plan.styles import (
     BAD_FILL,
     BAD_FONT,
@@ -44,6 +44,7 @@ from xl_funnel.plan.styles import (
     TOTAL_BORDER,
     TOTAL_FONT,
     VOLUME,
+    WHOLE,
     put_formula,
     put_header_formula,
     put_text,
@@ -296,7 +297,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         roi_range,
         CellIsRule(operator="lessThan", formula=["0"], font=BAD_FONT),
     )
-    _monthly_blocks(sheet, layout)
+    _monthly_blocks(sheet, config, layout)
 
     widths = {"A": 2, "B": 30}
     for key, index in c.columns.items():
@@ -308,7 +309,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     setup_print(sheet, title_rows=f"{c.header}:{c.header}")
 
 
-def _monthly_blocks(sheet: Worksheet, layout: Layout) -> None:
+def _monthly_blocks(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     """Channels × fiscal months: the units each must bring, then the budget that needs.
 
     Units = the month's generated volume of the channel's stage × its share; budget = units ×
@@ -316,6 +317,7 @@ def _monthly_blocks(sheet: Worksheet, layout: Layout) -> None:
     ``ChannelMonthlyBudget``; quarters and the year beside the budget).
     """
     c = layout.channels
+    units_format = WHOLE if config.whole_units else VOLUME
     blocks = (
         (c.volume_header, "Units each channel must bring / month", c.monthly_volumes),
         (c.budget_header, "Budget needed / month", c.monthly_budget),
@@ -337,9 +339,15 @@ def _monthly_blocks(sheet: Worksheet, layout: Layout) -> None:
         share = f"INDEX(ChannelLeadShares,{n})/SUM(ChannelLeadShares)"
         for t in range(12):
             units = c.monthly_volumes.cell(k, t)
-            put_formula(
-                sheet[units.ref], f"=INDEX(MonthlyVolumes,{position},{t + 1})*{share}", VOLUME
+            exact = f"INDEX(MonthlyVolumes,{position},{t + 1})*{share}"
+            # Whole units: the channel's running total rounded up (channel_units).
+            so_far = (
+                f"SUM(INDEX(MonthlyVolumes,{position},1):INDEX(MonthlyVolumes,{position},{{m}}))"
             )
+            whole = ceil_whole_formula(f"{so_far.format(m=t + 1)}*{share}")
+            if t:
+                whole += "-" + ceil_whole_formula(f"{so_far.format(m=t)}*{share}")
+            put_formula(sheet[units.ref], f"=IF(WholeUnits,{whole},{exact})", units_format)
             put_formula(
                 sheet[c.monthly_budget.cell(k, t).ref],
                 f"={units.ref}*N(INDEX(ChannelUnitCosts,{n}))+N(INDEX(ChannelFixedCosts,{n}))/12",

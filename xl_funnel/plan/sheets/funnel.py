@@ -15,7 +15,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.layout import LABEL_COL, SUBTITLE_ROW, TITLE_ROW, VALUE_COL, Layout, Ref
+from xl_funnel.plan.layout import (
+    FUNNEL,
+    LABEL_COL,
+    SUBTITLE_ROW,
+    TITLE_ROW,
+    VALUE_COL,
+    Layout,
+    Ref,
+)
+from xl_funnel.plan.layout_plan import BRIDGE_ROWS
 from xl_funnel.plan.styles import (
     BAD_FONT,
     CURRENCY,
@@ -23,6 +32,7 @@ from xl_funnel.plan.styles import (
     MONTH,
     NOTE_FONT,
     PERCENT,
+    RIGHT,
     TOTAL_FONT,
     VOLUME,
     WHOLE,
@@ -38,9 +48,6 @@ from xl_funnel.plan.styles import (
 from xl_funnel.plan.styles import print_setup as setup_print
 
 __all__ = ["build", "ceil_whole_formula", "lag_formulas", "stage_position"]
-
-#: Monthly targets: whole numbers show without decimals, exact fractions with two.
-COUNT_OR_VOLUME = "#,##0.##"
 
 
 def stage_position(name: str, stages: int) -> str:
@@ -104,6 +111,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "the year, by quarter and by month. All formulas: change Assumptions, not this sheet.",
     )
     _headline(sheet, layout)
+    _bridge(sheet, layout)
     _stage_table(sheet, config, layout)
     _schedule_grid(sheet, config, layout)
     _flywheel_rows(sheet, layout)
@@ -133,7 +141,9 @@ def _headline(sheet: Worksheet, layout: Layout) -> None:
             f.new_revenue_goal,
             "New revenue goal",
             "=IF(ISNUMBER(NewRevenueGoalOverride),NewRevenueGoalOverride,"
-            "TargetRevenue*NewRevenueShare)",
+            "IF(ISNUMBER(StartingARR),"
+            "MAX(TargetRevenue-StartingARR*(1-N(GrossChurn)+N(Expansion)),0),"
+            "TargetRevenue*NewRevenueShare))",
             CURRENCY,
         ),
         (f.customers_exact, "Customers (exact)", "=NewRevenueGoal/AvgDealSize", VOLUME),
@@ -204,6 +214,60 @@ def _headline(sheet: Worksheet, layout: Layout) -> None:
     warning.font = BAD_FONT
 
 
+def _bridge(sheet: Worksheet, layout: Layout) -> None:
+    """Revenue bridge and sales: what stays, the pipeline each quarter needs, capacity, CAC
+    (``revenue_bridge.new_logo_goal``, ``pipeline_needed``, ``acquisition_cost``)."""
+    f = layout.funnel
+    b = f.bridge
+    win = f.stage_rates.cell(f.stage_rates.rows - 1).abs
+    shares = f.season_share_row
+    quarter = [
+        f"SUM({Ref(FUNNEL, shares.row, shares.col + 3 * q, None, shares.col + 3 * q + 2).ref})"
+        for q in range(4)
+    ]
+    capacity = b["capacity"].ref
+    over = (
+        f'"Over capacity: the new-revenue goal is "&FIXED(NewRevenueGoal/{capacity}*100,0)'
+        '&" % of what the reps can close"'
+    )
+    formulas = {
+        "retained": (
+            '=IF(ISNUMBER(StartingARR),StartingARR*(1-N(GrossChurn)+N(Expansion)),"")',
+            CURRENCY,
+        ),
+        "win_rate": (f"={win}", PERCENT),
+        "capacity": (
+            '=IF(AND(ISNUMBER(RampedReps),ISNUMBER(RepQuota)),RampedReps*RepQuota,"")',
+            CURRENCY,
+        ),
+        "capacity_check": (
+            f"=IF(ISNUMBER({b['capacity'].ref}),IF(NewRevenueGoal>{b['capacity'].ref},{over},"
+            '"Within sales capacity"),"")',
+            None,
+        ),
+        "marketing_cac": ('=IF(CustomersNeeded>0,BudgetNeeded/CustomersNeeded,"n/a")', CURRENCY),
+        "loaded_cac": (
+            "=IF(AND(ISNUMBER(SalesCost),CustomersNeeded>0),"
+            '(BudgetNeeded+SalesCost)/CustomersNeeded,"")',
+            CURRENCY,
+        ),
+    }
+    for key, label in BRIDGE_ROWS:
+        put_text(sheet.cell(b[key].row, LABEL_COL), label)
+        if key in formulas:
+            formula, number_format = formulas[key]
+            put_formula(sheet[b[key].ref], formula, number_format).alignment = RIGHT
+    for q in range(4):
+        needed = f"NewRevenueGoal*{quarter[q]}"
+        put_formula(
+            sheet[b["pipeline_needed"].cell(0, q).ref], f"={needed}/{b['win_rate'].ref}", CURRENCY
+        )
+        put_formula(sheet[b["coverage"].cell(0, q).ref], f"=PipelineCoverage*{needed}", CURRENCY)
+    sheet[b["capacity_check"].ref].font = BAD_FONT
+    for ref in (b["retained"], b["win_rate"]):
+        sheet.cell(ref.row, LABEL_COL).font = NOTE_FONT
+
+
 def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     f, c = layout.funnel, layout.channels
     stages = len(config.stage_names)
@@ -263,11 +327,12 @@ def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         )
         put_formula(sheet[f.required.cell(i).ref], required, VOLUME)
         months = Ref(sheet.title, f.monthly.row + i, f.monthly.col, None, f.monthly.last_col)
-        put_formula(sheet[f.generated_year.cell(i).ref], f"=SUM({months.ref})", VOLUME)
+        targets = WHOLE if config.whole_units else VOLUME
+        put_formula(sheet[f.generated_year.cell(i).ref], f"=SUM({months.ref})", targets)
         for q in range(4):
             first = months.cell(0, 3 * q)
             span = Ref(sheet.title, first.row, first.col, first.row, first.col + 2)
-            put_formula(sheet[f.period_volumes.cell(i, q).ref], f"=SUM({span.ref})", VOLUME)
+            put_formula(sheet[f.period_volumes.cell(i, q).ref], f"=SUM({span.ref})", targets)
         grid_row = f.grid.row + i
         if lead:
             before = Ref(sheet.title, grid_row, f.grid.col, None, f.grid.col + lead - 1)
@@ -356,6 +421,7 @@ def _generated(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     """
     f = layout.funnel
     lead = f.lead_months
+    targets = WHOLE if config.whole_units else VOLUME
     style_header(sheet.cell(f.month_header, LABEL_COL), "Stage must generate / month")
     for t, cell in enumerate(f.month_labels.cells()):
         _month_label(sheet, cell, t)
@@ -371,7 +437,7 @@ def _generated(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
                 before = Ref(sheet.title, start.row, start.col, None, start.col + t - 1)
                 whole += "-" + ceil_whole_formula(f"SUM({before.ref})")
             cell = f.monthly.cell(i, t)
-            put_formula(sheet[cell.ref], f"=IF(WholeUnits,{whole},{exact})", COUNT_OR_VOLUME)
+            put_formula(sheet[cell.ref], f"=IF(WholeUnits,{whole},{exact})", targets)
 
 
 def _calendar_rows(sheet: Worksheet, layout: Layout) -> None:

@@ -46,9 +46,10 @@ SECTIONS = (
             "4. Tracking: each month, type the actuals per stage and per channel; see pace, "
             "variance, what the rest of the year must bring, the two steps furthest behind "
             "with what to do about them, and where budget should go.",
-            "5. Dashboard: the headline KPIs and charts to share, with a tornado chart of "
-            "the revenue each stage rate adds when it alone gains SensitivityStep points, "
-            "and the actuals against the plan.",
+            "5. Dashboard: the headline KPIs (budget needed against budget given) and charts "
+            "to share, with a tornado chart of the revenue each stage adds when it alone "
+            "reaches its achievable rate (Assumptions, beside the rates), and the actuals "
+            "against the plan.",
             "6. Channel KPIs and Objectives: seed 004's rates per channel type with their "
             "thresholds; seed 003's SMART objectives with progress and status.",
         ),
@@ -58,11 +59,16 @@ SECTIONS = (
         (
             "Input cells look like the cell to the right; everything else is a formula.",
             "Rates are percentages of the stage above; money is in the plan's currency.",
-            "Customers needed are whole (rounded up: 9.09 needs 10); other volumes are exact, "
-            "so the monthly table shows what each month must average.",
+            "Customers needed are whole (rounded up: 9.09 needs 10); monthly targets are whole "
+            "too (WholeUnits), each month's running total rounded up, so no month-end falls "
+            "behind the exact plan and the year adds up to the need rounded up.",
             "With a sales cycle, stages above customers happen that many months earlier; "
             "per-stage lags (Assumptions, beside the rates) replace it when filled in. The "
-            "monthly table starts before the fiscal year when the lags need it.",
+            "year rolls into the next: the pipeline it starts with (Assumptions) closes its "
+            "first deals, and its last months generate what next year's first months need "
+            "(carried in / carried out on the Funnel sheet).",
+            "Money buys volume: each channel's budget is the units it must bring × its cost "
+            "per unit + its fixed cost; a smaller budget given buys proportionally less.",
             "The flywheel: existing customers refer new ones; the customers referrals bring "
             "are taken off what the funnel must bring, month by month as the base grows.",
         ),
@@ -74,7 +80,8 @@ SECTIONS = (
             "GrowthUplift, NewRevenueShare, AvgDealSize, StageRates, StageNames, Seasonality, "
             "SalesCycleMonths, StageLags, CustomerBase, ReferralsPerCustomer; TargetRevenue, "
             "NewRevenueGoal, CustomersNeeded, ReferralCustomers, FunnelCustomersNeeded, "
-            "RequiredVolumes, TotalBudget, PlanROI.",
+            "RequiredVolumes, MonthlyVolumes, QuarterlyVolumes, TotalBudget, BudgetNeeded, "
+            "ChannelMonthlyVolumes, ChannelMonthlyBudget, ChannelEntryStages, PlanROI.",
             "Recalculate without Excel: xl-funnel recalc PLAN.xlsx",
         ),
     ),
