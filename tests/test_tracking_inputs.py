@@ -171,3 +171,13 @@ def test_every_new_sheet_prints_and_freezes(book):
         sheet = book[name]
         assert sheet.freeze_panes, name
         assert sheet.page_setup.fitToWidth == 1, name
+
+
+def test_dashboard_prints_the_actuals_on_a_page_of_their_own(book):
+    from xl_funnel.plan.sheets.dashboard_actuals import actuals_layout
+
+    a = actuals_layout(plan_layout(EXAMPLE))
+    areas = book["Dashboard"].print_area.split(",")
+    assert len(areas) == 2
+    assert areas[1].startswith(f"'Dashboard'!$A${a.header}:")
+    assert book["Dashboard"].page_setup.fitToWidth == 1

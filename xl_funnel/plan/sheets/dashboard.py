@@ -127,7 +127,6 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     for key, chart in charts.items():
         chart.anchor = _anchor(d.chart_anchors[key])
         sheet.add_chart(chart)
-    dashboard_actuals.build(sheet, config, layout)  # the Tracking sheet's actuals (issue 12)
 
     widths = {"A": 2}
     for col in range(LABEL_COL, LABEL_COL + 2 * len(d.kpis)):
@@ -140,6 +139,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = f"A1:{get_column_letter(LABEL_COL + 2 * len(d.kpis) - 1)}{d.data_header - 2}"
+    dashboard_actuals.build(sheet, config, layout)  # the Tracking sheet's actuals (issue 12)
 
 
 def _mix_note(sheet: Worksheet, layout: Layout) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
 from openpyxl.chart.series import SeriesLabel
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
@@ -121,6 +122,19 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     for key, chart in charts.items():
         chart.anchor = _anchor(a.charts[key])
         sheet.add_chart(chart)
+    _print_too(sheet, a)
+
+
+def _print_too(sheet: Worksheet, a: DashboardActualsLayout) -> None:
+    """The actuals print as a page of their own after the plan's (the helper data does not)."""
+    last = max(ref.last_col or ref.col for ref in a.charts.values())
+    bottom = max(ref.last_row or ref.row for ref in a.charts.values())
+    mine = f"A{a.header}:{get_column_letter(last)}{bottom}"
+    plan = sheet.print_area
+    areas = [area.split("!")[-1].replace("$", "") for area in plan.split(",")] if plan else []
+    sheet.print_area = [*areas, mine]
+    # One page wide, each area on its own page.
+    sheet.page_setup.fitToHeight = 0
 
 
 def _series_row(sheet: Worksheet, ref: Ref) -> Reference:
