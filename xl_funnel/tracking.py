@@ -8,12 +8,20 @@ native formulas; tests prove them equal in LibreOffice and ``xl-funnel recalc``.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from xl_funnel._checks import as_array, ceil_whole, check_nonnegative, divide, scalar_or_array
+from xl_funnel._checks import (
+    CEIL_TOLERANCE,
+    as_array,
+    ceil_whole,
+    check_nonnegative,
+    divide,
+    scalar_or_array,
+)
 from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
 ]
 
 ON_TRACK = "On track"
+NAN = float("nan")
 BEHIND = "Behind"
 
 
@@ -308,12 +317,22 @@ def catch_up(
     shape = np.broadcast_shapes(remaining.shape, usable.shape[:-1])
     volumes = np.empty((*shape, usable.shape[-1] + 1))
     volumes[..., -1] = ceil_whole(np.broadcast_to(remaining, shape))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for stage in range(usable.shape[-1] - 1, -1, -1):
-            above = volumes[..., stage + 1] / usable[..., stage]
-            volumes[..., stage] = np.where(
-                np.isnan(above), np.nan, ceil_whole(np.nan_to_num(above))
-            )
+    if not shape:
+        # One funnel: stage by stage in plain floats (a long funnel would pay numpy's
+        # per-call overhead at every stage); the same rule as ceil_whole.
+        below = float(volumes[-1])
+        for stage, rate in reversed(list(enumerate(usable.tolist()))):
+            above = below / rate if rate == rate and below == below else NAN
+            if math.isfinite(above):
+                above = float(math.ceil(max(above - CEIL_TOLERANCE, 0.0)))
+            volumes[stage] = below = above
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            for stage in range(usable.shape[-1] - 1, -1, -1):
+                above = volumes[..., stage + 1] / usable[..., stage]
+                volumes[..., stage] = np.where(
+                    np.isnan(above), np.nan, ceil_whole(np.nan_to_num(above))
+                )
     per_month = divide(volumes, np.asarray(left, dtype=float)[..., None])
     return CatchUp(volumes, per_month)
 
