@@ -13,7 +13,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, Layout
-from xl_funnel.plan.sheets.tracking import grid_header, month_range
+from xl_funnel.plan.sheets.tracking_grid import grid_header, month_range
 from xl_funnel.plan.sheets.tracking_plan import channel_budget, channel_volume
 from xl_funnel.plan.sheets.tracking_review import year_table
 from xl_funnel.plan.styles import (

@@ -24,7 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_funnel.diagnosis import NO_DATA_MESSAGE, ON_PLAN_MESSAGE, advice
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, Layout
-from xl_funnel.plan.sheets.tracking import grid_header, month_range
+from xl_funnel.plan.sheets.tracking_grid import grid_header, month_range
 from xl_funnel.plan.sheets.tracking_plan import PLAN_RATES, stage_month
 from xl_funnel.plan.styles import (
     BAD_FILL,
