@@ -117,7 +117,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "spend": _plan_and_actual(sheet, a, "spend", "Spend against budget", plan="budget"),
         "roi": _roi(sheet, a),
     }
-    from xl_funnel.plan.sheets.dashboard import _anchor
+    from xl_funnel.plan.sheets.dashboard import _anchor  # here: dashboard imports this module
 
     for key, chart in charts.items():
         chart.anchor = _anchor(a.charts[key])
