@@ -41,7 +41,7 @@ def typed_plan(path: Path) -> None:
     assumptions = next(s.part for s in package.sheets if s.name == "Assumptions")
     typed = {
         names["GrowthUplift"].cell(0, 0): 0.07,
-        names["ChannelBudgets"].cell(4, 0): 55_000.0,  # Webinars
+        names["ChannelFixedCosts"].cell(4, 0): 55_000.0,  # Webinars
         names["RevenueHistory"].cell(0, 1): 9_500_000.0,  # FY2025
     }
     sheet = SheetXml(package.parts[assumptions]).with_constants(typed)
@@ -98,9 +98,9 @@ def test_everything_lands_by_name(updated):
     revenue = dict(zip(names, rows_of(book, "ActualChannelRevenue"), strict=True))
     assert revenue["Webinars"][:6] == [5_000.0 * m for m in range(6)]
     assert rows_of(book, "GrowthUplift") == [[0.07]]
-    budgets = dict(zip(names, (row[0] for row in rows_of(book, "ChannelBudgets")), strict=True))
-    assert budgets["Webinars"] == 55_000  # typed in the workbook: kept
-    assert budgets["Partners"] == 50_000  # new: from the config
+    fixed = dict(zip(names, (row[0] for row in rows_of(book, "ChannelFixedCosts")), strict=True))
+    assert fixed["Webinars"] == 55_000  # typed in the workbook: kept
+    assert fixed["Partners"] == 50_000  # new: from the config
     assert rows_of(book, "RevenueHistory") == [[11_000_000, 12_500_000, 9_500_000, 16_000_000]]
 
 
@@ -120,8 +120,8 @@ def test_a_removed_channel_is_reported(tmp_path):
     lost = [line for line in result.output.splitlines() if "not carried" in line]
     assert lost == [
         "  not carried: 6 cells of ActualChannelSpend for 'Direct mail' (no longer in the plan)",
-        "  not carried: channel 'Direct mail' (removed from the config): budget 100,000, "
-        "lead share 5 %",
+        "  not carried: channel 'Direct mail' (removed from the config): fixed cost 100,000, "
+        "cost per unit 0, lead share 5 %",
     ]
     assert not (tmp_path / "plan.bak.xlsx").exists()
 
@@ -134,7 +134,7 @@ def test_libreoffice_computes_the_updated_plan_as_the_core(updated, tmp_path):
         growth_uplift=0.07,
         revenue_history=(11_000_000.0, 12_500_000.0, 9_500_000.0, 16_000_000.0),
         channels=tuple(
-            dataclasses.replace(c, budget=55_000.0) if c.name == "Webinars" else c
+            dataclasses.replace(c, fixed_cost=55_000.0) if c.name == "Webinars" else c
             for c in new_config().channels
         ),
     )
@@ -152,7 +152,9 @@ def test_an_added_stage_and_a_later_fiscal_start(tmp_path):
     base = example_config()
     stages = ("Visits", "Leads", "MQLs", "SALs", "SQLs", "Opportunities", "Customers")
     rates = (0.02, 0.25, 0.5, 0.4, 0.45, 0.55)
-    config = dataclasses.replace(base, stage_names=stages, stage_rates=rates, first_month=4)
+    config = dataclasses.replace(
+        base, stage_names=stages, stage_rates=rates, first_month=4, achievable_rates=None
+    )
     (tmp_path / "new.toml").write_text(config_toml(config))
     result = CliRunner().invoke(cli, ["update", str(plan), "--config", str(tmp_path / "new.toml")])
     assert result.exit_code == 0, result.output

@@ -98,6 +98,8 @@ def test_minimal_config_gets_defaults():
     # With no visits stage above, the leads are the first stage.
     assert config.lead_stage == "Leads"
     assert config.channels[1] == Channel("Events", 30_000, 0.4, 0.5)
+    # The older budget key is a fixed yearly cost: old files keep their budgets.
+    assert (config.channels[1].fixed, config.channels[1].unit_cost) == (30_000, 0)
     assert config.channels[0].mql_rate is None
 
 
@@ -132,9 +134,13 @@ def test_print_config_round_trips(config):
     # Every key in the printed file is commented (a line of help right above it or the header).
     assert "# Twelve relative weights" in text
     assert "# Referrals each customer brings per month" in text
-    assert "# Sensitivity: each stage rate improved by this many rate points" in text
+    assert "# Rate points added to each rate in the lever table" in text
+    assert "achievable_rates = " in text
     data = tomllib.loads(text)
-    assert set(data) == {
+    assert set(data) - {"pipeline"} == {
+        "sales",
+        "budget",
+        "calendar",
         "plan",
         "revenue",
         "funnel",
@@ -143,6 +149,7 @@ def test_print_config_round_trips(config):
         "dashboard",
         "channels",
     }
+    assert ("cap" in data["budget"]) == (config.budget_cap is not None)
     # Optional keys left out are shown commented, with an example value.
     if config.stage_lags is None:
         assert "# stage_lags = [" in text
@@ -207,7 +214,8 @@ def test_all_problems_at_once_with_key_paths():
         """
     )
     assert found == [
-        "extra: unknown key; known: plan, revenue, funnel, flywheel, tracking, dashboard, channels",
+        "extra: unknown key; known: plan, revenue, funnel, flywheel, tracking, dashboard, "
+        "sales, budget, calendar, pipeline, channels",
         "plan.compnay: unknown key (did you mean 'company'?)",
         "plan.company: missing",
         "plan.fiscal_year: must be a whole year from 1900 to 9999, got '2027'",
@@ -228,10 +236,11 @@ def test_all_problems_at_once_with_key_paths():
         "tracking.spend_flag_ratio: must be a multiple from 1 to 100, got 0.5",
         "dashboard.sensitivity_step: must be rate points from more than 0 to 1 "
         "(0.01 = one point), got 0",
-        "channels[0].colour: unknown key; known: name, budget, lead_share, mql_rate",
-        "channels[0].budget: must be a positive number, got -5",
+        "channels[0].colour: unknown key; known: name, lead_share, entry_stage, mql_rate, "
+        "cost_per_unit, fixed_cost, budget",
+        "channels[0].budget: must be an amount of money, 0 or more, got -5",
         "channels[1].name: 'email' is also channels[0]: names differ",
-        "channels[1].budget: must be a positive number, got 'lots'",
+        "channels[1].budget: must be an amount of money, 0 or more, got 'lots'",
         "channels: lead_share values sum to 0.7 (70 %): they must sum to 1 (100 %)",
     ]
 
@@ -368,3 +377,32 @@ def test_to_dict_is_the_toml_structure():
     data = example_config().to_dict()
     assert PlanConfig.from_dict(data) == example_config()
     assert tomllib.loads(config_toml(example_config()))["channels"] == data["channels"]
+
+
+def test_new_keys_default_and_are_checked_with_their_path():
+    """A config of the previous version builds (every new key defaults); bad values name
+    the key path."""
+    config = parse_config(VALID)
+    assert config.whole_units is True
+    assert (config.start_arr, config.gross_churn, config.expansion) == (None, 0.0, 0.0)
+    assert (config.budget_cap, config.pipeline, config.next_year_growth) == (None, (), None)
+    assert config.pipeline_coverage == 3.0
+    assert config.currency == "USD"
+    found = problems(
+        VALID.replace("avg_deal_size = 50_000", "avg_deal_size = 50_000\ngross_churn = 12")
+        .replace("[funnel]", "[budget]\ncap = -1\n[sales]\nramped_reps = 3\n[funnel]")
+        .replace('company = "Acme"', 'company = "Acme"\nwhole_units = 1\ncurrency = 5')
+        + '\n[[pipeline]]\nstage = "Customers"\ncount = 2\nmonths = [13]\n'
+        + "\n[calendar]\nnext_year_growth = -2\n"
+    )
+    assert found == [
+        "plan.currency: must be text, got 5",
+        "revenue.gross_churn: is 12: a rate is a fraction; did you mean 0.12 (12 %)?",
+        "sales: give ramped_reps and quota together (capacity = reps × quota)",
+        "budget.cap: must be an amount of money, 0 or more, got -1",
+        "calendar.next_year_growth: must be a growth rate from above -1 to 10 (0.25 = 25 %), "
+        "got -2",
+        "pipeline[0].stage: cannot be the customers: list open pipeline",
+        "pipeline[0].months: must list fiscal months from 1 to 12 (e.g. [1, 2]), got [13]",
+        "plan.whole_units: must be true or false, got 1",
+    ]

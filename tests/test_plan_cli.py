@@ -57,7 +57,7 @@ def test_config_problems_all_listed_nothing_written(run, tmp_path):
     config = tmp_path / "plan.toml"
     text = run("--print-config").stdout
     text = text.replace("avg_deal_size = 1_100_000.0", "avg_deal_size = -5")
-    text = text.replace("budget = 420_000.0", 'budget = "a lot"')
+    text = text.replace("cost_per_unit = 1680.0", 'cost_per_unit = "a lot"')
     text = text.replace("[tracking]", "[tracking]\nspend_flag = 2")
     config.write_text(text)
     target = tmp_path / "plan.xlsx"
@@ -66,7 +66,8 @@ def test_config_problems_all_listed_nothing_written(run, tmp_path):
     assert result.stderr.splitlines() == [
         f"Error: {config}: revenue.avg_deal_size: must be a positive number, got -5",
         f"Error: {config}: tracking.spend_flag: unknown key (did you mean 'spend_flag_ratio'?)",
-        f"Error: {config}: channels[2].budget: must be a positive number, got 'a lot'",
+        f"Error: {config}: channels[2].cost_per_unit: must be an amount of money, 0 or more, "
+        "got 'a lot'",
     ]
     assert result.stdout == ""
     assert list(tmp_path.iterdir()) == [config]

@@ -38,9 +38,10 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 #: Functions every engine knows (Excel 2010+, LibreOffice, Google Sheets) without `_xlfn.`.
 PORTABLE_FUNCTIONS = {
-    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "DATE", "FIXED", "IF", "INDEX",
+    "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "COUNTIF", "DATE", "DAY", "FIXED", "IF",
+    "INDEX",
     "INT", "ISNUMBER", "LOG10", "MATCH", "MAX", "MIN", "MONTH", "N", "PRODUCT", "ROUND",
-    "ROUNDUP", "SUM", "SUMPRODUCT", "YEAR",
+    "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT", "TODAY", "YEAR",
 }  # fmt: skip
 
 #: Inputs: names a planner types into, each needs a validation and a comment.
@@ -49,8 +50,11 @@ INPUT_NAMES = (
     "NewRevenueShare", "NewRevenueGoalOverride", "AvgDealSize", "StageNames", "StageRates",
     "StageLags", "LeadStage", "SalesCycleMonths", "Seasonality", "CustomerBase",
     "ReferralsPerCustomer", "ReferralEntryStage", "ReferralCloseRate", "OnTrackThreshold",
-    "SpendFlagRatio", "SensitivityStep", "ChannelNames", "ChannelBudgets", "ChannelLeadShares",
-    "ChannelMQLRates",
+    "SpendFlagRatio", "SensitivityStep", "ChannelNames", "ChannelEntryStages",
+    "ChannelLeadShares", "ChannelMQLRates", "ChannelUnitCosts", "ChannelFixedCosts",
+    "WholeUnits", "NextYearGrowth", "StartingPipeline", "BudgetCap", "AchievableRates",
+    "StartingARR", "GrossChurn", "Expansion", "PipelineCoverage", "RampedReps", "RepQuota",
+    "SalesCost",
 )  # fmt: skip
 #: Free-text inputs (any text is valid, so they get a comment but no validation).
 TEXT_INPUTS = ("CompanyName", "StageNames", "ChannelNames")
@@ -131,13 +135,24 @@ def test_validation_rules(case):
         "SensitivityStep",
     ):
         assert rule(name) == ("decimal", "between", "0.000001", "1"), name
-    for name in ("ChannelLeadShares", "ReferralCloseRate", "ReferralsPerCustomer"):
+    for name in (
+        "ChannelLeadShares",
+        "ReferralCloseRate",
+        "ReferralsPerCustomer",
+        "AchievableRates",
+        "GrossChurn",
+    ):
         assert rule(name) == ("decimal", "between", "0", "1"), name
     assert rule("CustomerBase") == ("decimal", "greaterThanOrEqual", "0", None)
     assert rule("StageLags") == ("decimal", "between", "0", str(config.lead_months))
     assert rule("ReferralEntryStage") == ("list", None, "StageNames", None)
-    for name in ("RevenueHistory", "AvgDealSize", "ChannelBudgets", "NewRevenueGoalOverride"):
+    for name in ("RevenueHistory", "AvgDealSize", "NewRevenueGoalOverride"):
         assert rule(name) == ("decimal", "greaterThan", "0", None), name
+    for name in ("ChannelUnitCosts", "ChannelFixedCosts", "BudgetCap"):
+        assert rule(name) == ("decimal", "greaterThanOrEqual", "0", None), name
+    assert rule("StartingPipeline") == ("decimal", "greaterThanOrEqual", "0", None)
+    assert rule("ChannelEntryStages") == ("list", None, "StageNames", None)
+    assert rule("WholeUnits") == ("list", None, '"TRUE,FALSE"', None)
     assert rule("SalesCycleMonths") == ("decimal", "between", "0", str(config.lead_months))
     assert rule("GrowthMethod") == ("list", None, '"mean,cagr"', None)
     assert rule("LeadStage") == ("list", None, "StageNames", None)
@@ -158,8 +173,9 @@ def test_charts(case):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         charts = [ElementTree.fromstring(archive.read(n)) for n in names]
-    assert len(charts) == 4
-    funnel, monthly, roi, tornado = charts
+    # The plan's four, then the four of the actuals (tests/test_tracking_inputs.py).
+    assert len(charts) == 8
+    funnel, monthly, roi, tornado = charts[:4]
 
     def values(chart, tag):
         return [e.get("val") for e in chart.iter(f"{CHART}{tag}")]
@@ -239,12 +255,12 @@ def test_monthly_volumes_follow_each_stage_lag(case):
     months later, ÷ the rate (the schedule's recursion), with k and f from the lag columns."""
     config, _, book = case
     f = plan_layout(config).funnel
-    months = f.lead_months + 12
+    months = 2 * f.lead_months + 12
     sheet = book["Funnel"]
-    below = Ref("Funnel", f.monthly.row + 1, f.monthly.col, f.monthly.row + 1, f.monthly.last_col)
+    below = Ref("Funnel", f.grid.row + 1, f.grid.col, f.grid.row + 1, f.grid.last_col)
     k, part = f.lag_whole.cell(0).abs, f.lag_fraction.cell(0).abs
     rate = f.stage_rates.cell(0).abs
-    assert sheet[f.monthly.cell(0, 0).ref].value == (
+    assert sheet[f.grid.cell(0, 0).ref].value == (
         f"=((1-{part})*IF(1+{k}<={months},INDEX({below.abs},1+{k}),0)"
         f"+{part}*IF(2+{k}<={months},INDEX({below.abs},2+{k}),0))/{rate}"
     )
@@ -261,9 +277,19 @@ def test_customers_needed_mirrors_the_core_rounding(case):
     exact = layout.funnel.customers_exact.ref
     assert formula == f"=ROUNDUP(MAX({exact}-1E-9,0),0)"
     assert CEIL_TOLERANCE == 1e-9
-    # Every rounding up in the workbook is that one formula.
-    rounding = [f for _, _, f in formulas(book) if "ROUNDUP" in f]
-    assert rounding == [formula]
+    # Every rounding up in the workbook is that one rule: the whole monthly targets round
+    # the running total up (``rolling.whole_months``); Tracking's catch-up volumes round up
+    # with the same 1e-9 tolerance.
+    everywhere = [(sheet, f) for sheet, _, f in formulas(book) if "ROUNDUP" in f]
+    rounding = [f for sheet, f in everywhere if sheet != "Tracking"]
+    assert rounding[0] == formula
+    for whole in rounding[1:]:
+        assert whole.startswith("=IF(WholeUnits,"), whole
+        count = whole.count("ROUNDUP")
+        assert whole.count("ROUNDUP(MAX(SUM(") == whole.count("-1E-9,0),0)") == count, whole
+    catch_up = [f for sheet, f in everywhere if sheet == "Tracking"]
+    assert catch_up
+    assert all("-1E-9,0),0)" in f for f in catch_up)
 
 
 def test_year_volumes_divide_stage_by_stage(case):
@@ -290,13 +316,14 @@ def test_year_volumes_are_exact_like_backsolve(tmp_path):
     assert 10 / (0.2 * 0.2 * 0.4 * 0.5) == 1249.9999999999998  # what the old formula gave
 
 
-def test_tornado_adds_rate_points(case):
-    """The Dashboard's sensitivity adds SensitivityStep points to each rate (capped at 1)."""
+def test_tornado_moves_each_rate_to_its_achievable_rate(case):
+    """The Dashboard's levers: each rate alone at its achievable rate, the basis stated."""
     config, _, book = case
     d = plan_layout(config).dashboard
     sheet = book["Dashboard"]
     rate, improved = d.levers["rate"].cell(0).ref, d.levers["improved_rate"].cell(0).ref
-    assert sheet[improved].value == f"=MIN(1,{rate}+SensitivityStep)"
+    assert sheet[improved].value == "=INDEX(AchievableRates,1)"
+    assert "achievable" in sheet.cell(d.sensitivity_header, d.levers["label"].col).value
     assert sheet[d.levers["customers_change"].cell(0).ref].value == (
         f"={d.base_customers.abs}/{rate}*({improved}-{rate})"
     )

@@ -106,11 +106,11 @@ def test_results_ready_for_a_deck(plan, tmp_path):
     assert sheet.cell(1, 3).font.b
     assert sheet.cell(1, 3).fill.fgColor.rgb.endswith("1F3864")
     assert sheet.cell(2, 2).number_format == "0.0%"  # the plan's format of GrowthUplift
-    assert sheet.cell(2, 3).number_format == "#,##0.00"
+    assert sheet.cell(2, 3).number_format == "#,##0"  # counts are whole units
     assert sheet.column_dimensions["C"].width >= 10
     expected = expected_values(example_config())
-    # figures rounded as the plan shows them: two decimals for volumes (20,833.33), 0.1 % ROI
-    assert sheet.cell(2, 3).value == round(expected["periods"]["Q1"][0], 2) == 20_833.33
+    # figures as the plan shows them: whole units for volumes (20,834 visits), 0.1 % ROI
+    assert sheet.cell(2, 3).value == expected["periods"]["Q1"][0] == 20_834
     roi = expected["names"]["PlanROI"]
     assert sheet.cell(2, header.index("PlanROI") + 1).value == round(roi, 3)
 

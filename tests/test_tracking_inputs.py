@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.cell_range import CellRange
 
 from tests import libreoffice
-from tests.ooxml_check import assert_opens_in_excel
 from tests.tracking_cases import EXAMPLE, TRACKED, fill_actuals
+from tests.validated import assert_opens_in_excel
 from xl_funnel.plan import plan_layout, write_plan
 from xl_funnel.plan.tracking_layout import TRACKING_INPUTS
 from xl_funnel.plan_names import TRACKING_INPUT_NAMES
@@ -125,3 +125,59 @@ def test_month_headers_are_the_fiscal_months(recalculated, case):
         for m in range(12)
     ]
     assert got == want
+
+
+def test_dashboard_charts_of_the_actuals():
+    """Actual columns against a plan line (customers, top of funnel, spend) and ROI bars."""
+    import io
+    import zipfile
+
+    from defusedxml import ElementTree
+
+    from xl_funnel.plan import workbook_bytes
+
+    chart_ns = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+    with zipfile.ZipFile(io.BytesIO(workbook_bytes(EXAMPLE))) as archive:
+        names = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        charts = [ElementTree.fromstring(archive.read(n)) for n in names[4:]]
+    assert len(charts) == 4
+    for chart in charts[:3]:
+        assert [e.get("val") for e in chart.iter(f"{chart_ns}barDir")] == ["col"]
+        assert len(list(chart.iter(f"{chart_ns}lineChart"))) == 1
+        refs = [f.text for f in chart.iter(f"{chart_ns}f")]
+        assert all(ref.startswith("'Dashboard'!") for ref in refs)
+    roi = charts[3]
+    assert len(list(roi.iter(f"{chart_ns}ser"))) == 2
+
+
+def test_tracking_prints_one_page_wide_in_blocks(book):
+    from xl_funnel.plan.sheets.tracking import PAGE_STARTS
+
+    sheet, t = book["Tracking"], plan_layout(EXAMPLE).tracking
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_cols == "$A:$B"
+    breaks = [brk.id for brk in sheet.row_breaks.brk]
+    assert breaks == [t.headers[key] - 1 for key in PAGE_STARTS]
+    # Every column printed is sized: the page is the label and the 18 grid columns.
+    widths = [sheet.column_dimensions[chr(ord("A") + i)].width for i in range(t.last_col)]
+    assert all(width and width <= 36 for width in widths)
+
+
+def test_every_new_sheet_prints_and_freezes(book):
+    for name in ("Tracking", "Channel KPIs", "Objectives"):
+        sheet = book[name]
+        assert sheet.freeze_panes, name
+        assert sheet.page_setup.fitToWidth == 1, name
+
+
+def test_dashboard_prints_the_actuals_on_a_page_of_their_own(book):
+    from xl_funnel.plan.sheets.dashboard_actuals import actuals_layout
+
+    a = actuals_layout(plan_layout(EXAMPLE))
+    areas = book["Dashboard"].print_area.split(",")
+    assert len(areas) == 2
+    assert areas[1].startswith(f"'Dashboard'!$A${a.header}:")
+    assert book["Dashboard"].page_setup.fitToWidth == 1

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from tests.plan_cases import LAGGED
+from tests.plan_cases import FLYWHEEL, LAGGED, MORE_STAGES
 from xl_funnel.plan import PlanConfig, example_config, plan_layout
 
 EXAMPLE = example_config()
@@ -22,8 +22,8 @@ EXAMPLE_STAGES = [
     [95, 101, 99, 104, 98, 102],
     [19, 20, 18, 21, 19, 20],
     [3, 4, 3, 4, 3, 4],
-    [2, 1, 2, 2, 1, 2],
-    [0, 1, 0, 0, 1, 1],
+    [1, 1, 2, 1, 1, 2],
+    [0, 1, 0, 1, 1, 1],
 ]
 
 
@@ -35,7 +35,10 @@ def _channel_rows(config: PlanConfig, stages: list[list[int]]) -> dict[str, list
     lead_row = stages[config.lead_index]
     for c, channel in enumerate(channels):
         spend.append(
-            [round(channel.budget / 12 * (0.85 + 0.05 * m + 0.02 * c)) for m in range(months)]
+            [
+                round((channel.budget or 100_000.0) / 12 * (0.85 + 0.05 * m + 0.02 * c))
+                for m in range(months)
+            ]
         )
         volume.append([round(lead_row[m] * channel.lead_share) for m in range(months)])
         rate = channel.mql_rate or config.stage_rates[config.lead_index]
@@ -73,10 +76,34 @@ LAGGED_STAGES = [
     [None, 21, 24, 18],
 ]
 
+#: MORE_STAGES (eight stages, an April start, a seasonal year): one quarter, every stage.
+MORE_STAGES_Q1 = [
+    [310_000, 390_000, 420_000],
+    [3_900, 4_700, 5_100],
+    [120, 150, 160],
+    [45, 55, 58],
+    [26, 30, 33],
+    [10, 13, 12],
+    [4, 6, 5],
+    [1, 2, 1],
+]
+#: FLYWHEEL (lags, referrals): two months, SALs not reported in the second.
+FLYWHEEL_M2 = [
+    [30_000, 28_000],
+    [600, 580],
+    [150, 140],
+    [140, None],
+    [60, 55],
+    [25, 22],
+    [6, 7],
+]
+
 #: Case name → (config, actual blocks).
 TRACKED = {
     "example_h1": (EXAMPLE, actuals(EXAMPLE, EXAMPLE_STAGES)),
     "lagged_m4": (LAGGED, actuals(LAGGED, LAGGED_STAGES)),
+    "more_stages_q1": (MORE_STAGES, actuals(MORE_STAGES, MORE_STAGES_Q1)),
+    "flywheel_m2": (FLYWHEEL, actuals(FLYWHEEL, FLYWHEEL_M2)),
 }
 
 

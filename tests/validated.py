@@ -15,3 +15,9 @@ def assert_valid(path: str | Path) -> None:
     """Fail (never skip) when the validator is missing or finds an error in ``path``."""
     found = problems(path)
     assert found == [], "\n".join(found)
+
+
+def assert_opens_in_excel(*paths: str | Path) -> None:
+    """:func:`assert_valid` for each of ``paths``."""
+    for path in paths:
+        assert_valid(path)

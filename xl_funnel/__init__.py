@@ -53,6 +53,19 @@ _EXPORTS = {
     "value_per_visit": "xl_funnel.lead_value",
     "visits_per_lead": "xl_funnel.lead_value",
     "volume_for": "xl_funnel.simulation",
+    "catch_up": "xl_funnel.tracking",
+    "months_reported": "xl_funnel.tracking",
+    "plan_vs_actual": "xl_funnel.tracking",
+    "projected_at_rates": "xl_funnel.tracking",
+    "shortfall": "xl_funnel.tracking",
+    "tracking_status": "xl_funnel.tracking",
+    "diagnosis_sentences": "xl_funnel.tracking_diagnosis",
+    "reallocation_hint": "xl_funnel.tracking_diagnosis",
+    "channel_kpis": "xl_funnel.kpis",
+    "kpi_status": "xl_funnel.kpis",
+    "objective_progress": "xl_funnel.objectives",
+    "expected_progress": "xl_funnel.objectives",
+    "objective_status": "xl_funnel.objectives",
 }
 
 # Literal, so that linters and IDEs see it; a test checks it equals _EXPORTS.
@@ -70,23 +83,36 @@ __all__ = [
     "backsolve",
     "bottleneck",
     "bottleneck_message",
+    "catch_up",
+    "channel_kpis",
     "channel_metrics",
     "channel_roi",
     "conversion_rates",
     "customers_needed",
+    "diagnosis_sentences",
+    "expected_progress",
     "flywheel_backsolve",
     "forward",
     "funnel_gap",
     "growth_rate",
+    "kpi_status",
+    "months_reported",
+    "objective_progress",
+    "objective_status",
     "pace",
+    "plan_vs_actual",
+    "projected_at_rates",
+    "reallocation_hint",
     "schedule",
     "schedule_volumes",
     "seasonal_split",
     "sensitivity",
+    "shortfall",
     "simulate",
     "target_revenue",
     "target_revenue_from_history",
     "touch_credit",
+    "tracking_status",
     "value_per_lead",
     "value_per_visit",
     "visits_per_lead",
@@ -120,7 +146,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from xl_funnel.flywheel import flywheel_backsolve
     from xl_funnel.funnel import backsolve, conversion_rates, forward
+    from xl_funnel.kpis import channel_kpis, kpi_status
     from xl_funnel.lead_value import value_per_lead, value_per_visit, visits_per_lead
+    from xl_funnel.objectives import expected_progress, objective_progress, objective_status
     from xl_funnel.pacing import Pace, pace
     from xl_funnel.rate_sensitivity import sensitivity
     from xl_funnel.revenue import (
@@ -132,3 +160,12 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from xl_funnel.scheduling import schedule, schedule_volumes
     from xl_funnel.seasonality import seasonal_split
     from xl_funnel.simulation import Simulation, simulate, volume_for
+    from xl_funnel.tracking import (
+        catch_up,
+        months_reported,
+        plan_vs_actual,
+        projected_at_rates,
+        shortfall,
+        tracking_status,
+    )
+    from xl_funnel.tracking_diagnosis import diagnosis_sentences, reallocation_hint

@@ -30,6 +30,7 @@ def sensitivity(
     *,
     absolute: bool = False,
     names: Sequence[str] | None = None,
+    targets: ArrayLike | None = None,
 ) -> pd.DataFrame:
     """Change in customers and revenue when each stage rate alone improves by `step`.
 
@@ -51,6 +52,10 @@ def sensitivity(
     names : sequence of str, optional
         A label per rate. Default: ``Visits→Leads`` … for the six seed stages, else
         ``Stage 1→Stage 2`` ….
+    targets : array_like, optional
+        An achievable rate per stage (each 0 ≤ a ≤ 1): each rate alone moves to its target
+        instead of by `step` (which is then ignored). What a team believes it can reach
+        differs by stage, so this ranks levers by what they can actually bring.
 
     Returns
     -------
@@ -71,7 +76,8 @@ def sensitivity(
 
     Notes
     -----
-    Customers are :math:`C = V \\prod_j r_j`. Improving rate :math:`i` alone to
+    Customers are :math:`C = V \\prod_j r_j`. With `targets` :math:`a_i`, rate :math:`i`
+    alone moves to :math:`r_i' = a_i`. Improving rate :math:`i` alone to
     :math:`r_i' = \\min(1, r_i (1 + s))` gives
 
     .. math:: \\Delta C_i = C \\left(\\frac{r_i'}{r_i} - 1\\right), \\qquad
@@ -123,7 +129,16 @@ def sensitivity(
             "(0.1 = 10 % better)"
         )
     labels = _labels(names, len(conv))
-    improved = np.clip(conv + change if absolute else conv * (1 + change), 0.0, 1.0)
+    if targets is not None:
+        improved = as_array(targets, "targets")
+        check_rates(improved, "targets", allow_zero=True)
+        if improved.shape != conv.shape:
+            raise ShapeMismatchError(
+                f"targets has {improved.size} rates for {conv.size} rates: give one achievable "
+                "rate per stage"
+            )
+    else:
+        improved = np.clip(conv + change if absolute else conv * (1 + change), 0.0, 1.0)
     base = float(forward(volume, conv)[-1])
     # Products of the rates before and after i (not base / r_i: a rate of 0 needs no case).
     before = np.concatenate([[1.0], np.cumprod(conv)[:-1]])

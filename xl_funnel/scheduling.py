@@ -79,6 +79,8 @@ def lag_split(lags: ArrayLike, transitions: int | None = None) -> tuple[np.ndarr
     if months.ndim > 1:
         raise ShapeMismatchError(f"lags must be one list of months, got shape {months.shape}")
     _check_lags(months)
+    if transitions is not None and transitions < 1:
+        raise ShapeMismatchError("a funnel needs at least one stage-to-stage rate")
     if months.ndim == 0:
         if transitions is None:
             raise ShapeMismatchError(

@@ -36,7 +36,7 @@ def new(path: Path | None, config_path: Path | None, force: bool, print_config: 
     """Generate an annual marketing-plan workbook at PATH (.xlsx).
 
     The workbook computes by itself with native formulas (Excel, LibreOffice, Google Sheets):
-    revenue target → customers → every funnel stage by month, channels, quarterly tracking
+    revenue target → customers → every funnel stage by month, channels, monthly tracking
     and a dashboard. Nothing is written when the configuration has problems; all of them are
     listed, one per line.
     """

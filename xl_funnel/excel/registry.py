@@ -33,6 +33,8 @@ SPEC_MODULES: tuple[str, ...] = (
     "xl_funnel.excel.functions_funnel",  # funnel, revenue target, lead value, channels
     "xl_funnel.excel.functions_time",  # lags by month, flywheel, pacing, bottleneck diagnosis
     "xl_funnel.excel.functions_risk",  # attribution, probability of hitting the plan, sensitivity
+    "xl_funnel.excel.functions_plan",  # the plan's rolling calendar
+    "xl_funnel.excel.functions_tracking",  # plan vs actual, catch-up, diagnosis, budget, KPIs
 )
 
 

@@ -5,12 +5,13 @@ another stage, a year more of revenue history, another fiscal start) and carries
 
 - every Tracking input (contract B's ``Actual…`` blocks) by stage or channel name and calendar
   month: March 2027's MQLs land in March 2027's MQL cell wherever the new layout puts it;
-- the Assumptions inputs typed in the workbook, by name: stage rates and lags by their two
-  stages, channel budgets and MQL rates by channel, revenue history by fiscal year,
-  seasonality by calendar month, and every single-cell input (``GrowthUplift``, …). For an item
-  both hold, the workbook's value wins (it is what the planner typed last); new items take the
-  config's values. Lead shares are carried only when the channels stay the same (a new
-  channel mix must sum to 100 %, which only the config can say).
+- the Assumptions inputs typed in the workbook, by name: stage rates, lags and achievable
+  rates by their two stages, channel costs (per unit and fixed) and MQL rates by channel,
+  revenue history by fiscal year, seasonality by calendar month, and every single-cell input
+  (``GrowthUplift``, …). For an item both hold, the workbook's value wins (it is what the
+  planner typed last); new items take the config's values. Lead shares are carried only when
+  the channels stay the same (a new channel mix must sum to 100 %, which only the config can
+  say).
 
 What cannot be carried (a removed channel's actuals, a month outside the new fiscal year) is
 reported, never silently dropped.
@@ -45,6 +46,31 @@ SCALARS = {
     "OnTrackThreshold": ("tracking", "on_track_threshold"),
     "SpendFlagRatio": ("tracking", "spend_flag_ratio"),
     "SensitivityStep": ("dashboard", "sensitivity_step"),
+    "WholeUnits": ("plan", "whole_units"),
+    "StartingARR": ("revenue", "start_arr"),
+    "GrossChurn": ("revenue", "gross_churn"),
+    "Expansion": ("revenue", "expansion"),
+    "NextYearGrowth": ("calendar", "next_year_growth"),
+    "BudgetCap": ("budget", "cap"),
+    "PipelineCoverage": ("sales", "pipeline_coverage"),
+    "RampedReps": ("sales", "ramped_reps"),
+    "RepQuota": ("sales", "quota"),
+    "SalesCost": ("sales", "sales_cost"),
+}
+#: Per-channel inputs: config key → defined name. ``ChannelBudgets`` was typed in plans made
+#: before channels had cost drivers; it is read only from such a plan, as a fixed cost.
+CHANNEL_INPUTS = {
+    "lead_share": "ChannelLeadShares",
+    "mql_rate": "ChannelMQLRates",
+    "cost_per_unit": "ChannelUnitCosts",
+    "fixed_cost": "ChannelFixedCosts",
+}
+_LABELS = {
+    "budget": "budget",
+    "fixed_cost": "fixed cost",
+    "cost_per_unit": "cost per unit",
+    "lead_share": "lead share",
+    "mql_rate": "MQL rate",
 }
 
 
@@ -55,6 +81,7 @@ class Carried:
     scalars: dict[str, Any] = field(default_factory=dict)
     rates: dict[tuple[str, str], float] = field(default_factory=dict)
     lags: dict[tuple[str, str], float] = field(default_factory=dict)
+    achievable: dict[tuple[str, str], float] = field(default_factory=dict)
     channels: dict[str, dict[str, float]] = field(default_factory=dict)
     history: dict[int, float] = field(default_factory=dict)
     seasonality: dict[int, float] = field(default_factory=dict)
@@ -100,15 +127,18 @@ def read_typed(package: Package, names: Mapping[str, Block]) -> Carried:
         stages = [str(v) for v in _flat(book, names, "StageNames") if v is not None]
         channels = [str(v) for v in _flat(book, names, "ChannelNames") if v is not None]
         pairs = list(itertools.pairwise(stages))
-        for target, name in ((carried.rates, "StageRates"), (carried.lags, "StageLags")):
+        for target, name in (
+            (carried.rates, "StageRates"),
+            (carried.lags, "StageLags"),
+            (carried.achievable, "AchievableRates"),
+        ):
             for pair, value in zip(pairs, _flat(book, names, name), strict=False):
                 if _number(value) is not None:
                     target[pair] = float(value)
-        for key, name in (
-            ("budget", "ChannelBudgets"),
-            ("lead_share", "ChannelLeadShares"),
-            ("mql_rate", "ChannelMQLRates"),
-        ):
+        inputs = dict(CHANNEL_INPUTS)
+        if "ChannelFixedCosts" not in names:
+            inputs["budget"] = "ChannelBudgets"
+        for key, name in inputs.items():
             for channel, value in zip(channels, _flat(book, names, name), strict=False):
                 if _number(value) is not None:
                     carried.channels.setdefault(channel, {})[key] = float(value)
@@ -145,25 +175,35 @@ def carry_config(config: Any, carried: Carried) -> Any:
     data = config.to_dict()
     for name, value in carried.scalars.items():
         table, key = SCALARS[name]
-        if data[table].get(key) != value:
+        section = data.setdefault(table, {})
+        if section.get(key) != value:
             carried.applied[name] += 1
-        data[table][key] = value
+        section[key] = value
     funnel = data["funnel"]
     stages = funnel["stages"]
     pairs = list(itertools.pairwise(stages))
-    for key, source in (("rates", carried.rates), ("stage_lags", carried.lags)):
-        if key in funnel:
-            funnel[key] = [
-                source.get(pair, old) for pair, old in zip(pairs, funnel[key], strict=True)
+    for table, key, source in (
+        (funnel, "rates", carried.rates),
+        (funnel, "stage_lags", carried.lags),
+        (data.get("dashboard", {}), "achievable_rates", carried.achievable),
+    ):
+        if key in table:
+            table[key] = [
+                source.get(pair, old) for pair, old in zip(pairs, table[key], strict=True)
             ]
             carried.applied[key] += sum(pair in source for pair in pairs)
     same_channels = {c["name"] for c in data["channels"]} == set(carried.channels)
     for channel in data["channels"]:
         typed = carried.channels.get(channel["name"], {})
-        for key in ("budget", "mql_rate") + (("lead_share",) if same_channels else ()):
+        for key in ("budget", "mql_rate", "cost_per_unit", "fixed_cost") + (
+            ("lead_share",) if same_channels else ()
+        ):
             if key in typed:
                 channel[key] = typed[key]
                 carried.applied[f"channel {key}"] += 1
+        if "budget" in typed:  # an older plan's yearly budget is the channel's whole cost
+            channel["fixed_cost"] = channel.pop("budget")
+            channel.pop("cost_per_unit", None)
     start = dt.date(data["plan"]["fiscal_year"], data["plan"]["first_month"], 1)
     history = data["revenue"]["history"]
     years = range(start.year - len(history), start.year)
@@ -179,21 +219,17 @@ def carry_config(config: Any, carried: Carried) -> Any:
     for name in sorted(set(carried.channels) - {c["name"] for c in data["channels"]}):
         typed = carried.channels[name]
         inputs = ", ".join(
-            f"{label} {_shown(typed[key], key)}"
-            for key, label in (
-                ("budget", "budget"),
-                ("lead_share", "lead share"),
-                ("mql_rate", "MQL rate"),
-            )
-            if key in typed
+            f"{label} {_shown(typed[key], key)}" for key, label in _LABELS.items() if key in typed
         )
         carried.lost[f"channel {name!r} (removed from the config): {inputs}"] += 1
     return PlanConfig.from_dict(data, "carried")
 
 
 def _shown(value: float, key: str) -> str:
-    """An input as the plan shows it: budgets as amounts, shares and rates as percentages."""
-    return f"{value:,.0f}" if key == "budget" else f"{value * 100:.4g} %"
+    """An input as the plan shows it: money as amounts, shares and rates as percentages."""
+    if key in ("budget", "fixed_cost", "cost_per_unit"):
+        return f"{value:,.0f}"
+    return f"{value * 100:.4g} %"
 
 
 def typed_actuals(

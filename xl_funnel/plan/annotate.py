@@ -23,6 +23,13 @@ RULES = {
         "Enter a rate above 0 % and at most 100 %: a 0 % stage can never reach the target.",
     ),
     "money": ("decimal", "greaterThan", "0", None, "Enter a positive amount of money."),
+    "amount": (
+        "decimal",
+        "greaterThanOrEqual",
+        "0",
+        None,
+        "Enter an amount of money, 0 or more.",
+    ),
     "count": ("decimal", "greaterThanOrEqual", "0", None, "Enter a count of 0 or more."),
     "whole": (
         "whole",
@@ -31,7 +38,6 @@ RULES = {
         None,
         "Enter a whole number of 0 or more (people and deals are counted whole).",
     ),
-    "amount": ("decimal", "greaterThanOrEqual", "0", None, "Enter an amount of 0 or more."),
     "weight": ("decimal", "greaterThanOrEqual", "0", None, "Enter a weight of 0 or more."),
     "uplift": ("decimal", "between", "-0.99", "1", "Enter growth points from -99 % to 100 %."),
     "months": (
@@ -42,6 +48,7 @@ RULES = {
         "Enter months from 0 up to the room the monthly plan has (regenerate for more).",
     ),
     "multiple": ("decimal", "between", "1", "100", "Enter a multiple from 1 to 100."),
+    "coverage": ("decimal", "between", "0.01", "100", "Enter a multiple from 0.01 to 100."),
     "referrals": (
         "decimal",
         "between",

@@ -13,32 +13,36 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from xl_funnel.channels import channel_metrics, channel_roi
 from xl_funnel.flywheel import flywheel_backsolve
-from xl_funnel.funnel import backsolve, conversion_rates, forward
+from xl_funnel.funnel import backsolve, forward
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.expected_money import (
+    bridge,
+    channels,
+    money,
+    new_revenue_goal,
+    plan_customers,
+    plan_rates,
+)
+from xl_funnel.plan.expected_money import calendar as plan_calendar
+from xl_funnel.plan.layout_plan import PERIODS
 from xl_funnel.plan.sheets.channels import (
-    FLAG_TEXT,
     MIX_OFF_PLAN,
     MIX_ON_PLAN,
     MIX_TOLERANCE,
 )
 from xl_funnel.rate_sensitivity import sensitivity
 from xl_funnel.revenue import customers_needed, growth_rate, target_revenue_from_history
-from xl_funnel.scheduling import lag_split, lead_months, schedule_volumes
+from xl_funnel.scheduling import lag_split, lead_months
 from xl_funnel.seasonality import seasonal_split
 
-__all__ = ["expected_values", "period_names"]
-
-#: Per-channel figures the Channels sheet shows, in its column order.
-METRICS = ("cpl", "cost_per_mql", "cac", "roi", "share_of_customers", "efficiency_index")
+__all__ = ["expected_values", "period_names", "plan_rates"]
 
 
 def period_names(config: PlanConfig) -> tuple[str, ...]:
-    """The planning periods: ``Before FY`` when the sales cycle needs it, then Q1 to Q4."""
-    return (("Before FY",) if config.lead_months else ()) + ("Q1", "Q2", "Q3", "Q4")
+    """The planning periods: the four fiscal quarters (the year rolls; nothing is before it)."""
+    return PERIODS
 
 
 def expected_values(config: PlanConfig) -> dict[str, Any]:
@@ -71,41 +75,37 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
     >>> values = expected_values(example_config())
     >>> values["names"]["CustomersNeeded"], round(values["names"]["RequiredVolumes"][0], 2)
     (10.0, 83333.33)
-    >>> round(values["monthly"][-1][0], 4)
-    0.8333
+    >>> values["monthly"][-1]
+    [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0]
     >>> values["names"]["ReferralCustomers"], values["sensitivity"]["ranked"][0]["label"]
-    (0.0, 'Visits→Leads')
+    (0.0, 'Leads→MQLs')
     """
     history = np.asarray(config.revenue_history, dtype=float)
-    rates = np.asarray(config.stage_rates, dtype=float)
+    rates = plan_rates(config)
     growth = growth_rate(history, config.growth_method)
     target = target_revenue_from_history(history, config.growth_uplift, config.growth_method)
-    goal = (
-        config.new_revenue_goal
-        if config.new_revenue_goal is not None
-        else target * config.new_revenue_share
-    )
+    goal = new_revenue_goal(config, float(target))
     exact = customers_needed(goal, config.avg_deal_size, round_up=False)
     needed = customers_needed(goal, config.avg_deal_size)
     stages = len(config.stage_names)
     to_customer = [float(forward(1.0, rates[i:])[-1]) for i in range(stages - 1)] + [1.0]
 
-    lead = config.lead_months
-    shares = np.concatenate([np.zeros(lead), seasonal_split(1.0, config.seasonality)])
+    shares = seasonal_split(1.0, config.seasonality)
     flywheel = _flywheel(config, seasonal_split(needed, config.seasonality), rates)
     funnel_customers = float(np.sum(flywheel["funnel"]))
     required = backsolve(funnel_customers, rates)
-    monthly = schedule_volumes(flywheel["funnel"], rates, config.lags)
-    spans = ([(0, lead)] if lead else []) + [(lead + 3 * q, 3) for q in range(4)]
+    calendar = plan_calendar(config, rates, flywheel["funnel"], float(growth))
+    monthly = calendar["monthly"]
     names = period_names(config)
     periods = {
-        name: monthly[:, start : start + width].sum(axis=1).tolist()
-        for name, (start, width) in zip(names, spans, strict=True)
+        name: monthly[:, 3 * q : 3 * q + 3].sum(axis=1).tolist() for q, name in enumerate(names)
     }
     start = datetime.date(config.fiscal_year, config.first_month, 1)
-    month_labels = [_add_months(start, j - lead) for j in range(lead + 12)]
+    month_labels = [_add_months(start, t) for t in range(12)]
 
-    channels, totals, budget_total, plan_roi = _channels(config, required, rates)
+    rows, totals, budget_total, plan_roi, blocks = channels(config, monthly, rates)
+    budget = money(config, blocks, needed, calendar["new_pipeline"])
+    revenue = bridge(config, goal, rates, needed, budget_total)
     return {
         "names": {
             "HistoricalGrowth": float(growth),
@@ -115,20 +115,44 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
             "ReferralCustomers": float(np.sum(flywheel["referrals"])),
             "FunnelCustomersNeeded": funnel_customers,
             "RequiredVolumes": required.tolist(),
+            "StageRatesUsed": rates.tolist(),
+            "GeneratedVolumes": monthly.sum(axis=1).tolist(),
+            "PipelineCarriedIn": calendar["carried_in"],
+            "PipelineCarriedOut": calendar["carried_out"],
+            "PipelineCustomers": calendar["pipeline"],
+            "NewPipelineCustomers": calendar["new_pipeline"],
+            "MonthlyVolumes": monthly.tolist(),
+            "QuarterlyVolumes": [list(row) for row in zip(*periods.values(), strict=True)],
+            "ChannelMonthlyVolumes": blocks["units"].tolist(),
+            "ChannelMonthlyBudget": blocks["budget"].tolist(),
+            "ChannelQuarterlyBudget": blocks["quarters"].tolist(),
+            "ChannelBudgets": blocks["budget"].sum(axis=1).tolist(),
             "TotalBudget": budget_total,
+            "BudgetNeeded": budget_total,
+            "BudgetGap": budget["gap"],
+            "CustomersBought": budget["customers_bought"],
             "PlanROI": plan_roi,
+            **({} if revenue["retained"] is None else {"RetainedRevenue": revenue["retained"]}),
+            "PipelineValueNeeded": revenue["pipeline_needed"],
+            "CoveragePipeline": revenue["coverage"],
+            **({} if revenue["capacity"] is None else {"SalesCapacity": revenue["capacity"]}),
+            "MarketingCAC": revenue["marketing_cac"],
+            **({} if revenue["loaded_cac"] is None else {"FullyLoadedCAC": revenue["loaded_cac"]}),
         },
+        "bridge": revenue,
         "customers_exact": float(exact),
         "to_customer": to_customer,
         "month_labels": month_labels,
         "season_shares": shares.tolist(),
         "monthly": monthly.tolist(),
+        "calendar": calendar,
+        "money": budget,
         "lags": _lags(config),
         "flywheel": flywheel,
         "periods": periods,
-        "channels": channels,
+        "channels": rows,
         "channel_totals": totals,
-        "channel_mix": _channel_mix(totals["customers"], funnel_customers),
+        "channel_mix": _channel_mix(totals["customers"], plan_customers(config, blocks, rates)),
         "sensitivity": _sensitivity(config, required, rates),
     }
 
@@ -183,9 +207,14 @@ def _flywheel(config: PlanConfig, goals: np.ndarray, rates: np.ndarray) -> dict[
 
 
 def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) -> dict[str, Any]:
+    """The levers: each rate alone at its achievable rate (``sensitivity(targets=…)``), and
+    the older ``SensitivityStep`` points beside them."""
     names = config.stage_names
     labels = [f"{names[i]}→{names[i + 1]}" for i in range(len(rates))]
     table = sensitivity(
+        required[0], rates, config.avg_deal_size, names=labels, targets=config.achievable
+    )
+    step = sensitivity(
         required[0],
         rates,
         config.avg_deal_size,
@@ -200,6 +229,7 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
             "label": label,
             **{key: float(table.loc[label, key]) for key in columns},
             "rank": float(ranks[label]),
+            "step_revenue_change": float(step.loc[label, "revenue_change"]),
         }
         for label in labels
     ]
@@ -224,67 +254,6 @@ def _sensitivity(config: PlanConfig, required: np.ndarray, rates: np.ndarray) ->
 def _add_months(start: datetime.date, months: int) -> datetime.date:
     index = start.year * 12 + start.month - 1 + months
     return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def _channels(
-    config: PlanConfig, required: np.ndarray, rates: np.ndarray
-) -> tuple[list[dict[str, Any]], dict[str, float], float, float]:
-    lead = config.lead_index
-    plan_rate = float(rates[lead])
-    shares = np.array([c.lead_share for c in config.channels])
-    leads = required[lead] * (shares / shares.sum())
-    mql_rates = np.array([plan_rate if c.mql_rate is None else c.mql_rate for c in config.channels])
-    below = np.broadcast_to(rates[lead + 1 :], (len(config.channels), len(rates) - lead - 1))
-    volumes = forward(leads, np.column_stack([mql_rates, below]))
-    budget = np.array([c.budget for c in config.channels])
-    table = pd.DataFrame(
-        {
-            "spend": budget,
-            "leads": leads,
-            "mqls": volumes[:, 1],
-            "customers": volumes[:, -1],
-            "revenue": volumes[:, -1] * config.avg_deal_size,
-        }
-    )
-    metrics = channel_metrics(table)
-    rows = []
-    for k, channel in enumerate(config.channels):
-        row = metrics.iloc[k]
-        share_spend, share_customers = row["share_of_spend"], row["share_of_customers"]
-        rows.append(
-            {
-                "name": channel.name,
-                "budget": float(row["spend"]),
-                "share_of_spend": float(share_spend),
-                "leads": float(row["leads"]),
-                "mql_rate": float(mql_rates[k]),
-                "mqls": float(row["mqls"]),
-                "customers": float(row["customers"]),
-                "revenue": float(row["revenue"]),
-                **{key: float(row[key]) for key in METRICS},
-                "flag": FLAG_TEXT
-                if share_spend > config.spend_flag_ratio * share_customers
-                else "",
-            }
-        )
-    sums = table.sum()
-    total = channel_metrics(sums.to_frame().T).iloc[0]
-    totals = {
-        "budget": float(sums["spend"]),
-        "share_of_spend": float(metrics["share_of_spend"].sum()),
-        "leads": float(sums["leads"]),
-        "mql_rate": float(conversion_rates([sums["leads"], sums["mqls"]])[0]),
-        "mqls": float(sums["mqls"]),
-        "customers": float(sums["customers"]),
-        "revenue": float(sums["revenue"]),
-        "cpl": float(total["cpl"]),
-        "cost_per_mql": float(total["cost_per_mql"]),
-        "cac": float(total["cac"]),
-        "roi": float(total["roi"]),
-        "share_of_customers": float(metrics["share_of_customers"].sum()),
-    }
-    plan_roi = float(channel_roi(sums["revenue"], sums["spend"]))
-    return rows, totals, float(sums["spend"]), plan_roi
 
 
 def _channel_mix(mix: float, plan: float) -> dict[str, Any]:

@@ -35,6 +35,9 @@ CURRENCY = '"$"#,##0'
 THOUSANDS = "#,##0"
 WHOLE = "#,##0"
 VOLUME = "#,##0.00"
+#: Counts of people and things typed in: whole numbers.
+COUNT = "#,##0"
+CURRENCY_CENTS = '"$"#,##0.00'
 PERCENT = "0.0%"
 FINE_PERCENT = "0.000%"
 MULTIPLE = '0.00"×"'

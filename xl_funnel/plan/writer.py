@@ -19,8 +19,18 @@ from openpyxl.writer.excel import ExcelWriter
 from xl_funnel import __version__
 from xl_funnel.atomic import atomic_write_bytes
 from xl_funnel.plan.config import PlanConfig
+from xl_funnel.plan.currency import apply_currency
 from xl_funnel.plan.layout import SHEETS, plan_layout
-from xl_funnel.plan.sheets import assumptions, channels, dashboard, funnel, guide, tracking
+from xl_funnel.plan.sheets import (
+    assumptions,
+    channel_kpis,
+    channels,
+    dashboard,
+    funnel,
+    guide,
+    objectives,
+    tracking,
+)
 from xl_funnel.plan.styles import input_style
 
 __all__ = ["FIXED_TIMESTAMP", "build_workbook", "workbook_bytes", "write_plan"]
@@ -35,6 +45,8 @@ BUILDERS = {
     "Channels": channels.build,
     "Tracking": tracking.build,
     "Dashboard": dashboard.build,
+    "Channel KPIs": channel_kpis.build,
+    "Objectives": objectives.build,
 }
 
 
@@ -46,7 +58,8 @@ def build_workbook(config: PlanConfig) -> Workbook:
     >>> from xl_funnel.plan.config import example_config
     >>> book = build_workbook(example_config())
     >>> book.sheetnames
-    ['Guide', 'Assumptions', 'Funnel', 'Channels', 'Tracking', 'Dashboard']
+    ['Guide', 'Assumptions', 'Funnel', 'Channels', 'Tracking', 'Dashboard', 'Channel KPIs',
+     'Objectives']
     >>> book.defined_names["CustomersNeeded"].attr_text
     "'Funnel'!$C$7"
     """
@@ -62,6 +75,7 @@ def build_workbook(config: PlanConfig) -> Workbook:
     sheets["Guide"].sheet_properties.tabColor = "1F3864"
     sheets["Assumptions"].sheet_properties.tabColor = "FFC000"
     sheets["Tracking"].sheet_properties.tabColor = "FFC000"
+    apply_currency(book, config.currency)
     book.active = SHEETS.index("Assumptions")
     # Ask every engine to recalculate on open: the file carries formulas, not cached values.
     book.calculation.fullCalcOnLoad = True

@@ -35,4 +35,12 @@ ARITY: dict[str, tuple[int, int]] = {
     "FUNNEL_PROBABILITY": (3, 5),
     "FUNNEL_VOLUME_FOR": (3, 5),
     "FUNNEL_SENSITIVITY": (2, 5),
+    "FUNNEL_ROLLING_SCHEDULE": (4, 6),
+    "TRACKING_VS_PLAN": (2, 2),
+    "TRACKING_AT_RATES": (3, 3),
+    "CATCH_UP": (4, 4),
+    "SHORTFALL": (3, 3),
+    "TRACKING_DIAGNOSIS": (3, 4),
+    "BUDGET_HINT": (2, 2),
+    "CHANNEL_KPIS": (2, 2),
 }

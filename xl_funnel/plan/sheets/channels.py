@@ -22,16 +22,21 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import (
     CHANNEL_COLUMNS,
+    CHANNEL_MONEY,
+    CHANNELS,
     LABEL_COL,
     SUBTITLE_ROW,
     TITLE_ROW,
     ChannelsLayout,
     Layout,
+    Ref,
 )
+from xl_funnel.plan.sheets.funnel import ceil_whole_formula, stage_position
 from xl_funnel.plan.styles import (
     BAD_FILL,
     BAD_FONT,
     CURRENCY,
+    MONTH,
     MULTIPLE,
     NOTE_FONT,
     PERCENT,
@@ -39,7 +44,9 @@ from xl_funnel.plan.styles import (
     TOTAL_BORDER,
     TOTAL_FONT,
     VOLUME,
+    WHOLE,
     put_formula,
+    put_header_formula,
     put_text,
     put_title,
     set_widths,
@@ -65,11 +72,11 @@ NOT_AVAILABLE = "n/a"
 MIX_TOLERANCE = 0.01
 #: The check's sentences; ``{mix}`` and ``{plan}`` are customers to one decimal, ``{ratio}``
 #: the mix's share of the plan in percent to one decimal (the sheet writes them with FIXED).
-MIX_ON_PLAN = "The channel mix brings {mix} customers; the plan's funnel needs {plan}."
+MIX_ON_PLAN = "The channel mix brings {mix} customers; at the plan's rates {plan}."
 MIX_OFF_PLAN = (
     "Off plan: the channel mix brings {mix} customers, {ratio} % of the {plan} the plan's "
-    "funnel needs. Revenue, ROI, CAC and Plan ROI count the channels' customers: align the "
-    "channels' rates or shares with the plan."
+    "rates give. Revenue, ROI, CAC and Plan ROI count the channels' customers: check the "
+    "channels' stages, shares and rates."
 )
 
 FORMATS = {
@@ -110,11 +117,16 @@ def _sentence(template: str, parts: dict[str, str]) -> str:
     return "&".join(piece for piece in pieces if piece != '""')
 
 
-def _mix_check(sheet: Worksheet, c: ChannelsLayout) -> None:
+def _mix_check(sheet: Worksheet, c: ChannelsLayout, to_customer: Ref) -> None:
     ratio = c.mix_ratio.ref
+    positions, units = c.column("entry_position").abs, c.column("leads").abs
+    plan = "=" + "+".join(
+        f"SUMPRODUCT(({positions}={i + 1})*{units})*{to_customer.cell(i).qualified}"
+        for i in range(to_customer.rows - 1)
+    )
     rows = (
         (c.mix_customers, "Customers the channel mix brings", f"={c.total('customers').ref}"),
-        (c.plan_customers, "Customers the plan's funnel needs", "=FunnelCustomersNeeded"),
+        (c.plan_customers, "Customers those units bring at the plan's rates", plan),
         (
             c.mix_ratio,
             "Channel mix ÷ plan",
@@ -142,51 +154,57 @@ def _mix_check(sheet: Worksheet, c: ChannelsLayout) -> None:
     )
 
 
+def _money(sheet: Worksheet, c: ChannelsLayout) -> None:
+    """Budget needed for the plan against the budget given, and what the budget buys."""
+    m = c.money
+    variable = f"({m['needed'].ref}-{m['fixed'].ref})"
+    formulas = {
+        "needed": ("=TotalBudget", CURRENCY),
+        "fixed": ("=SUM(ChannelFixedCosts)", CURRENCY),
+        "cap": (f"=IF(ISNUMBER(BudgetCap),BudgetCap,{m['needed'].ref})", CURRENCY),
+        "gap": (f"=MAX({m['needed'].ref}-{m['cap'].ref},0)", CURRENCY),
+        # Fixed costs are paid first; the rest buys the same share of every channel's
+        # variable volume.
+        "bought": (
+            f"=IF({variable}<=0,1,MIN(1,MAX({m['cap'].ref}-{m['fixed'].ref},0)/{variable}))",
+            PERCENT,
+        ),
+        "customers_bought": (
+            f"=CustomersNeeded-(1-{m['bought'].ref})*NewPipelineCustomers",
+            VOLUME,
+        ),
+        "customer_gap": (f"=CustomersNeeded-{m['customers_bought'].ref}", VOLUME),
+    }
+    for key, label in CHANNEL_MONEY:
+        formula, number_format = formulas[key]
+        put_text(sheet.cell(m[key].row, LABEL_COL), label).font = (
+            TOTAL_FONT if key in ("needed", "cap", "customers_bought") else NOTE_FONT
+        )
+        put_formula(sheet[m[key].ref], formula, number_format).alignment = RIGHT
+    for key in ("gap", "customer_gap"):
+        sheet.conditional_formatting.add(
+            m[key].ref, CellIsRule(operator="greaterThan", formula=["0"], font=BAD_FONT)
+        )
+
+
 def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     c, f = layout.channels, layout.funnel
     put_title(sheet.cell(TITLE_ROW, LABEL_COL), title_formula("Channels"))
     style_subtitle(
         sheet.cell(SUBTITLE_ROW, LABEL_COL),
-        "Each channel's share of the plan's leads, what it converts to and what it returns. "
-        f'"{FLAG_TEXT}": its share of spend is more than SpendFlagRatio × its share of customers.',
+        "What each channel must bring of the stage it enters at, what that costs (units × cost "
+        f'per unit + fixed) and what it returns. "{FLAG_TEXT}": its share of spend is more '
+        "than SpendFlagRatio × its share of customers.",
     )
-    helpers = (
-        (
-            c.lead_stage_position,
-            "Position of the stage channels bring",
-            "=MATCH(LeadStage,StageNames,0)",
-            "0",
-        ),
-        (
-            c.lead_volume,
-            "Volume of that stage the plan needs",
-            f"=INDEX(RequiredVolumes,{c.lead_stage_position.ref})",
-            VOLUME,
-        ),
-        (
-            c.plan_lead_rate,
-            "Plan rate from it to the next stage",
-            f"=INDEX(StageRates,{c.lead_stage_position.ref})",
-            PERCENT,
-        ),
-        (
-            c.after_lead_to_customer,
-            "Conversion from the next stage to customer",
-            f"=INDEX({f.to_customer.qualified},{c.lead_stage_position.ref}+1)",
-            PERCENT,
-        ),
-    )
-    for ref, label, formula, number_format in helpers:
-        put_text(sheet.cell(ref.row, LABEL_COL), label).font = NOTE_FONT
-        put_formula(sheet[ref.ref], formula, number_format)
-
-    _mix_check(sheet, c)
+    _mix_check(sheet, c, f.to_customer)
+    _money(sheet, c)
 
     for key, title in CHANNEL_COLUMNS:
         style_header(sheet.cell(c.header, c.columns[key]), title)
 
     col = {key: get_column_letter(index) for key, index in c.columns.items()}
     total_customers = c.total("customers").abs
+    stages = len(config.stage_names)
     for k in range(c.count):
         row = c.first + k
         n = k + 1
@@ -194,15 +212,33 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         def at(key: str, row: int = row) -> str:
             return f"{col[key]}{row}"
 
+        volumes = Ref(
+            CHANNELS,
+            c.monthly_volumes.row + k,
+            c.monthly_volumes.col,
+            None,
+            c.monthly_volumes.last_col,
+        )
+        budget = Ref(
+            CHANNELS,
+            c.monthly_budget.row + k,
+            c.monthly_budget.col,
+            None,
+            c.monthly_budget.last_col,
+        )
         formulas = {
             "name": f"=INDEX(ChannelNames,{n})",
-            "budget": f"=INDEX(ChannelBudgets,{n})",
+            "entry_stage": f"=INDEX(ChannelEntryStages,{n})",
+            "entry_position": "=" + stage_position(at("entry_stage"), stages),
+            "budget": f"=SUM({budget.ref})",
             "share_of_spend": "=" + _ratio(at("budget"), "TotalBudget"),
-            "leads": f"={c.lead_volume.abs}*(INDEX(ChannelLeadShares,{n})/SUM(ChannelLeadShares))",
+            "leads": f"=SUM({volumes.ref})",
+            # The channel's own rate, or the typed plan rate at its stage (not the derived
+            # one: the Funnel derives the plan's rate from these).
             "mql_rate": f"=IF(ISNUMBER(INDEX(ChannelMQLRates,{n})),INDEX(ChannelMQLRates,{n}),"
-            f"{c.plan_lead_rate.abs})",
+            f"INDEX(StageRates,{at('entry_position')}))",
             "mqls": f"={at('leads')}*{at('mql_rate')}",
-            "customers": f"={at('mqls')}*{c.after_lead_to_customer.abs}",
+            "customers": f"={at('mqls')}*INDEX({f.to_customer.qualified},{at('entry_position')}+1)",
             "revenue": f"={at('customers')}*AvgDealSize",
             "cpl": "=" + _ratio(at("budget"), at("leads")),
             "cost_per_mql": "=" + _ratio(at("budget"), at("mqls")),
@@ -218,6 +254,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             cell = put_formula(sheet.cell(row, c.columns[key]), formula, FORMATS.get(key))
             if key in FORMATS:
                 cell.alignment = RIGHT  # "n/a" lines up with the numbers
+        sheet.cell(row, c.columns["entry_position"]).font = NOTE_FONT
 
     totals = c.totals
     first, last = c.first, c.first + c.count - 1
@@ -229,7 +266,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         return f"=SUM({col[key]}{first}:{col[key]}{last})"
 
     total_formulas = {
-        "budget": "=SUM(ChannelBudgets)",
+        "budget": column_sum("budget"),
         "share_of_spend": column_sum("share_of_spend"),
         "leads": column_sum("leads"),
         "mql_rate": "=" + _ratio(total("mqls"), total("leads")),
@@ -260,6 +297,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         roi_range,
         CellIsRule(operator="lessThan", formula=["0"], font=BAD_FONT),
     )
+    _monthly_blocks(sheet, config, layout)
 
     widths = {"A": 2, "B": 30}
     for key, index in c.columns.items():
@@ -269,3 +307,61 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     set_widths(sheet, widths)
     sheet.freeze_panes = sheet.cell(c.header + 1, LABEL_COL + 1).coordinate
     setup_print(sheet, title_rows=f"{c.header}:{c.header}")
+
+
+def _monthly_blocks(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
+    """Channels × fiscal months: the units each must bring, then the budget that needs.
+
+    Units = the month's generated volume of the channel's stage × its share; budget = units ×
+    cost per unit + a twelfth of the fixed cost (``ChannelMonthlyVolumes``,
+    ``ChannelMonthlyBudget``; quarters and the year beside the budget).
+    """
+    c = layout.channels
+    units_format = WHOLE if config.whole_units else VOLUME
+    blocks = (
+        (c.volume_header, "Units each channel must bring / month", c.monthly_volumes),
+        (c.budget_header, "Budget needed / month", c.monthly_budget),
+    )
+    for header, title, block in blocks:
+        style_header(sheet.cell(header, LABEL_COL), title)
+        for t in range(12):
+            cell = sheet.cell(header, block.col + t)
+            put_header_formula(
+                cell, f"=DATE(YEAR(FiscalYearStart),MONTH(FiscalYearStart)+{t},1)", MONTH
+            )
+    for q in range(4):
+        style_header(sheet.cell(c.budget_header, c.quarterly_budget.col + q), f"Q{q + 1}")
+    for k in range(c.count):
+        n = k + 1
+        for cell in (c.monthly_volumes.row + k, c.monthly_budget.row + k):
+            put_formula(sheet.cell(cell, LABEL_COL), f"=INDEX(ChannelNames,{n})")
+        position = f"{get_column_letter(c.columns['entry_position'])}{c.first + k}"
+        share = f"INDEX(ChannelLeadShares,{n})/SUM(ChannelLeadShares)"
+        for t in range(12):
+            units = c.monthly_volumes.cell(k, t)
+            exact = f"INDEX(MonthlyVolumes,{position},{t + 1})*{share}"
+            # Whole units: the channel's running total rounded up (channel_units).
+            so_far = (
+                f"SUM(INDEX(MonthlyVolumes,{position},1):INDEX(MonthlyVolumes,{position},{{m}}))"
+            )
+            whole = ceil_whole_formula(f"{so_far.format(m=t + 1)}*{share}")
+            if t:
+                whole += "-" + ceil_whole_formula(f"{so_far.format(m=t)}*{share}")
+            put_formula(sheet[units.ref], f"=IF(WholeUnits,{whole},{exact})", units_format)
+            put_formula(
+                sheet[c.monthly_budget.cell(k, t).ref],
+                f"={units.ref}*N(INDEX(ChannelUnitCosts,{n}))+N(INDEX(ChannelFixedCosts,{n}))/12",
+                CURRENCY,
+            )
+        for q in range(4):
+            first = c.monthly_budget.cell(k, 3 * q)
+            span = Ref(CHANNELS, first.row, first.col, None, first.col + 2)
+            put_formula(sheet[c.quarterly_budget.cell(k, q).ref], f"=SUM({span.ref})", CURRENCY)
+    put_text(sheet.cell(c.budget_month_totals.row, LABEL_COL), "Total").font = TOTAL_FONT
+    for j in range(16):
+        column = c.monthly_budget.col + j
+        cells = Ref(CHANNELS, c.monthly_budget.row, column, c.monthly_budget.last_row, column)
+        total = put_formula(
+            sheet.cell(c.budget_month_totals.row, column), f"=SUM({cells.ref})", CURRENCY
+        )
+        total.font, total.border = TOTAL_FONT, TOTAL_BORDER

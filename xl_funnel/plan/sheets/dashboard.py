@@ -7,14 +7,15 @@ volume is in each bar's label.
 
 Under the KPI tiles a note repeats the Channels sheet's check: the customers the channel mix
 brings against the customers the plan's funnel needs, in red when they are more than 1 % apart
-(Plan ROI and blended CAC count the channel mix's customers).
+(Plan ROI counts the channel mix's customers). The budget tiles show the budget the plan
+needs beside the budget it is given.
 
-The tornado chart ranks the stage-rate levers: each rate alone improved by ``SensitivityStep``
-rate points (capped at 100 %), the customers and revenue that adds, ranked largest first with
-ties in funnel order, exactly as :func:`xl_funnel.rate_sensitivity.sensitivity` with
-``absolute=True``. A point is worth most on the lowest rates (the gain is ``C · step / r``),
-so the chart ranks the levers; a relative step would show every uncapped lever adding the
-same revenue.
+The tornado chart ranks the stage-rate levers: each rate alone at its achievable rate
+(``AchievableRates``), the customers and revenue that adds, ranked largest first with ties in
+funnel order, exactly as :func:`xl_funnel.rate_sensitivity.sensitivity` with ``targets``.
+A fixed step would rank by which rate is smallest (a point on 2 % is worth 25 points on
+50 %); what each stage can reach is the planner's knowledge, so it is an input. The table
+beside it keeps the older what-if: ``SensitivityStep`` rate points on each rate alone.
 A helper block under the charts keys each lever by ``ROUND(change / largest change, 9)`` (so
 float noise cannot break a tie), ranks it by counting the keys above it plus the equal keys
 before it (``SUMPRODUCT`` of comparisons, exact in every engine), and the ranked rows find
@@ -44,6 +45,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
+from xl_funnel.plan.sheets import dashboard_actuals
 from xl_funnel.plan.sheets.channels import mix_off_plan
 from xl_funnel.plan.styles import (
     BAD_FILL,
@@ -86,9 +88,9 @@ def _kpi_formulas(layout: Layout) -> dict[str, tuple[str, str]]:
         "Target revenue": ("=TargetRevenue", MILLIONS),
         "New revenue goal": ("=NewRevenueGoal", MILLIONS),
         "Customers needed": ("=CustomersNeeded", WHOLE),
-        "Total budget": ("=TotalBudget", CURRENCY),
+        "Budget needed": ("=BudgetNeeded", CURRENCY),
+        "Budget given": (f"={channels.money['cap'].qualified}", CURRENCY),
         "Plan ROI": ("=PlanROI", PERCENT),
-        "Blended CAC": (f"={channels.total('cac').qualified}", CURRENCY),
     }
 
 
@@ -137,6 +139,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     sheet.page_setup.fitToHeight = 1
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_area = f"A1:{get_column_letter(LABEL_COL + 2 * len(d.kpis) - 1)}{d.data_header - 2}"
+    dashboard_actuals.build(sheet, config, layout)  # the Tracking sheet's actuals (issue 12)
 
 
 def _mix_note(sheet: Worksheet, layout: Layout) -> None:
@@ -191,7 +194,7 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
     d = layout.dashboard
     style_header(
         sheet.cell(d.sensitivity_header, LABEL_COL),
-        "Sensitivity: each stage rate alone plus SensitivityStep rate points (max 100 %)",
+        "Levers: each stage rate alone at its achievable rate (AchievableRates)",
     )
     sheet.merge_cells(
         start_row=d.sensitivity_header,
@@ -201,7 +204,11 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
     )
     for ref, label, formula in (
         (d.top_volume, "Top-of-funnel volume", "=INDEX(RequiredVolumes,1)"),
-        (d.base_customers, "Customers at plan rates", f"={d.top_volume.ref}*PRODUCT(StageRates)"),
+        (
+            d.base_customers,
+            "Customers at plan rates",
+            f"={d.top_volume.ref}*PRODUCT(StageRatesUsed)",
+        ),
     ):
         put_text(sheet.cell(ref.row, LABEL_COL), label).font = NOTE_FONT
         put_formula(sheet[ref.ref], formula, VOLUME).font = NOTE_FONT
@@ -220,8 +227,8 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
         )
         formulas = {
             "label": (f'=INDEX(StageNames,{i + 1})&"→"&INDEX(StageNames,{i + 2})', None),
-            "rate": (f"=INDEX(StageRates,{i + 1})", PERCENT),
-            "improved_rate": (f"=MIN(1,{cells['rate']}+SensitivityStep)", PERCENT),
+            "rate": (f"=INDEX(StageRatesUsed,{i + 1})", PERCENT),
+            "improved_rate": (f"=INDEX(AchievableRates,{i + 1})", PERCENT),
             # The change from the rate's own difference, as the core computes it: exactly
             # 0 for a rate already at 100 %.
             "customers": (f"={d.base_customers.abs}+{cells['customers_change']}", VOLUME),
@@ -232,6 +239,12 @@ def _sensitivity_data(sheet: Worksheet, config: PlanConfig, layout: Layout) -> N
             "revenue_change": (f"={cells['customers_change']}*AvgDealSize", CURRENCY),
             "rank_key": (f"=ROUND({cells['customers_change']}/{scale},9)", "0.000000000"),
             "rank": (f"=1+SUMPRODUCT(--({keys.abs}>{key})){ties_before}", "0"),
+            # The older what-if beside it: SensitivityStep rate points on this rate alone.
+            "step_revenue_change": (
+                f"={d.base_customers.abs}/{cells['rate']}"
+                f"*(MIN(1,{cells['rate']}+SensitivityStep)-{cells['rate']})*AvgDealSize",
+                CURRENCY,
+            ),
         }
         for key, (formula, number_format) in formulas.items():
             put_formula(sheet[cells[key]], formula, number_format).font = NOTE_FONT
@@ -259,7 +272,7 @@ def _tornado_chart(sheet: Worksheet, layout: Layout) -> BarChart:
     chart = BarChart()
     chart.type = "bar"
     chart.gapWidth = 40
-    chart.title = "Revenue added per better rate"
+    chart.title = "Revenue gained at achievable rates (each stage alone)"
     chart.add_data(
         Reference(sheet, min_col=values.col, min_row=values.row, max_row=values.last_row)
     )

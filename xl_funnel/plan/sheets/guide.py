@@ -28,7 +28,7 @@ SECTIONS = (
         (
             "An annual marketing plan worked backwards: revenue target → new customers → "
             "opportunities, SQLs, MQLs, leads and visits, by year, quarter and month, split by "
-            "channel, with quarterly tracking.",
+            "channel, with monthly tracking.",
             "Every number is a native spreadsheet formula: it works in Excel, LibreOffice and "
             "Google Sheets without Python or add-ins.",
         ),
@@ -43,10 +43,15 @@ SECTIONS = (
             "channels that get far more spend than results, and the check at the top turns "
             "red when the channel mix brings more than 1 % more or fewer customers than the "
             "plan (Plan ROI counts the channels' customers).",
-            "4. Tracking: each quarter, type the actual volumes; see pace, variance and the "
-            "step that is furthest behind with what to do about it.",
-            "5. Dashboard: the headline KPIs and charts to share, with a tornado chart of "
-            "the revenue each stage rate adds when it alone gains SensitivityStep points.",
+            "4. Tracking: each month, type the actuals per stage and per channel; see pace, "
+            "variance, what the rest of the year must bring, the two steps furthest behind "
+            "with what to do about them, and where budget should go.",
+            "5. Dashboard: the headline KPIs (budget needed against budget given) and charts "
+            "to share, with a tornado chart of the revenue each stage adds when it alone "
+            "reaches its achievable rate (Assumptions, beside the rates), and the actuals "
+            "against the plan.",
+            "6. Channel KPIs and Objectives: seed 004's rates per channel type with their "
+            "thresholds; seed 003's SMART objectives with progress and status.",
         ),
     ),
     (
@@ -54,11 +59,16 @@ SECTIONS = (
         (
             "Input cells look like the cell to the right; everything else is a formula.",
             "Rates are percentages of the stage above; money is in the plan's currency.",
-            "Customers needed are whole (rounded up: 9.09 needs 10); other volumes are exact, "
-            "so the monthly table shows what each month must average.",
+            "Customers needed are whole (rounded up: 9.09 needs 10); monthly targets are whole "
+            "too (WholeUnits), each month's running total rounded up, so no month-end falls "
+            "behind the exact plan and the year adds up to the need rounded up.",
             "With a sales cycle, stages above customers happen that many months earlier; "
             "per-stage lags (Assumptions, beside the rates) replace it when filled in. The "
-            "monthly table starts before the fiscal year when the lags need it.",
+            "year rolls into the next: the pipeline it starts with (Assumptions) closes its "
+            "first deals, and its last months generate what next year's first months need "
+            "(carried in / carried out on the Funnel sheet).",
+            "Money buys volume: each channel's budget is the units it must bring × its cost "
+            "per unit + its fixed cost; a smaller budget given buys proportionally less.",
             "The flywheel: existing customers refer new ones; the customers referrals bring "
             "are taken off what the funnel must bring, month by month as the base grows.",
         ),
@@ -70,7 +80,8 @@ SECTIONS = (
             "GrowthUplift, NewRevenueShare, AvgDealSize, StageRates, StageNames, Seasonality, "
             "SalesCycleMonths, StageLags, CustomerBase, ReferralsPerCustomer; TargetRevenue, "
             "NewRevenueGoal, CustomersNeeded, ReferralCustomers, FunnelCustomersNeeded, "
-            "RequiredVolumes, TotalBudget, PlanROI.",
+            "RequiredVolumes, MonthlyVolumes, QuarterlyVolumes, TotalBudget, BudgetNeeded, "
+            "ChannelMonthlyVolumes, ChannelMonthlyBudget, ChannelEntryStages, PlanROI.",
             "Recalculate without Excel: xl-funnel recalc PLAN.xlsx",
         ),
     ),

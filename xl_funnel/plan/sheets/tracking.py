@@ -15,34 +15,37 @@ by :mod:`xl_funnel.plan.sheets.tracking_review` and
 from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.annotate import comment, validate
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.layout import LABEL_COL, SUBTITLE_ROW, TITLE_ROW, Layout, Ref
-from xl_funnel.plan.sheets.tracking_plan import month_label
+from xl_funnel.plan.layout import LABEL_COL, SUBTITLE_ROW, TITLE_ROW, Layout
+from xl_funnel.plan.sheets import tracking_channels, tracking_review
+from xl_funnel.plan.sheets.tracking_grid import grid_header, grid_totals
 from xl_funnel.plan.styles import (
     CURRENCY,
-    MONTH,
     WHOLE,
     put_formula,
-    put_header_formula,
     put_input,
     put_title,
     set_widths,
-    style_header,
     style_subtitle,
     title_formula,
 )
 from xl_funnel.plan.styles import print_setup as setup_print
-from xl_funnel.plan.tracking_layout import GRID_COLUMNS, MONTHS, TRACKING_INPUTS, TrackingLayout
+from xl_funnel.plan.tracking_layout import MONTHS, TRACKING_INPUTS, TrackingLayout
 
-__all__ = ["build", "grid_header", "grid_totals", "month_range"]
+__all__ = ["PAGE_STARTS", "build"]
 
 FORMATS = {"count": WHOLE, "money": CURRENCY}
 #: Column widths: the label column, then every grid column.
-LABEL_WIDTH = 30
-GRID_WIDTH = 10.5
+LABEL_WIDTH = 36
+#: Tables whose headers need three lines, and that height in points.
+TALL_HEADERS = ("year_stages", "rates", "summary", "year_channels", "channels_ytd")
+TALL_HEADER_HEIGHT = 60
+GRID_WIDTH = 10
+FIRST_GRID_WIDTH = 13
 
 
 def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
@@ -67,38 +70,30 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         validate(sheet, [inputs], block.kind, block.title)
         comment(sheet, inputs.cell(0, 0), block.help)
 
+    tracking_review.build(sheet, config, layout)
+    tracking_channels.build(sheet, config, layout)
+    # The tables' headers are sentences ("Projected year end (rates so far)"): three lines.
+    for key in TALL_HEADERS:
+        sheet.row_dimensions[t.headers[key]].height = TALL_HEADER_HEIGHT
+
     widths = {"A": 2, get_column_letter(LABEL_COL): LABEL_WIDTH}
     for col in range(t.first_month_col, t.last_col + 1):
         widths[get_column_letter(col)] = GRID_WIDTH
+    # The first grid column also holds the summary's money (a $2,200,000 shortfall).
+    widths[get_column_letter(t.first_month_col)] = FIRST_GRID_WIDTH
     set_widths(sheet, widths)
     first = t.input_headers[TRACKING_INPUTS[0].name]
     sheet.freeze_panes = sheet.cell(first + 1, t.first_month_col).coordinate
+    _print_in_blocks(sheet, t)
+
+
+#: Computed blocks that start a new printed page (the inputs print together first).
+PAGE_STARTS = ("plan_stages", "year_stages", "plan_channel_budget", "channels_ytd")
+
+
+def _print_in_blocks(sheet: Worksheet, t: TrackingLayout) -> None:
+    """Landscape, one page wide; a page per group of blocks, the labels on every page."""
     setup_print(sheet)
-
-
-def grid_header(sheet: Worksheet, t: TrackingLayout, row: int, title: str, last: str = "") -> None:
-    """A block's header: its title, the fiscal months, Q1–Q4, year to date, full year.
-
-    ``last`` renames the last column (``Plan`` where a block compares with the year's plan).
-    """
-    style_header(sheet.cell(row, LABEL_COL), title)
-    for m in range(MONTHS):
-        put_header_formula(sheet.cell(row, t.month_col(m)), f"={month_label(m)}", MONTH)
-    for col, text in zip((*t.quarter_cols, t.ytd_col, t.year_col), GRID_COLUMNS, strict=True):
-        style_header(sheet.cell(row, col), text)
-    if last:
-        style_header(sheet.cell(row, t.year_col), last)
-
-
-def month_range(t: TrackingLayout, row: int, first: int = 0, count: int = MONTHS) -> str:
-    return Ref(t.sheet, row, t.month_col(first), row, t.month_col(first + count - 1)).ref
-
-
-def grid_totals(sheet: Worksheet, t: TrackingLayout, row: int, fmt: str) -> None:
-    """Quarters, year to date and full year of one row of months (empty until reported)."""
-    for q, col in enumerate(t.quarter_cols):
-        months = month_range(t, row, 3 * q, 3)
-        put_formula(sheet.cell(row, col), f'=IF(COUNT({months})=0,"",SUM({months}))', fmt)
-    months = month_range(t, row)
-    put_formula(sheet.cell(row, t.ytd_col), f'=IF(COUNT({months})=0,"",SUM({months}))', fmt)
-    put_formula(sheet.cell(row, t.year_col), f'=IF(COUNT({months})={MONTHS},SUM({months}),"")', fmt)
+    sheet.print_title_cols = f"A:{get_column_letter(LABEL_COL)}"
+    for key in PAGE_STARTS:
+        sheet.row_breaks.append(Break(id=t.headers[key] - 1))

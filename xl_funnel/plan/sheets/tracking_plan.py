@@ -1,11 +1,9 @@
 """The plan figures Tracking compares actuals with: the one place that reads the plan's names.
 
-Per-channel monthly figures come from the plan's channel model. Until the plan publishes
-``ChannelMonthlyVolumes`` / ``ChannelMonthlyBudget`` (contract A), they are derived here from
-the existing names: a channel brings its lead share of the entry stage's monthly volume, and
-spends its budget in proportion to the seasonality shares. Switching to contract A is an edit
-of :func:`channel_volume` and :func:`channel_budget` only (and their mirror in
-:mod:`xl_funnel.plan.expected_tracking`).
+Per-channel monthly figures come from the plan's channel model: ``ChannelMonthlyVolumes`` and
+``ChannelMonthlyBudget`` (contract A: channels × 12 fiscal months, rows in ChannelNames order).
+Stage rates are the ones the plan uses (``StageRatesUsed``: at a stage channels bring, the
+channels' own rates weighted by share).
 
 ``MonthlyVolumes`` and ``MonthLabels`` may start before the fiscal year (the sales-cycle
 lead-in); the fiscal months are always their last twelve columns, so every reference counts
@@ -16,7 +14,10 @@ from __future__ import annotations
 
 from xl_funnel.plan.layout import Layout
 
-__all__ = ["channel_budget", "channel_volume", "month_label", "stage_month"]
+__all__ = ["PLAN_RATES", "channel_budget", "channel_volume", "month_label", "stage_month"]
+
+#: The stage-to-stage rates Tracking compares actual rates with.
+PLAN_RATES = "StageRatesUsed"
 
 MONTHS = 12
 
@@ -37,14 +38,9 @@ def stage_month(stage: int, month: int) -> str:
 
 def channel_volume(layout: Layout, channel: int, month: int) -> str:
     """Formula for the entry-stage units channel ``channel`` must bring in fiscal month `month`."""
-    position = layout.channels.lead_stage_position.qualified
-    return (
-        f"INDEX(ChannelLeadShares,{channel + 1})*INDEX(MonthlyVolumes,{position},"
-        f"{_fiscal_column('MonthlyVolumes', month)})"
-    )
+    return f"INDEX(ChannelMonthlyVolumes,{channel + 1},{month + 1})"
 
 
 def channel_budget(layout: Layout, channel: int, month: int) -> str:
-    """Formula for the budget channel ``channel`` plans to spend in fiscal month ``month``."""
-    share = layout.assumptions.season_shares.cell(0, month).qualified
-    return f"INDEX(ChannelBudgets,{channel + 1})*{share}"
+    """Formula for the budget channel ``channel`` needs in fiscal month ``month``."""
+    return f"INDEX(ChannelMonthlyBudget,{channel + 1},{month + 1})"
