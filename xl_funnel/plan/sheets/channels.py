@@ -31,7 +31,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
-from xl_funnel.plan.sheets.funnel import ceil_whole_formula, stage_position
+from xl_funnel.plan.sheets.formulas import ceil_whole_formula, stage_position
 from xl_funnel.plan.styles import (
     BAD_FILL,
     BAD_FONT,
