@@ -18,7 +18,7 @@ import pytest
 from tests import libreoffice
 from tests.cli_process import run_cli
 from tests.plan_cases import CASES
-from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
+from xl_funnel.channel_money import budget_share_bought, channel_budget, channel_plan_rates
 from xl_funnel.plan import Channel, example_config, expected_values, plan_layout, write_plan
 
 VALIDATOR = Path("/work/shared/ooxml/validate.py")

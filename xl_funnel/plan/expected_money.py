@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_funnel.channel_budget import (
+from xl_funnel.channel_money import (
     budget_share_bought,
     channel_budget,
     channel_units,
