@@ -1,5 +1,5 @@
 """The answer key's money and calendar: channel units and budgets, the rolling calendar and
-the revenue bridge, each from the core (``xl_funnel.rolling``, ``channel_budget``,
+the revenue bridge, each from the core (``xl_funnel.rolling``, ``channel_money``,
 ``revenue_bridge``, ``channels``)."""
 
 from __future__ import annotations
