@@ -9,6 +9,7 @@ win from new pipeline, next year's run-rate: ``rolling.pipeline_customers``,
 
 from __future__ import annotations
 
+from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
@@ -16,6 +17,7 @@ from xl_funnel.plan.layout import FUNNEL, LABEL_COL, Layout, Ref
 from xl_funnel.plan.layout_plan import BRIDGE_ROWS
 from xl_funnel.plan.sheets.formulas import ceil_whole_formula
 from xl_funnel.plan.styles import (
+    BAD_FILL,
     BAD_FONT,
     CURRENCY,
     MONTH,
@@ -159,6 +161,11 @@ def bridge_block(sheet: Worksheet, layout: Layout) -> None:
             sheet[b["pipeline_needed"].cell(0, q).ref], f"={needed}/{b['win_rate'].ref}", CURRENCY
         )
         put_formula(sheet[b["coverage"].cell(0, q).ref], f"=PipelineCoverage*{needed}", CURRENCY)
-    sheet[b["capacity_check"].ref].font = BAD_FONT
+    # Red only when over: "Within sales capacity" is good news.
+    over_capacity = f"AND(ISNUMBER({b['capacity'].abs}),NewRevenueGoal>{b['capacity'].abs})"
+    sheet.conditional_formatting.add(
+        b["capacity_check"].ref,
+        FormulaRule(formula=[over_capacity], fill=BAD_FILL, font=BAD_FONT),
+    )
     for ref in (b["retained"], b["win_rate"]):
         sheet.cell(ref.row, LABEL_COL).font = NOTE_FONT
