@@ -23,7 +23,8 @@ def test_headline_outputs_are_formatted_by_meaning(tmp_path):
     assert rows["CustomersNeeded"] == "10"
     assert rows["RequiredVolumes"] == "83,333.33, 1,250, 250, 50, 20, 10"
     assert rows["TotalBudget"] == "1,150,000"
-    assert rows["PlanROI"] == "857.5 %"  # ($11M − $1.15M) / $1.15M: the channels bring 10
+    # ($11.011M − $1.15M) / $1.15M: in whole leads the channels bring 10.01 customers.
+    assert rows["PlanROI"] == "857.5 %"
     assert "cells with errors       0" in result.output
 
 

@@ -12,14 +12,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import libreoffice
+from tests.strategies import funnel_st, target_st
 from xl_funnel import seed
 from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
 from xl_funnel.excel.registry import get
+from xl_funnel.funnel import backsolve
 from xl_funnel.plan import example_config, expected_values, plan_layout, write_plan
 from xl_funnel.plan.config import PipelineItem
 from xl_funnel.rolling import net_customers, pipeline_customers, rolling_schedule, whole_months
+from xl_funnel.scheduling import lead_months, schedule_volumes
 
 MONTH = 10 / 12
 NEXT = 1.25 * MONTH
@@ -195,3 +200,34 @@ def test_generated_plans_pass_the_ooxml_validator(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert Path(paths[0]).stat().st_size > 10_000
+
+
+lags_st = st.lists(st.sampled_from([0.0, 0.25, 0.5, 1.0, 1.5, 3.0]), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    funnel=funnel_st,
+    lags=lags_st,
+    targets=st.lists(target_st, min_size=12, max_size=12),
+    growth=st.floats(min_value=-0.5, max_value=1.0),
+)
+def test_rolling_schedule_keeps_every_customer(funnel, lags, targets, growth):
+    """Whatever the lags: each stage's volume before, in and after the year adds up to what
+    this year's and next year's customers need; nothing carried is negative; whole months
+    never fall behind the exact ones."""
+    lags = (lags * len(funnel))[: len(funnel)]
+    reach = lead_months(lags)
+    after = [t * (1 + growth) for t in targets][:reach] + [0.0] * max(0, reach - 12)
+    plan = rolling_schedule(targets, funnel, lags, after)
+    full = schedule_volumes(np.concatenate([targets, after]), funnel, lags)
+    need = np.asarray(backsolve(sum(targets) + sum(after), funnel))
+    assert full.sum(axis=1) == pytest.approx(need, rel=1e-9, abs=1e-6)
+    assert plan.generated.sum(axis=1) + plan.carried_in + full[:, reach + 12 :].sum(
+        axis=1
+    ) == pytest.approx(need, rel=1e-9, abs=1e-6)
+    assert (plan.carried_out >= -1e-6 * np.maximum(need, 1)).all()
+    whole = rolling_schedule(targets, funnel, lags, after, round_up=True).generated
+    running = np.cumsum(whole, axis=1) - np.cumsum(plan.generated, axis=1)
+    assert (running >= -1e-9).all()
+    assert (running < 1 + 1e-9).all()

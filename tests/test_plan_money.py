@@ -18,7 +18,7 @@ import pytest
 from tests import libreoffice
 from tests.cli_process import run_cli
 from tests.plan_cases import CASES
-from xl_funnel.channel_budget import budget_share_bought, channel_budget, channel_plan_rates
+from xl_funnel.channel_money import budget_share_bought, channel_budget, channel_plan_rates
 from xl_funnel.plan import Channel, example_config, expected_values, plan_layout, write_plan
 
 VALIDATOR = Path("/work/shared/ooxml/validate.py")
@@ -188,3 +188,19 @@ def test_generated_plans_pass_the_ooxml_validator(folder, name):
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_lower_cap_buys_fewer_units_in_libreoffice(tmp_path):
+    """$785,000 for the built-in plan: every channel buys 395/760 of its units (paid social
+    130 of its 250 leads) and the plan 5.2 customers, in LibreOffice as in the core."""
+    config = dataclasses.replace(example_config(), budget_cap=785_000.0)
+    path = write_plan(config, tmp_path / "capped.xlsx")
+    [out] = libreoffice.recalculate_all([path], tmp_path / "lo")
+    values, names = libreoffice.values(out), libreoffice.named_values(out)
+    c = plan_layout(config).channels
+    bought = [values[("Channels", c.column("units_bought").cell(k).ref)] for k in range(6)]
+    assert bought[2] == pytest.approx(250 * 395 / 760, rel=1e-12)
+    assert names["CustomersBought"] == pytest.approx(10 - (1 - 395 / 760) * 10, rel=1e-12)
+    assert names["BudgetGap"] == pytest.approx(1_150_000 - 785_000, rel=1e-12)
+    expected = expected_values(config)
+    assert bought == pytest.approx([row["units_bought"] for row in expected["channels"]])

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -400,3 +402,21 @@ def test_a_failed_write_leaves_the_old_file_and_no_temp_file(tmp_path, monkeypat
         write_plan(example_config(), target)
     assert target.read_bytes() == b"last week's plan"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]
+
+
+def test_every_test_plan_passes_the_ooxml_validator(tmp_path):
+    """Every plan configuration the plan tests use, written and checked by the shared
+    validator (would Excel open it without a repair prompt?)."""
+    from tests.plan_cases import ROUNDING, SATURATED
+    from tests.test_plan_money import PATTERN_STAGES, VALIDATOR
+
+    configs = {**CASES, "hostile": HOSTILE, "saturated": SATURATED, "rounding": ROUNDING}
+    configs["patterns"] = PATTERN_STAGES
+    paths = [str(write_plan(c, tmp_path / f"{name}.xlsx")) for name, c in configs.items()]
+    result = subprocess.run(
+        [sys.executable, str(VALIDATOR), "--quiet", *paths],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -28,20 +28,30 @@ _EXPORTS = {
     "Pace": "xl_funnel.pacing",
     "Simulation": "xl_funnel.simulation",
     "touch_credit": "xl_funnel.attribution",
+    "acquisition_cost": "xl_funnel.revenue_bridge",
     "advice": "xl_funnel.diagnosis",
     "attribute": "xl_funnel.attribution",
     "backsolve": "xl_funnel.funnel",
     "bottleneck": "xl_funnel.diagnosis",
     "bottleneck_message": "xl_funnel.diagnosis",
+    "budget_share_bought": "xl_funnel.channel_money",
+    "channel_budget": "xl_funnel.channel_money",
     "channel_metrics": "xl_funnel.channels",
+    "channel_plan_rates": "xl_funnel.channel_money",
     "channel_roi": "xl_funnel.channels",
+    "channel_units": "xl_funnel.channel_money",
     "conversion_rates": "xl_funnel.funnel",
     "customers_needed": "xl_funnel.revenue",
     "flywheel_backsolve": "xl_funnel.flywheel",
     "forward": "xl_funnel.funnel",
     "funnel_gap": "xl_funnel.diagnosis",
     "growth_rate": "xl_funnel.revenue",
+    "net_customers": "xl_funnel.rolling",
+    "new_logo_goal": "xl_funnel.revenue_bridge",
     "pace": "xl_funnel.pacing",
+    "pipeline_customers": "xl_funnel.rolling",
+    "pipeline_needed": "xl_funnel.revenue_bridge",
+    "rolling_schedule": "xl_funnel.rolling",
     "schedule": "xl_funnel.scheduling",
     "schedule_volumes": "xl_funnel.scheduling",
     "seasonal_split": "xl_funnel.seasonality",
@@ -66,6 +76,7 @@ _EXPORTS = {
     "objective_progress": "xl_funnel.objectives",
     "expected_progress": "xl_funnel.objectives",
     "objective_status": "xl_funnel.objectives",
+    "whole_months": "xl_funnel.rolling",
 }
 
 # Literal, so that linters and IDEs see it; a test checks it equals _EXPORTS.
@@ -78,15 +89,20 @@ __all__ = [
     "ShapeMismatchError",
     "Simulation",
     "__version__",
+    "acquisition_cost",
     "advice",
     "attribute",
     "backsolve",
     "bottleneck",
     "bottleneck_message",
+    "budget_share_bought",
     "catch_up",
+    "channel_budget",
     "channel_kpis",
     "channel_metrics",
+    "channel_plan_rates",
     "channel_roi",
+    "channel_units",
     "conversion_rates",
     "customers_needed",
     "diagnosis_sentences",
@@ -97,12 +113,17 @@ __all__ = [
     "growth_rate",
     "kpi_status",
     "months_reported",
+    "net_customers",
+    "new_logo_goal",
     "objective_progress",
     "objective_status",
     "pace",
+    "pipeline_customers",
+    "pipeline_needed",
     "plan_vs_actual",
     "projected_at_rates",
     "reallocation_hint",
+    "rolling_schedule",
     "schedule",
     "schedule_volumes",
     "seasonal_split",
@@ -117,6 +138,7 @@ __all__ = [
     "value_per_visit",
     "visits_per_lead",
     "volume_for",
+    "whole_months",
 ]
 
 
@@ -135,6 +157,12 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
     from xl_funnel.attribution import attribute, touch_credit
+    from xl_funnel.channel_money import (
+        budget_share_bought,
+        channel_budget,
+        channel_plan_rates,
+        channel_units,
+    )
     from xl_funnel.channels import channel_metrics, channel_roi
     from xl_funnel.diagnosis import advice, bottleneck, bottleneck_message, funnel_gap
     from xl_funnel.errors import (
@@ -157,6 +185,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
         target_revenue,
         target_revenue_from_history,
     )
+    from xl_funnel.revenue_bridge import acquisition_cost, new_logo_goal, pipeline_needed
+    from xl_funnel.rolling import net_customers, pipeline_customers, rolling_schedule, whole_months
     from xl_funnel.scheduling import schedule, schedule_volumes
     from xl_funnel.seasonality import seasonal_split
     from xl_funnel.simulation import Simulation, simulate, volume_for

@@ -213,9 +213,11 @@ def rolling_schedule(
     does, ``v_i(m) = ((1 − f_i) v_{i+1}(m + k_i) + f_i v_{i+1}(m + k_i + 1)) / r_i``, over
     ``L`` months before the year, its ``M`` months and the months after. Then
     ``generated = v[:, L : L + M]``; ``carried_in = Σ v[:, :L]`` (pipeline the year needs
-    already open when it starts); ``carried_out`` = what next year's customers alone need
-    within the fiscal months (``Σ_i`` of their schedule over ``[L, L + M)``). When every
-    lag is 0 nothing is carried and ``generated`` is the monthly backsolve of ``net``.
+    already open when it starts); ``carried_out`` = what next year's customers need,
+    ``Σ next / Π_{j≥i} r_j``, less what the schedule leaves after the year: the volume the
+    year generates for them (when ``L ≤ 12``; with longer lags the part of it due before the
+    year is counted here too). When every lag is 0 nothing is carried and ``generated`` is the
+    monthly backsolve of ``net``.
 
     References
     ----------
@@ -242,8 +244,9 @@ def rolling_schedule(
         raise ShapeMismatchError("next_targets must be one list of months")
     check_nonnegative(after, "next_targets", "a target")
     conv = as_array(rates, "rates")
-    if conv.ndim == 0 or conv.shape[-1] == 0:
-        raise ShapeMismatchError("rates must list at least one stage-to-stage rate")
+    check_rates(conv)
+    if conv.ndim != 1 or conv.shape[0] == 0:
+        raise ShapeMismatchError(f"rates must be one list of rates, got shape {conv.shape}")
     done = np.zeros_like(goal) if delivered is None else as_array(delivered, "delivered")
     if done.ndim > 1 or (done.ndim == 1 and done.shape[0] not in (1, goal.shape[0])):
         raise ShapeMismatchError(
@@ -253,13 +256,18 @@ def rolling_schedule(
     lead = lead_months(lags, conv.shape[-1])
     months = goal.shape[0]
     full = schedule_volumes(np.concatenate([net, after]), conv, lags)
-    later = schedule_volumes(np.concatenate([np.zeros(months), after]), conv, lags)
+    # Next year's customers need Σ next ÷ Π r at each stage (divided stage by stage, as
+    # backsolve does); what the schedule puts after the year is generated next year.
+    need = np.empty(conv.shape[0] + 1)
+    need[-1] = after.sum()
+    for i in range(conv.shape[0] - 1, -1, -1):
+        need[i] = need[i + 1] / conv[i]
     generated = full[:, lead : lead + months]
     if round_up:
         generated = whole_months(generated)
     return RollingSchedule(
         generated=generated,
         carried_in=full[:, :lead].sum(axis=-1),
-        carried_out=later[:, lead : lead + months].sum(axis=-1),
+        carried_out=need - full[:, lead + months :].sum(axis=-1),
         net_targets=net,
     )

@@ -66,6 +66,7 @@ def new(path: Path | None, config_path: Path | None, force: bool, print_config: 
 
 def _write(config: PlanConfig, path: Path, force: bool) -> None:
     from xl_funnel.plan import expected_values, write_plan
+    from xl_funnel.plan.currency import currency_symbol
 
     try:
         write_plan(config, path, overwrite=force)
@@ -80,9 +81,11 @@ def _write(config: PlanConfig, path: Path, force: bool) -> None:
         if referrals > 0
         else ""
     )
+    money = currency_symbol(config.currency)
     click.echo(
         f"Wrote {path}: {len(config.stage_names)} stages, {len(config.channels)} channels. "
-        f"Target revenue ${names['TargetRevenue']:,.0f}; new revenue goal "
-        f"${names['NewRevenueGoal']:,.0f}; customers needed {names['CustomersNeeded']:,.0f}"
-        f"{flywheel}; total budget ${names['TotalBudget']:,.0f}."
+        f"Target revenue {money}{names['TargetRevenue']:,.0f}; new revenue goal "
+        f"{money}{names['NewRevenueGoal']:,.0f}; customers needed "
+        f"{names['CustomersNeeded']:,.0f}{flywheel}; total budget "
+        f"{money}{names['TotalBudget']:,.0f}."
     )

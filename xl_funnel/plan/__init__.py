@@ -4,8 +4,9 @@
 >>> expected_values(example_config())["names"]["NewRevenueGoal"]
 10000000.0
 
-Public API: :class:`PlanConfig` (always validated), :class:`Channel`, :class:`ConfigError`,
-:func:`load_config`, :func:`parse_config`, :func:`example_config`, :func:`config_toml`,
+Public API: :class:`PlanConfig` (always validated), :class:`Channel`, :class:`PipelineItem`,
+:class:`ConfigError`, :func:`load_config`, :func:`parse_config`, :func:`example_config`,
+:func:`config_toml`,
 :func:`build_workbook`, :func:`workbook_bytes`, :func:`write_plan`, :func:`expected_values`,
 :func:`plan_layout` (where every cell lives) and :data:`DEFINED_NAMES`.
 """
@@ -13,6 +14,7 @@ Public API: :class:`PlanConfig` (always validated), :class:`Channel`, :class:`Co
 from xl_funnel.plan.config import (
     Channel,
     ConfigError,
+    PipelineItem,
     PlanConfig,
     config_toml,
     example_config,
@@ -29,6 +31,7 @@ __all__ = [
     "Channel",
     "ConfigError",
     "Layout",
+    "PipelineItem",
     "PlanConfig",
     "build_workbook",
     "config_toml",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_funnel import seed
-from xl_funnel.channel_budget import channel_plan_rates
+from xl_funnel.channel_money import channel_plan_rates
 from xl_funnel.plan.config_checks import (
     SHARE_SUM_TOLERANCE,
     ConfigError,

@@ -105,6 +105,9 @@ def expected_values(config: PlanConfig) -> dict[str, Any]:
 
     rows, totals, budget_total, plan_roi, blocks = channels(config, monthly, rates)
     budget = money(config, blocks, needed, calendar["new_pipeline"])
+    for row in rows:  # a smaller budget buys the same share of every channel's units
+        row["units_bought"] = row["leads"] * budget["bought"]
+    totals["units_bought"] = float(sum(row["units_bought"] for row in rows))
     revenue = bridge(config, goal, rates, needed, budget_total)
     return {
         "names": {

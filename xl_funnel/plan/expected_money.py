@@ -1,5 +1,5 @@
 """The answer key's money and calendar: channel units and budgets, the rolling calendar and
-the revenue bridge, each from the core (``xl_funnel.rolling``, ``channel_budget``,
+the revenue bridge, each from the core (``xl_funnel.rolling``, ``channel_money``,
 ``revenue_bridge``, ``channels``)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_funnel.channel_budget import (
+from xl_funnel.channel_money import (
     budget_share_bought,
     channel_budget,
     channel_units,

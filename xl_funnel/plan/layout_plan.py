@@ -180,6 +180,7 @@ CHANNEL_COLUMNS = (
     ("budget", "Budget needed"),
     ("share_of_spend", "Share of spend"),
     ("leads", "Units it brings"),
+    ("units_bought", "Units the budget buys"),
     ("mql_rate", "Rate to next stage"),
     ("mqls", "Next-stage units"),
     ("customers", "Customers"),

@@ -31,7 +31,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
-from xl_funnel.plan.sheets.funnel import ceil_whole_formula, stage_position
+from xl_funnel.plan.sheets.formulas import ceil_whole_formula, stage_position
 from xl_funnel.plan.styles import (
     BAD_FILL,
     BAD_FONT,
@@ -83,6 +83,7 @@ FORMATS = {
     "budget": CURRENCY,
     "share_of_spend": PERCENT,
     "leads": VOLUME,
+    "units_bought": VOLUME,
     "mql_rate": PERCENT,
     "mqls": VOLUME,
     "customers": VOLUME,
@@ -233,6 +234,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             "budget": f"=SUM({budget.ref})",
             "share_of_spend": "=" + _ratio(at("budget"), "TotalBudget"),
             "leads": f"=SUM({volumes.ref})",
+            "units_bought": f"={at('leads')}*{c.money['bought'].abs}",
             # The channel's own rate, or the typed plan rate at its stage (not the derived
             # one: the Funnel derives the plan's rate from these).
             "mql_rate": f"=IF(ISNUMBER(INDEX(ChannelMQLRates,{n})),INDEX(ChannelMQLRates,{n}),"
@@ -269,6 +271,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "budget": column_sum("budget"),
         "share_of_spend": column_sum("share_of_spend"),
         "leads": column_sum("leads"),
+        "units_bought": column_sum("units_bought"),
         "mql_rate": "=" + _ratio(total("mqls"), total("leads")),
         "mqls": column_sum("mqls"),
         "customers": column_sum("customers"),

@@ -357,6 +357,8 @@ def _monthly_chart(config: PlanConfig, layout: Layout, workbook) -> BarChart:
     )
     bars.y_axis.title = config.lead_stage
     bars.y_axis.number_format = "#,##0"
+    # From 0: whole-unit months differ by one unit, which an auto-scaled axis blows up.
+    bars.y_axis.scaling.min = 0
     bars.x_axis.number_format = "mmm yy"
     line = LineChart()
     line.add_data(
@@ -372,6 +374,7 @@ def _monthly_chart(config: PlanConfig, layout: Layout, workbook) -> BarChart:
     line.y_axis.axId = 200
     line.y_axis.title = config.stage_names[-1]
     line.y_axis.number_format = "0.0"
+    line.y_axis.scaling.min = 0
     line.y_axis.crosses = "max"
     line.y_axis.majorGridlines = None
     _style_axes(bars)

@@ -16,7 +16,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import (
-    FUNNEL,
     LABEL_COL,
     SUBTITLE_ROW,
     TITLE_ROW,
@@ -24,20 +23,23 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
-from xl_funnel.plan.layout_plan import BRIDGE_ROWS
+from xl_funnel.plan.sheets.formulas import ceil_whole_formula, lag_formulas, stage_position
+from xl_funnel.plan.sheets.funnel_calendar import (
+    bridge_block,
+    calendar_rows,
+    generated,
+    month_label,
+)
 from xl_funnel.plan.styles import (
     BAD_FONT,
     CURRENCY,
     FINE_PERCENT,
-    MONTH,
     NOTE_FONT,
     PERCENT,
-    RIGHT,
     TOTAL_FONT,
     VOLUME,
     WHOLE,
     put_formula,
-    put_header_formula,
     put_text,
     put_title,
     set_widths,
@@ -50,58 +52,6 @@ from xl_funnel.plan.styles import print_setup as setup_print
 __all__ = ["build", "ceil_whole_formula", "lag_formulas", "stage_position"]
 
 
-def stage_position(name: str, stages: int) -> str:
-    """Position (1-based) of the stage called `name` in ``StageNames``, never a pattern.
-
-    ``MATCH(x, range, 0)`` reads ``*``, ``?`` and ``~`` in text as wildcards, so a stage
-    called ``Le?ds`` would match ``Leads``. Comparing with ``=`` inside ``SUMPRODUCT`` is an
-    exact (case-insensitive) comparison in every engine; stage names are unique. 0 when no
-    stage has that name.
-
-    Examples
-    --------
-    >>> stage_position("LeadStage", 3)
-    'SUMPRODUCT((StageNames=LeadStage)*{1;2;3})'
-    """
-    positions = ";".join(str(i + 1) for i in range(stages))
-    return f"SUMPRODUCT((StageNames={name})*{{{positions}}})"
-
-
-#: Absolute tolerance of the core's ``ceil_whole`` (``xl_funnel._checks.CEIL_TOLERANCE``).
-CEIL_TOLERANCE = "1E-9"
-#: A lag this close to a whole number counts as whole (``schedule.LAG_TOLERANCE``).
-LAG_TOLERANCE = "1E-9"
-
-
-def ceil_whole_formula(x: str) -> str:
-    """Round `x` up to a whole number as the core's ``_checks.ceil_whole`` does.
-
-    ``ceil(max(x − 1e-9, 0))``: never below the exact value by more than 1e-9 (absolute), so
-    float noise such as ``7.000000000000001`` is 7, while $1,000,000,000.50 at $1M a deal
-    (1,000.0000005 customers) is 1,001. ROUNDUP(x, 0) is ceil for x ≥ 0.
-
-    Examples
-    --------
-    >>> ceil_whole_formula("C7")
-    'ROUNDUP(MAX(C7-1E-9,0),0)'
-    """
-    return f"ROUNDUP(MAX({x}-{CEIL_TOLERANCE},0),0)"
-
-
-def lag_formulas(x: str) -> tuple[str, str]:
-    """Whole months and fraction of lag `x`, as ``schedule.lag_split`` splits them.
-
-    A lag within 1e-9 of a whole number is that number (fraction exactly 0); otherwise
-    ``INT`` and the rest. Excel's ROUND and numpy's differ only at exact halves, where the
-    lag is not within the tolerance of either neighbour.
-    """
-    whole_lag = f"ABS({x}-ROUND({x},0))<={LAG_TOLERANCE}"
-    return (
-        f"=IF({whole_lag},ROUND({x},0),INT({x}))",
-        f"=IF({whole_lag},0,{x}-INT({x}))",
-    )
-
-
 def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     f = layout.funnel
     put_title(sheet.cell(TITLE_ROW, LABEL_COL), title_formula("Funnel plan"))
@@ -111,12 +61,12 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "the year, by quarter and by month. All formulas: change Assumptions, not this sheet.",
     )
     _headline(sheet, layout)
-    _bridge(sheet, layout)
+    bridge_block(sheet, layout)
     _stage_table(sheet, config, layout)
     _schedule_grid(sheet, config, layout)
     _flywheel_rows(sheet, layout)
-    _calendar_rows(sheet, layout)
-    _generated(sheet, config, layout)
+    calendar_rows(sheet, layout)
+    generated(sheet, config, layout)
 
     widths = {"A": 2, "B": 38}
     for col in range(VALUE_COL, max(f.grid.last_col, f.lag_months.col) + 1):
@@ -212,60 +162,6 @@ def _headline(sheet: Worksheet, layout: Layout) -> None:
         'month(s) this table has room for: regenerate the workbook","")',
     )
     warning.font = BAD_FONT
-
-
-def _bridge(sheet: Worksheet, layout: Layout) -> None:
-    """Revenue bridge and sales: what stays, the pipeline each quarter needs, capacity, CAC
-    (``revenue_bridge.new_logo_goal``, ``pipeline_needed``, ``acquisition_cost``)."""
-    f = layout.funnel
-    b = f.bridge
-    win = f.stage_rates.cell(f.stage_rates.rows - 1).abs
-    shares = f.season_share_row
-    quarter = [
-        f"SUM({Ref(FUNNEL, shares.row, shares.col + 3 * q, None, shares.col + 3 * q + 2).ref})"
-        for q in range(4)
-    ]
-    capacity = b["capacity"].ref
-    over = (
-        f'"Over capacity: the new-revenue goal is "&FIXED(NewRevenueGoal/{capacity}*100,0)'
-        '&" % of what the reps can close"'
-    )
-    formulas = {
-        "retained": (
-            '=IF(ISNUMBER(StartingARR),StartingARR*(1-N(GrossChurn)+N(Expansion)),"")',
-            CURRENCY,
-        ),
-        "win_rate": (f"={win}", PERCENT),
-        "capacity": (
-            '=IF(AND(ISNUMBER(RampedReps),ISNUMBER(RepQuota)),RampedReps*RepQuota,"")',
-            CURRENCY,
-        ),
-        "capacity_check": (
-            f"=IF(ISNUMBER({b['capacity'].ref}),IF(NewRevenueGoal>{b['capacity'].ref},{over},"
-            '"Within sales capacity"),"")',
-            None,
-        ),
-        "marketing_cac": ('=IF(CustomersNeeded>0,BudgetNeeded/CustomersNeeded,"n/a")', CURRENCY),
-        "loaded_cac": (
-            "=IF(AND(ISNUMBER(SalesCost),CustomersNeeded>0),"
-            '(BudgetNeeded+SalesCost)/CustomersNeeded,"")',
-            CURRENCY,
-        ),
-    }
-    for key, label in BRIDGE_ROWS:
-        put_text(sheet.cell(b[key].row, LABEL_COL), label)
-        if key in formulas:
-            formula, number_format = formulas[key]
-            put_formula(sheet[b[key].ref], formula, number_format).alignment = RIGHT
-    for q in range(4):
-        needed = f"NewRevenueGoal*{quarter[q]}"
-        put_formula(
-            sheet[b["pipeline_needed"].cell(0, q).ref], f"={needed}/{b['win_rate'].ref}", CURRENCY
-        )
-        put_formula(sheet[b["coverage"].cell(0, q).ref], f"=PipelineCoverage*{needed}", CURRENCY)
-    sheet[b["capacity_check"].ref].font = BAD_FONT
-    for ref in (b["retained"], b["win_rate"]):
-        sheet.cell(ref.row, LABEL_COL).font = NOTE_FONT
 
 
 def _stage_table(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
@@ -367,14 +263,6 @@ def _lag_cells(sheet: Worksheet, layout: Layout, i: int, *, last: bool) -> None:
         sheet[ref.cell(i).ref].font = NOTE_FONT
 
 
-def _month_label(sheet: Worksheet, cell: Ref, offset: int) -> None:
-    put_header_formula(
-        sheet[cell.ref],
-        f"=DATE(YEAR(FiscalYearStart),MONTH(FiscalYearStart)+{offset},1)",
-        MONTH,
-    )
-
-
 def _schedule_grid(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     """Stages × months around the year: customers from the calendar rows, every stage above
     through its lag.
@@ -390,7 +278,7 @@ def _schedule_grid(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None
     months = f.grid.cols
     style_header(sheet.cell(f.grid_header, LABEL_COL), "Schedule: stage / month")
     for j, cell in enumerate(f.grid_labels.cells()):
-        _month_label(sheet, cell, j - lead)
+        month_label(sheet, cell, j - lead)
     for i in range(stages):
         put_formula(sheet[f.grid_stage_labels.cell(i).ref], f"=INDEX(StageNames,{i + 1})")
         for j in range(months):
@@ -411,74 +299,6 @@ def _schedule_grid(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None
                     f"+{part}*IF({j + 2}+{k}<={months},INDEX({row},{j + 2}+{k}),0))/{rate}"
                 )
             put_formula(sheet[cell.ref], formula, VOLUME).font = NOTE_FONT
-
-
-def _generated(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
-    """``MonthlyVolumes``: the grid's fiscal months, in whole units when ``WholeUnits``.
-
-    Whole units are ``rolling.whole_months``: the running total rounded up with the core's
-    rule, month minus the month before, so no month-end falls behind the exact plan.
-    """
-    f = layout.funnel
-    lead = f.lead_months
-    targets = WHOLE if config.whole_units else VOLUME
-    style_header(sheet.cell(f.month_header, LABEL_COL), "Stage must generate / month")
-    for t, cell in enumerate(f.month_labels.cells()):
-        _month_label(sheet, cell, t)
-    for i in range(len(config.stage_names)):
-        label = put_formula(sheet[f.month_stage_labels.cell(i).ref], f"=INDEX(StageNames,{i + 1})")
-        label.font = TOTAL_FONT
-        start = f.grid.cell(i, lead)
-        for t in range(12):
-            exact = f.grid.cell(i, lead + t).ref
-            to_now = Ref(sheet.title, start.row, start.col, None, start.col + t)
-            whole = ceil_whole_formula(f"SUM({to_now.ref})")
-            if t:
-                before = Ref(sheet.title, start.row, start.col, None, start.col + t - 1)
-                whole += "-" + ceil_whole_formula(f"SUM({before.ref})")
-            cell = f.monthly.cell(i, t)
-            put_formula(sheet[cell.ref], f"=IF(WholeUnits,{whole},{exact})", targets)
-
-
-def _calendar_rows(sheet: Worksheet, layout: Layout) -> None:
-    """The starting pipeline's customers, the customers won from new pipeline (net of it,
-    a running maximum as ``rolling.net_customers``) and next year's run-rate."""
-    f = layout.funnel
-    labels = (
-        (f.pipeline_row, "Customers the starting pipeline closes"),
-        (f.won_row, "Won from new pipeline, running total"),
-        (f.net_row, "Customers to win from new pipeline"),
-    )
-    for ref, text in labels:
-        put_text(sheet.cell(ref.row, LABEL_COL), text).font = NOTE_FONT
-    sheet.cell(f.net_row.row, LABEL_COL).font = TOTAL_FONT
-    for t in range(12):
-        delivered, won, net = (r.cell(0, t) for r in (f.pipeline_row, f.won_row, f.net_row))
-        column = f"INDEX(StartingPipeline,0,{t + 1})"
-        top = f.to_customer.cell(0).abs
-        to_customer = f"{top}:{f.to_customer.cell(f.to_customer.rows - 2).abs}"
-        put_formula(
-            sheet[delivered.ref], f"=SUMPRODUCT({column},{to_customer})", VOLUME
-        ).font = NOTE_FONT
-        goal_so_far = Ref(
-            sheet.title, f.funnel_row.row, f.funnel_row.col, None, f.funnel_row.col + t
-        )
-        pipe_so_far = Ref(
-            sheet.title, f.pipeline_row.row, f.pipeline_row.col, None, f.pipeline_row.col + t
-        )
-        short = f"SUM({goal_so_far.ref})-SUM({pipe_so_far.ref})"
-        before = f.won_row.cell(0, t - 1).ref if t else "0"
-        put_formula(sheet[won.ref], f"=MAX({before},{short},0)", VOLUME).font = NOTE_FONT
-        put_formula(sheet[net.ref], f"={won.ref}-{before}", VOLUME)
-    if f.next_row is not None:
-        put_text(
-            sheet.cell(f.next_row.row, LABEL_COL), "Next year's customers (run-rate)"
-        ).font = NOTE_FONT
-        for j, cell in enumerate(f.next_row.cells()):
-            this_year = f.funnel_row.cell(0, j % 12).ref
-            put_formula(
-                sheet[cell.ref], f"={this_year}*(1+{f.next_year_growth.abs})", VOLUME
-            ).font = NOTE_FONT
 
 
 def _flywheel_rows(sheet: Worksheet, layout: Layout) -> None:
