@@ -246,6 +246,29 @@ def risk(
     as_json: bool,
 ) -> None:
     """Chance that PLAN's top-of-funnel volume reaches its customer target; P50/P80/P90."""
+    if not write:
+        _risk(plan, history, spread, trials, seed, write, as_json)
+        return
+    from xl_funnel.atomic import FileBusyError, locked
+
+    try:
+        # Locked from the read to the write: a recalc --in-place of PLAN meanwhile would
+        # otherwise be undone by this write (or undo it).
+        with locked(plan):
+            _risk(plan, history, spread, trials, seed, write, as_json)
+    except FileBusyError as error:
+        raise InputError(f"{plan}: {error.strerror}") from None
+
+
+def _risk(
+    plan: Path,
+    history: Path | None,
+    spread: float,
+    trials: int,
+    seed: int,
+    write: bool,
+    as_json: bool,
+) -> None:
     from xl_funnel.errors import FunnelError
     from xl_funnel.simulation import simulate
 

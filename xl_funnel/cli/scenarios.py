@@ -10,7 +10,15 @@ from typing import Any
 
 import click
 
+from xl_funnel.atomic import FileBusyError, OutputIsInputError, check_not_input, locked
 from xl_funnel.cli.errors import InputError
+
+
+def _refuse_input_as_output(output: Path, plan: Path, grid: Path | None) -> None:
+    try:
+        check_not_input(output, [plan, grid])
+    except OutputIsInputError as error:
+        raise InputError(f"-o {error}") from None
 
 
 def _read_grid(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -97,6 +105,8 @@ def scenarios(
         raise InputError("give a GRID file or --set NAME=VALUE (one of them, not both)")
     if output is not None and not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist")
+    if output is not None:
+        _refuse_input_as_output(output, plan, grid)
     columns, rows = _read_grid(grid) if grid is not None else _assignments(assignments)
     origin = str(grid) if grid is not None else "--set"
     chosen = [name.strip() for name in outputs.split(",") if name.strip()] if outputs else None
@@ -133,7 +143,11 @@ def scenarios(
         click.echo(csv_text(header, table), nl=False)
         return
     try:
-        write_results(output, header, table)
+        with locked(output):
+            _refuse_input_as_output(output, plan, grid)  # again: the folder may have changed
+            write_results(output, header, table)
+    except FileBusyError as error:
+        raise InputError(f"{output}: {error.strerror}") from None
     except OSError as error:
         raise InputError(f"{output}: cannot be written: {error.strerror or error}") from None
     click.echo(f"{len(table):,} scenarios → {output}", err=True)
