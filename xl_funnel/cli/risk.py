@@ -235,6 +235,14 @@ def _is_number(text: str) -> bool:
     help="Random seed: the same seed gives the same numbers.",
 )
 @click.option("--write", is_flag=True, help="Add or refresh a Risk sheet in PLAN.")
+@click.option(
+    "--sheet",
+    "sheet_name",
+    default="Risk",
+    show_default=True,
+    help="Name of the sheet --write adds; an existing sheet of that name is replaced only if "
+    "xl-funnel wrote it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def risk(
     plan: Path,
@@ -243,19 +251,21 @@ def risk(
     trials: int,
     seed: int,
     write: bool,
+    sheet_name: str,
     as_json: bool,
 ) -> None:
     """Chance that PLAN's top-of-funnel volume reaches its customer target; P50/P80/P90."""
     if not write:
-        _risk(plan, history, spread, trials, seed, write, as_json)
+        _risk(plan, history, spread, trials, seed, None, as_json)
         return
     from xl_funnel.atomic import FileBusyError, locked
 
+    _check_sheet_name(sheet_name)
     try:
         # Locked from the read to the write: a recalc --in-place of PLAN meanwhile would
         # otherwise be undone by this write (or undo it).
         with locked(plan):
-            _risk(plan, history, spread, trials, seed, write, as_json)
+            _risk(plan, history, spread, trials, seed, sheet_name, as_json)
     except FileBusyError as error:
         raise InputError(f"{plan}: {error.strerror}") from None
 
@@ -266,7 +276,7 @@ def _risk(
     spread: float,
     trials: int,
     seed: int,
-    write: bool,
+    write: str | None,
     as_json: bool,
 ) -> None:
     from xl_funnel.errors import FunnelError
@@ -305,8 +315,8 @@ def _risk(
         "trials": trials,
         "seed": seed,
     }
-    if write:
-        _write_sheet(plan, report, result, referrals=inputs["target"] != inputs["needed"])
+    if write is not None:
+        _write_sheet(plan, report, result, write, referrals=inputs["target"] != inputs["needed"])
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -328,8 +338,30 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _write_sheet(plan: Path, report: dict[str, Any], result: Any, *, referrals: bool) -> None:
-    from xl_funnel.cli.risk_sheet import RiskSheet, WorkbookEditError, write_risk_sheet
+_FORBIDDEN_IN_SHEET_NAMES = frozenset("[]:*?/\\")
+
+
+def _check_sheet_name(name: str) -> None:
+    """Excel's rules for a sheet name: 1 to 31 characters, none of []:*?/\\, no control
+    characters, not starting or ending with an apostrophe."""
+    bad = sorted({c for c in name if c in _FORBIDDEN_IN_SHEET_NAMES or ord(c) < 32})
+    if not name.strip() or len(name) > 31 or bad or name.startswith("'") or name.endswith("'"):
+        shown = f" (it holds {', '.join(map(repr, bad))})" if bad else ""
+        raise InputError(
+            f"--sheet {name!r}: not a sheet name Excel accepts{shown}: 1 to 31 characters, "
+            "none of [ ] : * ? / \\, not starting or ending with '"
+        )
+
+
+def _write_sheet(
+    plan: Path, report: dict[str, Any], result: Any, name: str, *, referrals: bool
+) -> None:
+    from xl_funnel.cli.risk_sheet import (
+        RiskSheet,
+        SheetInTheWayError,
+        WorkbookEditError,
+        write_risk_sheet,
+    )
 
     def volume(name: str) -> tuple[str, float | str, str]:
         value = report["volumes"][name]
@@ -372,9 +404,14 @@ def _write_sheet(plan: Path, report: dict[str, Any], result: Any, *, referrals: 
         histogram=bins,
     )
     try:
-        write_risk_sheet(plan, sheet)
+        write_risk_sheet(plan, sheet, name)
+    except SheetInTheWayError as error:
+        raise InputError(
+            f"{plan}: the sheet {error.name!r} is in the way: xl-funnel did not write it, so it "
+            "is not replaced; name another sheet with --sheet NAME (the file is unchanged)"
+        ) from None
     except (WorkbookEditError, OSError) as error:
         raise InputError(
             f"{plan}: cannot add the Risk sheet ({error}); the file is unchanged"
         ) from None
-    click.echo(f"wrote the Risk sheet to {plan}", err=True)
+    click.echo(f"wrote the {name} sheet to {plan}", err=True)
