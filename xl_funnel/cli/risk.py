@@ -12,7 +12,6 @@ anything else (:mod:`xl_funnel.cli.risk_sheet`).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import math
@@ -60,8 +59,21 @@ _OUTPUTS = ("CustomersNeeded", "FunnelCustomersNeeded", "RequiredVolumes")
 COMPUTED = "computed in memory: no cached values; xl-funnel recalc saves them"
 
 
-def _named(book: Any, name: str) -> list[Any] | None:
+def _name_cells(ref: str) -> int:
+    """Cells of a reference, whole rows and columns included (``A:XFD`` is the whole sheet)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    from xl_funnel.recalc.limits import MAX_COLUMNS, MAX_ROWS
+
+    left, top, right, bottom = range_boundaries(ref.replace("$", ""))
+    rows = (bottom or MAX_ROWS) - (top or 1) + 1
+    return rows * ((right or MAX_COLUMNS) - (left or 1) + 1)
+
+
+def _named(book: Any, name: str, plan: Path) -> list[Any] | None:
     """The cached values of a defined name, row by row; None when the name is not defined."""
+    from xl_funnel.recalc.limits import DEFAULT_LIMITS, name_too_large
+
     defined = book.defined_names.get(name)
     if defined is None:
         return None
@@ -69,6 +81,13 @@ def _named(book: Any, name: str) -> list[Any] | None:
     for title, ref in defined.destinations:
         if title not in book.sheetnames:
             return None
+        # openpyxl makes a cell object for every cell of a range: check its size first.
+        try:
+            size = _name_cells(ref)
+        except ValueError:
+            return None
+        if size > DEFAULT_LIMITS.max_name_cells:
+            raise InputError(f"{plan}: {name_too_large(name, size, DEFAULT_LIMITS)}")
         cells = book[title][ref.replace("$", "")]
         if not isinstance(cells, tuple):
             cells = ((cells,),)
@@ -108,7 +127,7 @@ def _plan_inputs(plan: Path, book: Any) -> dict[str, Any]:
     """Rates, customer targets and planned top volume: cached values, else computed."""
     import xl_funnel as xf
 
-    values = {name: _named(book, name) for name in _NAMES}
+    values = {name: _named(book, name, plan) for name in _NAMES}
     source = "cached values"
     if any(values[name] is not None and None in values[name] for name in _OUTPUTS):
         values, source = _computed(plan), COMPUTED
@@ -161,13 +180,14 @@ def _single(plan: Path, name: str, values: dict[str, list[Any] | None]) -> float
 
 def _history(path: Path, stages: int) -> list[list[float]]:
     """Stage counts per period from a CSV: an optional header row, one row per period."""
+    from xl_funnel.input_files import InputFileError, read_csv_rows
+    from xl_funnel.recalc.limits import DEFAULT_LIMITS
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot read it as CSV ({error})") from None
+        table = read_csv_rows(path, DEFAULT_LIMITS.max_table_bytes, DEFAULT_LIMITS.max_table_rows)
+    except InputFileError as error:
+        raise InputError(f"{path}: {error}") from None
+    rows = [row for row in table if any(cell.strip() for cell in row)]
     if rows and not _is_number(rows[0][0]):
         rows = rows[1:]  # a header of stage names
     if not rows:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -22,13 +21,13 @@ def _refuse_input_as_output(output: Path, plan: Path, grid: Path | None) -> None
 
 
 def _read_grid(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            lines = list(csv.reader(handle))
-    except FileNotFoundError:
-        raise InputError(f"{path}: does not exist") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise InputError(f"{path}: cannot be read as UTF-8 CSV ({error})") from None
+    from xl_funnel.input_files import InputFileError, read_csv_rows
+    from xl_funnel.recalc.limits import DEFAULT_LIMITS
+
+    try:  # a regular file only (a FIFO is refused at once), rows and bytes capped
+        lines = read_csv_rows(path, DEFAULT_LIMITS.max_table_bytes, DEFAULT_LIMITS.max_table_rows)
+    except InputFileError as error:
+        raise InputError(f"{path}: {error}") from None
     if not lines:
         raise InputError(f"{path}: is empty; its first line names the inputs")
     return lines[0], lines[1:]

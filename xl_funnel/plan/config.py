@@ -209,13 +209,23 @@ def load_config(path: str | Path) -> PlanConfig:
     >>> load_config(folder / "plan.toml") == example_config()
     True
     """
+    from xl_funnel.input_files import InputFileError, read_input_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ConfigError([f"cannot read the file: {reason}"], str(path)) from None
+    try:  # a regular file only, capped; a byte-order mark (Notepad's UTF-8) is dropped
+        text = read_input_text(path, MAX_CONFIG_BYTES)
+    except InputFileError as error:
+        raise ConfigError([f"cannot read the file: it {error}"], str(path)) from None
     return parse_config(text, str(path))
+
+
+#: A plan config is a few kilobytes; 10,000 channels take about 1 MB.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _is_control(char: str) -> bool:
+    """A control character no worksheet cell can hold (XML 1.0 allows tab, LF and CR only)."""
+    return ord(char) < 32 and char not in "\t\n\r"
 
 
 def parse_config(text: str, source: str = "<config>") -> PlanConfig:
@@ -471,6 +481,15 @@ class _Checker:
             return None
         if len(value) > MAX_TEXT_LENGTH:
             self.add(path, f"must be at most {MAX_TEXT_LENGTH} characters, got {len(value)}")
+            return None
+        # A cell cannot hold most control characters (XML 1.0 forbids them): refuse them here.
+        control = next((i for i, c in enumerate(value) if _is_control(c)), None)
+        if control is not None:
+            self.add(
+                path,
+                f"must not hold control characters, got {value[control]!r} at character "
+                f"{control + 1} of {value!r}",
+            )
             return None
         return value
 

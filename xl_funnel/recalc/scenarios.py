@@ -20,7 +20,7 @@ from typing import Any
 from xl_funnel.recalc.cell_values import error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine, NamedRange
 from xl_funnel.recalc.errors import WorkbookError
-from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
 from xl_funnel.recalc.package import read_package
 from xl_funnel.recalc.validation import validation_rules, violation
 from xl_funnel.recalc.workflow import HEADLINE_NAMES, evaluated
@@ -134,8 +134,9 @@ class ScenarioRunner:
         package = read_package(plan, limits)
         self.engine: Engine = evaluated(package, limits, repeated=True)[0]
         self.names = self.engine.named_ranges()
-        self.rules = validation_rules(package)
-        chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]
+        self.rules = validation_rules(package, limits)
+        self.limits = limits
+        chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if self._readable(n)]
         if not chosen:
             raise WorkbookError(
                 "defines none of the plan's output names; choose outputs with --outputs"
@@ -144,14 +145,20 @@ class ScenarioRunner:
         self._inputs: tuple[str, ...] = ()
         self._blocks: list[_Block] = []
 
+    def _readable(self, name: str) -> bool:
+        return name in self.names and self.names[name].size <= self.limits.max_name_cells
+
     def name(self, name: str) -> NamedRange:
-        """The defined name ``name`` (Excel ignores case), or a :class:`GridError`."""
+        """The defined name ``name`` (Excel ignores case), or a :class:`GridError` (also for
+        a name past the size cap: its cells would be listed one by one)."""
         found = self.names.get(name) or next(
             (named for key, named in self.names.items() if key.lower() == name.lower()), None
         )
         if found is None:
             known = ", ".join(sorted(self.names)) or "none"
             raise GridError(f"{name!r} is not a defined name of the workbook (it has: {known})")
+        if found.size > self.limits.max_name_cells:
+            raise GridError(name_too_large(found.name, found.size, self.limits))
         return found
 
     def output_columns(self) -> list[str]:
@@ -227,12 +234,17 @@ def parse_scenarios(
     """
     if not columns:
         raise GridError(f"{origin}: has no header row naming the inputs")
-    inputs = []
-    for column in columns:
+    inputs: list[NamedRange] = []
+    for number, column in enumerate(columns, start=1):
         try:
-            inputs.append(runner.name(column.strip()))
+            named = runner.name(column.strip())
         except GridError as error:
             raise GridError(f"{origin}: column {column!r}: {error}") from None
+        earlier = next((i for i, other in enumerate(inputs, start=1) if other == named), None)
+        if earlier is not None:  # else the later value would silently win
+            what = "set twice" if origin == "--set" else f"in columns {earlier} and {number}"
+            raise GridError(f"{origin}: the input {named.name} is {what}: give it once")
+        inputs.append(named)
     scenarios = []
     for number, row in enumerate(rows, start=2):
         if not any(field.strip() for field in row):
