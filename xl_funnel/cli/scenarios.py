@@ -9,7 +9,13 @@ from typing import Any
 
 import click
 
-from xl_funnel.atomic import FileBusyError, OutputIsInputError, check_not_input, locked
+from xl_funnel.atomic import (
+    FileBusyError,
+    OutputIsInputError,
+    check_not_input,
+    locked,
+    terminate_as_exit,
+)
 from xl_funnel.cli.errors import InputError
 
 
@@ -121,13 +127,16 @@ def scenarios(
         raise InputError(str(error)) from None
 
     # The bar is for people: hidden when stderr is a file or a pipe, so logs hold only results.
-    with click.progressbar(
-        length=len(parsed),
-        label="scenarios",
-        file=sys.stderr,
-        show_pos=True,
-        hidden=not sys.stderr.isatty(),
-    ) as bar:
+    with (
+        click.progressbar(
+            length=len(parsed),
+            label="scenarios",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=not sys.stderr.isatty(),
+        ) as bar,
+        terminate_as_exit(),
+    ):  # SIGTERM ends the workers too, as Ctrl-C does
         results = run_scenarios(runner, plan, parsed, jobs=jobs, progress=bar.update)
     names = [named.name for named in (runner.name(c.strip()) for c in columns)]
     table = [

@@ -13,6 +13,8 @@ value per cell (``StageRates`` = ``0.02;0.25;0.3;0.5;0.25``). Values are numbers
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -280,8 +282,23 @@ def parse_scenarios(
 _WORKER: ScenarioRunner | None = None
 
 
-def _start_worker(plan: str, outputs: list[str]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker when the process that started it ends, however it
+    ends (even ``SIGKILL``): Linux's ``PR_SET_PDEATHSIG``. Elsewhere the parent's clean-up
+    (:func:`run_scenarios`) is what ends the workers."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def _start_worker(plan: str, outputs: list[str], parent: int) -> None:
     global _WORKER
+    _die_with_parent(parent)
     _WORKER = ScenarioRunner(plan, outputs)
 
 
@@ -321,11 +338,23 @@ def run_scenarios(
     # "spawn": a forked child would inherit the parent engine's thread pool without its threads.
     context = multiprocessing.get_context("spawn")
     results = []
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(str(plan), outputs)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(str(plan), outputs, os.getpid()),
+    )
+    try:
         for chunk_results in pool.map(_run_chunk, _chunks(scenarios, size)):
             results.extend(chunk_results)
             if progress:
                 progress(len(chunk_results))
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM, an error): end the workers now rather than wait for
+        # their chunks, as ``with pool`` would.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
