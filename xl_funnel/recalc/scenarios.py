@@ -263,6 +263,9 @@ def parse_scenarios(
                 if origin == "--set"
                 else f"{origin}: row {number}, column {named.name}"
             )
+            control = next((c for c in text if ord(c) < 32 and c not in "\t\n\r"), None)
+            if control is not None:  # no cell can hold it (XML 1.0), nor can Excel type it
+                raise GridError(f"{where}: {text!r} holds the control character {control!r}")
             parts = text.split(";") if named.size > 1 else [text]
             if len(parts) != named.size:
                 count = "1 value" if len(parts) == 1 else f"{len(parts)} values"
