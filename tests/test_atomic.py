@@ -239,7 +239,11 @@ def test_sigterm_and_sigint_while_writing_remove_the_temp_file(tmp_path, signum)
     target.write_bytes(b"old")
     marker = tmp_path / "writing"
     process = subprocess.Popen(
-        [sys.executable, "-c", _WRITE_SLOWLY, str(target), str(marker)], stderr=subprocess.PIPE
+        [sys.executable, "-c", _WRITE_SLOWLY, str(target), str(marker)],
+        stderr=subprocess.PIPE,
+        # Ctrl-C as in a terminal, even from a background job (which starts with SIGINT
+        # ignored, and Python then never raises KeyboardInterrupt).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     while not marker.exists():
         assert process.poll() is None

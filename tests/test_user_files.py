@@ -259,6 +259,7 @@ def test_a_signal_during_recalc_in_place_leaves_the_old_file_and_no_temp_file(tm
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # Ctrl-C as in a shell
     )
     deadline = time.monotonic() + 120
     while not (tmp_path / "writing").exists():
