@@ -255,3 +255,13 @@ def test_sigterm_and_sigint_while_writing_remove_the_temp_file(tmp_path, signum)
     assert target.read_bytes() == b"old"
     assert leftovers(tmp_path) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx", "writing"]
+
+
+def test_a_read_only_file_is_never_replaced(tmp_path):
+    target = tmp_path / "plan.xlsx"
+    target.write_bytes(b"protected")
+    target.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"protected"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.xlsx"]

@@ -263,8 +263,8 @@ def atomic_write(
     Raises
     ------
     OSError
-        The directory cannot be written, or the disk is full; the target is unchanged and no
-        temporary file is left.
+        The directory cannot be written, the disk is full, or the target is read-only (no
+        write permission bit at all); the target is unchanged and no temporary file is left.
     FileExistsError
         ``overwrite`` is false and ``path`` exists (it is unchanged).
     FileBusyError
@@ -286,6 +286,9 @@ def atomic_write(
     with locked(path) as target:
         directory = target.parent
         mode = _new_file_mode(target)
+        if overwrite and target.exists() and not mode & 0o222:
+            # The owner made it read-only: a rename would replace it all the same.
+            raise PermissionError(errno.EACCES, "the file is read-only; make it writable first")
         fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:

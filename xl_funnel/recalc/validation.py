@@ -28,7 +28,7 @@ from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, MAX_COLUMNS, MAX_ROWS, Limits
 from xl_funnel.recalc.package import Package
 
-__all__ = ["Rule", "validation_rules", "violation"]
+__all__ = ["Rule", "Rules", "validation_rules", "violation"]
 
 # The opening tag of a <dataValidations> block (any prefix: x14: in Excel 2010's extension).
 # Each block is cut out with bytes.find and parsed on its own, since worksheets are never
@@ -218,7 +218,27 @@ def _blocks(data: bytes) -> Iterator[bytes]:
         at = end + len(closing)
 
 
-def validation_rules(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[str, list[Rule]]:
+class Rules(dict[str, list[Rule]]):
+    """Rules by sheet, in document order; the rule of a cell is looked up once (a grid of a
+    million rows checks the same input cells a million times)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._at: dict[tuple[str, int, int], Rule | None] = {}
+
+    def at(self, sheet: str, row: int, col: int) -> Rule | None:
+        """The rule Excel applies to the cell (the first that covers it), or ``None``."""
+        key = (sheet, row, col)
+        if key not in self._at:
+            self._at[key] = _first(self.get(sheet, []), row, col)
+        return self._at[key]
+
+
+def _first(rules: list[Rule], row: int, col: int) -> Rule | None:
+    return next((rule for rule in rules if rule.covers(row, col)), None)
+
+
+def validation_rules(package: Package, limits: Limits = DEFAULT_LIMITS) -> Rules:
     """Every checkable data validation of the workbook, by sheet, in document order.
 
     Raises
@@ -226,7 +246,7 @@ def validation_rules(package: Package, limits: Limits = DEFAULT_LIMITS) -> dict[
     WorkbookError
         A validation is malformed, or the workbook has more rules or ranges than the caps.
     """
-    rules: dict[str, list[Rule]] = {}
+    rules = Rules()
     count = areas = 0
     for sheet in package.sheets:
         for block in _blocks(package.parts[sheet.part]):
@@ -251,9 +271,11 @@ def violation(
     """What Excel would say of the first value its cell's validation refuses, else ``None``.
 
     A cell under several rules follows the first (Excel keeps one rule per cell)."""
-    sheet_rules = rules.get(sheet, [])
     for (row, col), value in zip(cells, values, strict=True):
-        rule = next((rule for rule in sheet_rules if rule.covers(row, col)), None)
+        if isinstance(rules, Rules):
+            rule = rules.at(sheet, row, col)
+        else:
+            rule = _first(rules.get(sheet, []), row, col)
         if rule is not None and not rule.allows(value):
             said = f": {rule.message}" if rule.message else ""
             shown = f"{value:g}" if isinstance(value, float) else repr(value)
