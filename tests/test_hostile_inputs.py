@@ -296,3 +296,14 @@ def test_the_new_regular_expressions_stay_linear_on_long_adversarial_strings():
         [sys.executable, "-c", _ADVERSARIAL], capture_output=True, text=True, timeout=120
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_a_sweep_past_the_result_cell_cap_is_refused_before_computing(base):
+    from xl_funnel.recalc.limits import Limits
+    from xl_funnel.recalc.scenarios import GridError, ScenarioRunner, parse_scenarios
+
+    runner = ScenarioRunner(base, ["RequiredVolumes"], Limits(max_result_cells=60))
+    rows = [[f"{1_000_000 + i}"] for i in range(11)]
+    assert len(parse_scenarios(runner, ["AvgDealSize"], rows[:10], "grid.csv")) == 10
+    with pytest.raises(GridError, match=r"over 10 scenarios of 6 output cells each"):
+        parse_scenarios(runner, ["AvgDealSize"], rows, "grid.csv")

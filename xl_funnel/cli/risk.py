@@ -78,12 +78,13 @@ def _named(book: Any, name: str, plan: Path) -> list[Any] | None:
     if defined is None:
         return None
     values: list[Any] = []
+    size = 0
     for title, ref in defined.destinations:
         if title not in book.sheetnames:
             return None
-        # openpyxl makes a cell object for every cell of a range: check its size first.
+        # openpyxl makes a cell object for every cell of a range: check the size first.
         try:
-            size = _name_cells(ref)
+            size += _name_cells(ref)
         except ValueError:
             return None
         if size > DEFAULT_LIMITS.max_name_cells:

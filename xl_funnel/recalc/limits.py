@@ -54,6 +54,9 @@ class Limits:
         Ranges (``sqref`` parts) of all data validations together.
     max_table_rows : int
         Rows of a scenario grid or a history file.
+    max_result_cells : int
+        Output cells of a scenario sweep (scenarios × output cells): the results table is held
+        in memory before it is written.
     max_table_bytes : int
         Size of a scenario grid, history or config file.
     """
@@ -66,7 +69,8 @@ class Limits:
     max_ratio: int = 1_000
     max_name_cells: int = MAX_ROWS
     max_validations: int = 65_534
-    max_validation_ranges: int = 1_000_000
+    max_validation_ranges: int = 100_000
+    max_result_cells: int = 20_000_000
     max_table_rows: int = 1_000_000
     max_table_bytes: int = 64 * MiB
 

@@ -248,9 +248,16 @@ def parse_scenarios(
             raise GridError(f"{origin}: the input {named.name} is {what}: give it once")
         inputs.append(named)
     scenarios = []
+    width = sum(named.size for named in runner.outputs)
+    cap = runner.limits.max_result_cells
     for number, row in enumerate(rows, start=2):
         if not any(field.strip() for field in row):
             continue
+        if (len(scenarios) + 1) * width > cap:  # checked before the results are computed
+            raise GridError(
+                f"{origin}: over {cap // max(width, 1):,} scenarios of {width:,} output cells "
+                f"each: xl-funnel computes sweeps of up to {cap:,} output cells; split the grid"
+            )
         if len(row) != len(columns):
             raise GridError(
                 f"{origin}: row {number} has {len(row)} fields for {len(columns)} columns"
