@@ -68,6 +68,13 @@ def _files(folder: Path) -> None:
             rb"(<row r=\"1\"[^>]*>.*?)(</row>)", rb"\1" + ARRAYS + rb"\2", d, count=1, flags=re.S
         ),
     )
+    merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    _edited(
+        base,
+        folder / "merge.xlsx",
+        "xl/worksheets/sheet2.xml",
+        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + merge, 1),
+    )
     (folder / "grid.csv").write_text("AvgDealSize\n1000000\n")
     os.mkfifo(folder / "fifo.xlsx")
     os.mkfifo(folder / "fifo.csv")
@@ -83,6 +90,7 @@ CASES = [
     ("whole-sheet data validation (A1:XFD1048576)", ["scenarios", "dv_sheet.xlsx", "grid.csv"]),
     ("Excel 2010 x14:dataValidations only", ["scenarios", "x14.xlsx", "--set", "AvgDealSize=6e6"]),
     ("ten array formulas of 1M cells each", ["recalc", "arrays.xlsx", "-o", "o.xlsx"]),
+    ("a merged range over the whole sheet", ["risk", "merge.xlsx", "--trials", "1000"]),
     ("a FIFO as the workbook", ["recalc", "fifo.xlsx"]),
     ("a FIFO as the grid", ["scenarios", "base.xlsx", "fifo.csv"]),
     ("/dev/zero as the grid", ["scenarios", "base.xlsx", "/dev/zero"]),

@@ -307,3 +307,19 @@ def test_a_sweep_past_the_result_cell_cap_is_refused_before_computing(base):
     assert len(parse_scenarios(runner, ["AvgDealSize"], rows[:10], "grid.csv")) == 10
     with pytest.raises(GridError, match=r"over 10 scenarios of 6 output cells each"):
         parse_scenarios(runner, ["AvgDealSize"], rows, "grid.csv")
+
+
+def test_risk_on_a_plan_with_a_whole_sheet_merge_reads_it_without_expanding(tmp_path):
+    plan = small_plan(tmp_path / "plan.xlsx")
+    merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+    edited(
+        plan,
+        tmp_path / "book.xlsx",
+        "xl/worksheets/sheet2.xml",
+        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + merge, 1),
+    )
+    with zipfile.ZipFile(tmp_path / "book.xlsx") as archive:
+        assert merge in archive.read("xl/worksheets/sheet2.xml")
+    result = run_capped("risk", "book.xlsx", "--json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert '"customers_needed": 9.0' in result.stdout

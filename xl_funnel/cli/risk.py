@@ -45,7 +45,9 @@ def _load(plan: Path):  # -> openpyxl.Workbook
     except WorkbookError as error:
         raise InputError(f"{plan}: {error}") from None
     try:
-        return load_workbook(plan, data_only=True)
+        # Read-only: cells stream from the XML, and merged ranges are not expanded into a
+        # cell object each (a merge over the whole sheet would be 17 billion of them).
+        return load_workbook(plan, data_only=True, read_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise InputError(f"{plan}: cannot read it as an .xlsx workbook ({error})") from None
 
@@ -304,7 +306,10 @@ def _risk(
     from xl_funnel.simulation import simulate
 
     book = _load(plan)
-    inputs = _plan_inputs(plan, book)
+    try:
+        inputs = _plan_inputs(plan, book)
+    finally:
+        book.close()
     rates = inputs["rates"]
     if history is not None:
         source = {"history": _history(history, len(rates) + 1)}
