@@ -109,7 +109,7 @@ def test_bad_tables_exit_2_with_one_line(tmp_path, content, message):
 def test_missing_file_and_bad_model(tmp_path, touches):
     missing = run(str(tmp_path / "nope.csv"))
     assert missing.exit_code == 2
-    assert "nope.csv: no such file" in missing.stderr
+    assert "nope.csv: does not exist" in missing.stderr
     bad = run(str(touches), "--model", "markov")
     assert bad.exit_code == 2
     assert "'markov' is not one of" in bad.stderr

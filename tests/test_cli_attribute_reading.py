@@ -117,7 +117,7 @@ def test_fifo_is_refused_without_blocking(tmp_path):
     os.mkfifo(fifo)
     result = run(str(fifo))
     assert result.exit_code == 2
-    assert "is a pipe or a device, not a regular file" in result.stderr
+    assert "is a FIFO (named pipe), not a regular file" in result.stderr
 
 
 def test_a_blank_channel_is_named_by_its_row_in_the_file(tmp_path):

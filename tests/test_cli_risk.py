@@ -138,7 +138,14 @@ def test_write_adds_a_risk_sheet_and_keeps_everything_else(plan):
         r'<sheet xmlns:r="[^"]+" name="Risk" sheetId="3" r:id="rId\d+"/>', workbook
     )
     assert inserted
-    assert workbook.replace(inserted.group(0), "") == before["xl/workbook.xml"].decode()
+    # ... and xl-funnel's mark on it (xl_funnel.sheet_marks), so a later --write may refresh it
+    mark = (
+        '<definedName name="_xlfunnel_sheet" localSheetId="2" hidden="1">'
+        "'Risk'!$A$1</definedName>"
+    )
+    assert mark in workbook
+    unmarked = workbook.replace(inserted.group(0), "").replace(mark, "")
+    assert unmarked == before["xl/workbook.xml"].decode()
     types = re.sub(
         r'<Override PartName="/xl/(worksheets/sheet3|drawings/drawing2|charts/chart2)'
         r'\.xml" ContentType="[^"]+"/>',

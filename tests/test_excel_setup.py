@@ -10,6 +10,7 @@ import xlwings
 from click.testing import CliRunner
 
 from xl_funnel.cli import cli
+from xl_funnel.xlwings_conf import ConfError, conf_values, edit_conf
 
 
 def run(*args: str):
@@ -104,3 +105,73 @@ def test_a_failed_write_is_reported_and_leaves_the_old_file(tmp_path, monkeypatc
     assert result.exit_code == 2
     assert result.output == f"Error: {conf}: cannot be written (No space left on device)\n"
     assert conf.read_bytes() == b'"SHOW CONSOLE","True"\r\n'
+
+
+# --- every line xl-funnel does not own is kept byte for byte (issue 14) ---------------------
+
+OTHER_LINES = (
+    b'"SHOW CONSOLE","say ""hi"" twice"\r\n'  # doubled quotes: VBA would read `say `
+    b"PYTHONPATH,C:\\libs\r\n"  # unquoted
+    b'"Conda Path"  ,  "C:\\Program Files\\Miniconda3"\n'  # spaces, LF ending
+    b'"NOTE","Caf\xe9 \x80 r\xe9sum\xe9"\r\n'  # Windows-1252: é and the euro sign
+)
+
+
+def test_lines_not_owned_survive_every_run_byte_for_byte(tmp_path):
+    conf = tmp_path / "xlwings.conf"
+    conf.write_bytes(OTHER_LINES + b'"udf modules","mine"')  # last line without an ending
+    for _ in range(3):
+        result = run("--workbook", str(tmp_path / "plan.xlsm"), "--interpreter", r"C:\py\p.exe")
+        assert result.exit_code == 0, result.output
+        assert conf.read_bytes() == (
+            OTHER_LINES + b'"udf modules","mine;xl_funnel.udfs"\r\n'
+            b'"INTERPRETER_WIN","C:\\py\\p.exe"\r\n'
+        )
+
+
+def test_a_windows_1252_conf_gets_its_values_in_windows_1252(tmp_path):
+    conf = tmp_path / "xlwings.conf"
+    conf.write_bytes(b'"NOTE","r\xe9sum\xe9"\r\n')
+    result = run(
+        "--workbook", str(tmp_path / "plan.xlsm"), "--interpreter", "C:\\Users\\José\\p.exe"
+    )
+    assert result.exit_code == 0, result.output
+    assert conf.read_bytes() == (
+        b'"NOTE","r\xe9sum\xe9"\r\n"UDF MODULES","xl_funnel.udfs"\r\n'
+        b'"INTERPRETER_WIN","C:\\Users\\Jos\xe9\\p.exe"\r\n'
+    )
+    assert conf_values(conf.read_bytes())["INTERPRETER_WIN"] == "C:\\Users\\José\\p.exe"
+
+
+@pytest.mark.parametrize("path", ['C:\\py"\\p.exe', "C:\\py\n\\p.exe", "C:\\py\r\\p.exe"])
+def test_an_interpreter_the_add_in_could_not_read_back_is_refused(tmp_path, path):
+    conf = tmp_path / "xlwings.conf"
+    conf.write_bytes(b'"SHOW CONSOLE","False"\r\n')
+    result = run("--workbook", str(tmp_path / "plan.xlsm"), "--interpreter", path)
+    assert result.exit_code == 2
+    assert result.output.count("\n") == 1
+    assert "cannot be written to xlwings.conf" in result.output
+    assert conf.read_bytes() == b'"SHOW CONSOLE","False"\r\n'
+
+
+def test_every_value_written_reads_back_as_the_add_ins_input_statement_reads_it(tmp_path):
+    conf = tmp_path / "xlwings.conf"
+    conf.write_bytes(b'"UDF Modules","a;b, c"\r\n')
+    interpreter = "C:\\Program Files\\Python, 3.11\\python.exe"  # a comma: quoted, kept
+    result = run("--workbook", str(tmp_path / "plan.xlsm"), "--interpreter", interpreter)
+    assert result.exit_code == 0, result.output
+    values = conf_values(conf.read_bytes())
+    assert values["UDF MODULES"] == "a;b, c;xl_funnel.udfs"
+    assert values["INTERPRETER_WIN"] == interpreter
+
+
+def test_a_value_that_cannot_be_read_back_is_refused_not_written():
+    with pytest.raises(ConfError, match="cannot read back"):
+        edit_conf(b"", {"INTERPRETER_WIN": 'a"b'}, set())
+
+
+def test_a_fifo_as_conf_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "xlwings.conf")
+    result = run("--workbook", str(tmp_path / "plan.xlsm"))
+    assert result.exit_code == 2
+    assert "is a FIFO (named pipe), not a regular file" in result.output

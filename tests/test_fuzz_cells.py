@@ -22,6 +22,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,8 +88,36 @@ floats = st.one_of(
     st.sampled_from(SPECIAL_FLOATS),
     st.integers(min_value=-(10**12), max_value=10**12).map(float),
 )
+# What a Python caller passes from numpy or pandas (issue 14): numpy counts timedelta64 as an
+# integer, so a careless float() of it raised; pandas' NA refuses to be a truth value.
+NUMPY_SCALARS = [
+    np.timedelta64(5, "D"),
+    np.timedelta64("NaT"),
+    np.datetime64("2027-01-01"),
+    np.datetime64("NaT"),
+    np.bool_(True),
+    np.bool_(False),
+    np.int8(-3),
+    np.uint8(200),
+    np.int16(7),
+    np.uint64(2**64 - 1),
+    np.float16(0.25),
+    np.float16("inf"),
+    np.float32("nan"),
+    np.longdouble("1e4000"),
+    np.complex64(1 + 0j),
+    np.complex128(1 + 2j),
+    np.str_("0.2"),
+    np.str_("#N/A"),
+    pd.NA,
+    pd.NaT,
+    pd.Timestamp("2027-01-01"),
+    pd.Timedelta(days=1),
+]
+numpy_scalars = st.sampled_from(NUMPY_SCALARS)
 cells = st.one_of(
     floats,
+    numpy_scalars,
     st.sampled_from(TEXTS),
     st.text(max_size=6),
     st.booleans(),
@@ -255,3 +285,16 @@ def test_a_100k_cell_range_in_every_argument(spec):
             args = list(example)
             args[position] = huge
             assert_result(spec, call(spec, tuple(args)), text_ok)
+
+
+@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
+def test_every_numpy_and_pandas_scalar_in_every_argument(spec):
+    """Each scalar of :data:`NUMPY_SCALARS` alone, in a 1×1 range and inside a 2×2 range, in
+    every argument of a documented example: an Excel value out, never an exception."""
+    args = list(spec.examples[0].args)
+    shapes = (lambda v: v, lambda v: [[v]], lambda v: [[v, 0.5], [0.2, v]])
+    for position in range(len(args)):
+        for scalar in NUMPY_SCALARS:
+            for shape in shapes:
+                changed = [*args[:position], shape(scalar), *args[position + 1 :]]
+                assert_result(spec, call(spec, tuple(changed)), returns_text(spec))

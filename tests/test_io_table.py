@@ -169,7 +169,9 @@ def test_a_zip_bomb_is_refused_before_inflating(tmp_path):
 def test_only_regular_files_are_opened(tmp_path):
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
-    with pytest.raises(TableError, match=r"pipe\.csv: is a pipe or a device, not a regular file"):
+    with pytest.raises(
+        TableError, match=r"pipe\.csv: is a FIFO \(named pipe\), not a regular file"
+    ):
         read_table(fifo, FIELDS)
     with pytest.raises(TableError, match="is a directory"):
         read_table(tmp_path, FIELDS)

@@ -77,7 +77,7 @@ def test_missing_config_file_is_one_line(run, tmp_path):
     result = run(str(tmp_path / "plan.xlsx"), "--config", str(tmp_path / "nope.toml"))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: {tmp_path / 'nope.toml'}: cannot read the file: No such file or directory\n"
+        f"Error: {tmp_path / 'nope.toml'}: cannot read the file: it does not exist\n"
     )
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,12 +16,9 @@ import pytest
 from tests import libreoffice
 from tests.cli_process import run_cli
 from tests.plan_cases import CASES
+from tests.validated import assert_valid
 from xl_funnel.channel_money import budget_share_bought, channel_budget, channel_plan_rates
 from xl_funnel.plan import Channel, example_config, expected_values, plan_layout, write_plan
-
-VALIDATOR = Path("/work/shared/ooxml/validate.py")
-if not VALIDATOR.exists():  # CI checks out the shared tools beside the repository
-    VALIDATOR = Path(__file__).resolve().parents[2] / "shared" / "ooxml" / "validate.py"
 
 #: Stage names that are lookup patterns: with MATCH(…, 0) "Le?ds" would find "Leads" and
 #: "M*" the first stage starting with M.
@@ -181,13 +176,7 @@ def test_scenarios_cost_per_lead_up_20_percent_and_a_lower_cap(folder):
 
 @pytest.mark.parametrize("name", ["plan", "patterns"])
 def test_generated_plans_pass_the_ooxml_validator(folder, name):
-    result = subprocess.run(
-        [sys.executable, str(VALIDATOR), "--quiet", str(folder / f"{name}.xlsx")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_valid(folder / f"{name}.xlsx")
 
 
 def test_a_lower_cap_buys_fewer_units_in_libreoffice(tmp_path):

@@ -26,9 +26,47 @@ def _in_shell_terms(message: str) -> str:
     return _ARGUMENT.sub(lambda match: _OPTIONS[match.group(1)], message, count=1)
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class _NumbersAreArguments(click.Command):
+    """``backsolve -5``: a negative number is the TARGET (which the core then refuses with a
+    clear message), not the unknown option "-5"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, list(args))
+        except click.NoSuchOption:
+            taking_values = {
+                name
+                for param in self.params
+                if isinstance(param, click.Option) and not param.is_flag
+                for name in param.opts
+            }
+            at = next(
+                (
+                    i
+                    for i, arg in enumerate(args)
+                    if arg.startswith("-")
+                    and _is_number(arg)
+                    and (i == 0 or args[i - 1] not in taking_values)
+                ),
+                None,
+            )
+            if at is None or "--" in args:
+                raise
+            return super().parse_args(ctx, [*args[:at], *args[at + 1 :], "--", args[at]])
+
+
 @click.command(
+    cls=_NumbersAreArguments,
     epilog="\b\nExample (seed 000, 9 customers a year, per month):\n"
-    "  xl-funnel backsolve 9 --periods 12"
+    "  xl-funnel backsolve 9 --periods 12",
 )
 @click.argument("target", type=float)
 @click.option(

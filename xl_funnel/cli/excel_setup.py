@@ -3,27 +3,29 @@
 Writes the one setting that can be written from outside Excel, ``UDF Modules``, into an
 ``xlwings.conf`` file: next to a workbook (``--workbook``: only that folder's workbooks) or in
 the user's xlwings configuration (``--user``: every workbook). The file format is the
-add-in's: one ``"KEY","VALUE"`` line per setting, read by VBA's ``Input #``; other settings in
-the file are kept, and other UDF modules already listed stay listed. Then it prints the steps
-only Excel can do. See ``docs/excel.md``.
+add-in's: one ``"KEY","VALUE"`` line per setting, read by VBA's ``Input #``; every other line
+of the file is kept byte for byte, and other UDF modules already listed stay listed
+(:mod:`xl_funnel.xlwings_conf`). Then it prints the steps only Excel can do. See
+``docs/excel.md``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 from pathlib import Path
 
 import click
 
-from xl_funnel.atomic import atomic_write_bytes
+from xl_funnel.atomic import FileBusyError, atomic_write_bytes, locked
 from xl_funnel.cli.errors import InputError
+from xl_funnel.xlwings_conf import ConfError, conf_values, edit_conf
 
 UDF_MODULE = "xl_funnel.udfs"
 UDF_KEY = "UDF MODULES"
 INTERPRETER_KEY = "INTERPRETER_WIN"
 WORKBOOK_SUFFIXES = (".xlsm", ".xlsb", ".xlam", ".xlsx")
+#: An xlwings.conf holds a few settings; anything larger is not one.
+MAX_CONF_BYTES = 1024 * 1024
 
 STEPS = """\
 Remaining steps (in Excel, once per workbook; details in docs/excel.md):
@@ -45,45 +47,16 @@ def _user_config_file() -> Path:
     return Path(xlwings.USER_CONFIG_FILE)
 
 
-def _read_settings(path: Path) -> list[list[str]]:
-    """The file's settings as ``[key, value]`` rows (other rows kept as they are)."""
-    if not path.exists():
-        return []
+def _read_conf(path: Path) -> bytes:
+    """The file's bytes (b"" when it does not exist yet); a regular file only."""
+    from xl_funnel.input_files import InputFileError, read_input_bytes
+
+    if not path.exists() and not path.is_symlink():
+        return b""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file; is it really an xlwings.conf?") from None
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror})") from None
-    return [row for row in csv.reader(io.StringIO(text)) if row]
-
-
-def _merge(rows: list[list[str]], key: str, value: str, *, module_list: bool) -> list[list[str]]:
-    """Set ``key`` to ``value``; for a module list, add ``value`` to the modules already set."""
-    out, found = [], False
-    for row in rows:
-        if row[0].strip().upper() != key:
-            out.append(row)
-            continue
-        if found:
-            continue  # the add-in reads the first entry only: drop duplicates
-        found = True
-        if module_list and len(row) > 1:
-            modules = [module.strip() for module in row[1].split(";") if module.strip()]
-            if value not in modules:
-                modules.append(value)
-            out.append([row[0], ";".join(modules)])
-        else:
-            out.append([row[0], value])
-    if not found:
-        out.append([key, value])
-    return out
-
-
-def _render(rows: list[list[str]]) -> bytes:
-    lines = [",".join(f'"{field}"' for field in row) for row in rows]
-    # CRLF: the file is read by VBA on Windows, where Notepad users edit it too.
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+        return read_input_bytes(path, MAX_CONF_BYTES)
+    except InputFileError as error:
+        raise InputError(f"{path}: {error}") from None
 
 
 def _target(workbook: Path | None, user: bool) -> Path:
@@ -122,20 +95,30 @@ def _target(workbook: Path | None, user: bool) -> Path:
 def excel_setup(workbook: Path | None, user: bool, interpreter: Path | None) -> None:
     """Write the xlwings setting "UDF Modules = xl_funnel.udfs" and print what is left."""
     target = _target(workbook, user)
-    rows = _merge(_read_settings(target), UDF_KEY, UDF_MODULE, module_list=True)
-    has_interpreter = any(row[0].strip().upper() == INTERPRETER_KEY for row in rows)
-    if interpreter is None and sys.platform.startswith("win") and not has_interpreter:
-        interpreter = Path(sys.executable)  # the Python xl-funnel is installed in
-    if interpreter is not None:
-        if '"' in str(interpreter):
-            raise InputError(f"--interpreter {interpreter}: a path with a double quote")
-        rows = _merge(rows, INTERPRETER_KEY, str(interpreter), module_list=False)
+    if interpreter is not None and any(c in str(interpreter) for c in '"\r\n'):
+        raise InputError(
+            f"--interpreter {str(interpreter)!r}: a path with a double quote or a line break "
+            "cannot be written to xlwings.conf (the add-in could not read it back)"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(target, _render(rows))
+        with locked(target):  # read, edit and write as one: another writer waits
+            old = _read_conf(target)
+            settings: dict[str, str] = {UDF_KEY: UDF_MODULE}
+            has_interpreter = INTERPRETER_KEY in conf_values(old) if old else False
+            if interpreter is None and sys.platform.startswith("win") and not has_interpreter:
+                interpreter = Path(sys.executable)  # the Python xl-funnel is installed in
+            if interpreter is not None:
+                settings[INTERPRETER_KEY] = str(interpreter)
+            new = edit_conf(old, settings, merge={UDF_KEY})
+            atomic_write_bytes(target, new)
+    except ConfError as error:
+        raise InputError(f"{target}: {error}") from None
+    except FileBusyError as error:
+        raise InputError(f"{target}: {error.strerror}") from None
     except OSError as error:
         raise InputError(f"{target}: cannot be written ({error.strerror})") from None
-    modules = next(row[1] for row in rows if row[0].strip().upper() == UDF_KEY)
+    modules = conf_values(new)[UDF_KEY]
     click.echo(f"Wrote {target}: UDF Modules = {modules}")
     if workbook is not None and workbook.suffix.lower() == ".xlsx":
         click.echo(f"Note: {workbook.name} is .xlsx; Excel needs .xlsm for imported functions.")

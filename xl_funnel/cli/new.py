@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,20 +62,35 @@ def new(path: Path | None, config_path: Path | None, force: bool, print_config: 
         raise InputError(f"{path}: already exists; add --force to replace it")
     if not path.parent.is_dir():
         raise InputError(f"{path}: folder {path.parent} does not exist")
-    _write(config, path, force)
+    _write(config, path, force, config_path)
 
 
-def _write(config: PlanConfig, path: Path, force: bool) -> None:
-    from xl_funnel.plan import expected_values, write_plan
+def _write(config: PlanConfig, path: Path, force: bool, config_path: Path | None) -> None:
+    from xl_funnel.atomic import FileBusyError, OutputIsInputError, atomic_write_bytes
+    from xl_funnel.plan import expected_values
     from xl_funnel.plan.currency import currency_symbol
+    from xl_funnel.plan.writer import workbook_bytes
 
+    # Everything is computed before the file is opened: a config that passes validation but
+    # cannot be computed (budgets of 1e308 summing to inf) leaves the old plan untouched.
     try:
-        write_plan(config, path, overwrite=force)
+        with warnings.catch_warnings():  # numpy's overflow warnings: the error below says it
+            warnings.simplefilter("ignore", RuntimeWarning)
+            names = expected_values(config)["names"]
+            data = workbook_bytes(config)
+    except (ValueError, ArithmeticError) as error:
+        source = config_path or "the example configuration"
+        raise InputError(f"{source}: the plan cannot be computed: {error}") from None
+    try:
+        atomic_write_bytes(path, data, overwrite=force, inputs=[config_path])
     except FileExistsError:
         raise InputError(f"{path}: already exists; add --force to replace it") from None
+    except OutputIsInputError as error:
+        raise InputError(str(error)) from None
+    except FileBusyError as error:
+        raise InputError(f"{path}: {error.strerror}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot write: {error.strerror or error}") from None
-    names = expected_values(config)["names"]
     referrals = names["ReferralCustomers"]
     flywheel = (
         f" (referrals bring {referrals:,.1f}, the funnel {names['FunnelCustomersNeeded']:,.1f})"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from xl_funnel.atomic import FileBusyError, OutputIsInputError, check_not_input, locked
 from xl_funnel.cli.errors import ComputedWithErrors, InputError
 
 _SHOWN_ERRORS = 20
@@ -16,13 +16,6 @@ _SHOWN_ERRORS = 20
 def default_output(book: Path) -> Path:
     """``plan.xlsx`` → ``plan.recalc.xlsx`` (the suffix kept, so .xlsm stays .xlsm)."""
     return book.with_name(f"{book.stem}.recalc{book.suffix}")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def _target(book: Path, output: Path | None, in_place: bool) -> Path:
@@ -38,8 +31,12 @@ def _target(book: Path, output: Path | None, in_place: bool) -> Path:
             f"{target}: must end in {book.suffix} like {book.name}: recalc writes the same kind "
             "of workbook it reads"
         )
-    if _same_file(book, target):
-        raise InputError(f"{target}: is the input workbook; pass --in-place to overwrite it")
+    try:
+        check_not_input(target, [book])  # any spelling, a hard link or a symlink of BOOK
+    except OutputIsInputError:
+        raise InputError(
+            f"{target}: is the input workbook; pass --in-place to overwrite it"
+        ) from None
     if not target.parent.is_dir():
         raise InputError(f"{target}: folder {target.parent} does not exist")
     return target
@@ -132,9 +129,14 @@ def recalc(book: Path, output: Path | None, in_place: bool, as_json: bool, check
 
     target = _target(book, output, in_place)
     try:
-        result = recalculate(book, target)
+        # Locked from before BOOK is read until the result is renamed into place, so a second
+        # xl-funnel command editing the same file waits instead of undoing this one.
+        with locked(target):
+            result = recalculate(book, target)
     except WorkbookError as error:
         raise InputError(f"{book}: {error}") from None
+    except FileBusyError as error:
+        raise InputError(f"{target}: {error.strerror}") from None
     except OSError as error:
         raise InputError(f"{target}: cannot be written: {error.strerror or error}") from None
     click.echo(_as_json(book, result) if as_json else _summary(book, result))

@@ -46,7 +46,9 @@ def _load(plan: Path):  # -> openpyxl.Workbook
     except WorkbookError as error:
         raise InputError(f"{plan}: {error}") from None
     try:
-        return load_workbook(plan, data_only=True)
+        # Read-only: cells stream from the XML, and merged ranges are not expanded into a
+        # cell object each (a merge over the whole sheet would be 17 billion of them).
+        return load_workbook(plan, data_only=True, read_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise InputError(f"{plan}: cannot read it as an .xlsx workbook ({error})") from None
 
@@ -60,15 +62,36 @@ _OUTPUTS = ("CustomersNeeded", "FunnelCustomersNeeded", "RequiredVolumes")
 COMPUTED = "computed in memory: no cached values; xl-funnel recalc saves them"
 
 
-def _named(book: Any, name: str) -> list[Any] | None:
+def _name_cells(ref: str) -> int:
+    """Cells of a reference, whole rows and columns included (``A:XFD`` is the whole sheet)."""
+    from openpyxl.utils.cell import range_boundaries
+
+    from xl_funnel.recalc.limits import MAX_COLUMNS, MAX_ROWS
+
+    left, top, right, bottom = range_boundaries(ref.replace("$", ""))
+    rows = (bottom or MAX_ROWS) - (top or 1) + 1
+    return rows * ((right or MAX_COLUMNS) - (left or 1) + 1)
+
+
+def _named(book: Any, name: str, plan: Path) -> list[Any] | None:
     """The cached values of a defined name, row by row; None when the name is not defined."""
+    from xl_funnel.recalc.limits import DEFAULT_LIMITS, name_too_large
+
     defined = book.defined_names.get(name)
     if defined is None:
         return None
     values: list[Any] = []
+    size = 0
     for title, ref in defined.destinations:
         if title not in book.sheetnames:
             return None
+        # openpyxl makes a cell object for every cell of a range: check the size first.
+        try:
+            size += _name_cells(ref)
+        except ValueError:
+            return None
+        if size > DEFAULT_LIMITS.max_name_cells:
+            raise InputError(f"{plan}: {name_too_large(name, size, DEFAULT_LIMITS)}")
         cells = book[title][ref.replace("$", "")]
         if not isinstance(cells, tuple):
             cells = ((cells,),)
@@ -108,7 +131,7 @@ def _plan_inputs(plan: Path, book: Any) -> dict[str, Any]:
     """Rates, customer targets and planned top volume: cached values, else computed."""
     import xl_funnel as xf
 
-    values = {name: _named(book, name) for name in _NAMES}
+    values = {name: _named(book, name, plan) for name in _NAMES}
     source = "cached values"
     if any(values[name] is not None and None in values[name] for name in _OUTPUTS):
         values, source = _computed(plan), COMPUTED
@@ -219,6 +242,14 @@ def _history(path: Path, stages: int, decimal: str) -> list[list[float]]:
     help="Decimal mark of the history's numbers.",
 )
 @click.option("--write", is_flag=True, help="Add or refresh a Risk sheet in PLAN.")
+@click.option(
+    "--sheet",
+    "sheet_name",
+    default="Risk",
+    show_default=True,
+    help="Name of the sheet --write adds; an existing sheet of that name is replaced only if "
+    "xl-funnel wrote it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def risk(
     plan: Path,
@@ -228,14 +259,43 @@ def risk(
     seed: int,
     decimal: str,
     write: bool,
+    sheet_name: str,
     as_json: bool,
 ) -> None:
     """Chance that PLAN's top-of-funnel volume reaches its customer target; P50/P80/P90."""
+    if not write:
+        _risk(plan, history, spread, trials, seed, decimal, None, as_json)
+        return
+    from xl_funnel.atomic import FileBusyError, locked
+
+    _check_sheet_name(sheet_name)
+    try:
+        # Locked from the read to the write: a recalc --in-place of PLAN meanwhile would
+        # otherwise be undone by this write (or undo it).
+        with locked(plan):
+            _risk(plan, history, spread, trials, seed, decimal, sheet_name, as_json)
+    except FileBusyError as error:
+        raise InputError(f"{plan}: {error.strerror}") from None
+
+
+def _risk(
+    plan: Path,
+    history: Path | None,
+    spread: float,
+    trials: int,
+    seed: int,
+    decimal: str,
+    write: str | None,
+    as_json: bool,
+) -> None:
     from xl_funnel.errors import FunnelError
     from xl_funnel.simulation import simulate
 
     book = _load(plan)
-    inputs = _plan_inputs(plan, book)
+    try:
+        inputs = _plan_inputs(plan, book)
+    finally:
+        book.close()
     rates = inputs["rates"]
     if history is not None:
         source = {"history": _history(history, len(rates) + 1, decimal)}
@@ -267,8 +327,8 @@ def risk(
         "trials": trials,
         "seed": seed,
     }
-    if write:
-        _write_sheet(plan, report, result, {**inputs, "history": history, "spread": spread})
+    if write is not None:
+        _write_sheet(plan, report, result, {**inputs, "history": history, "spread": spread}, write)
     if as_json:
         click.echo(json.dumps(report))
         return
@@ -290,14 +350,41 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _write_sheet(plan: Path, report: dict[str, Any], result: Any, inputs: dict[str, Any]) -> None:
-    from xl_funnel.cli.risk_sheet import WorkbookEditError, risk_sheet, write_risk_sheet
+_FORBIDDEN_IN_SHEET_NAMES = frozenset("[]:*?/\\")
+
+
+def _check_sheet_name(name: str) -> None:
+    """Excel's rules for a sheet name: 1 to 31 characters, none of []:*?/\\, no control
+    characters, not starting or ending with an apostrophe."""
+    bad = sorted({c for c in name if c in _FORBIDDEN_IN_SHEET_NAMES or ord(c) < 32})
+    if not name.strip() or len(name) > 31 or bad or name.startswith("'") or name.endswith("'"):
+        shown = f" (it holds {', '.join(map(repr, bad))})" if bad else ""
+        raise InputError(
+            f"--sheet {name!r}: not a sheet name Excel accepts{shown}: 1 to 31 characters, "
+            "none of [ ] : * ? / \\, not starting or ending with '"
+        )
+
+
+def _write_sheet(
+    plan: Path, report: dict[str, Any], result: Any, inputs: dict[str, Any], name: str
+) -> None:
+    from xl_funnel.cli.risk_sheet import (
+        SheetInTheWayError,
+        WorkbookEditError,
+        risk_sheet,
+        write_risk_sheet,
+    )
 
     sheet = risk_sheet(report, result.histogram(), inputs, dt.datetime.now(dt.UTC))
     try:
-        write_risk_sheet(plan, sheet)
+        write_risk_sheet(plan, sheet, name)
+    except SheetInTheWayError as error:
+        raise InputError(
+            f"{plan}: the sheet {error.name!r} is in the way: xl-funnel did not write it, so it "
+            "is not replaced; name another sheet with --sheet NAME (the file is unchanged)"
+        ) from None
     except (WorkbookEditError, OSError) as error:
         raise InputError(
             f"{plan}: cannot add the Risk sheet ({error}); the file is unchanged"
         ) from None
-    click.echo(f"wrote the Risk sheet to {plan}", err=True)
+    click.echo(f"wrote the {name} sheet to {plan}", err=True)

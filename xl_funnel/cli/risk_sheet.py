@@ -15,6 +15,9 @@ change:
 The edits are text insertions before a closing tag, so namespaces, prefixes and the
 ``mc:Ignorable`` attributes Excel relies on stay exactly as they were. The result is written
 with :func:`xl_funnel.atomic.atomic_write_bytes`.
+
+The sheet carries xl-funnel's mark (:mod:`xl_funnel.sheet_marks`); an existing sheet of the
+same name without it is the user's and is never replaced (:class:`SheetInTheWayError`).
 """
 
 from __future__ import annotations
@@ -32,10 +35,12 @@ from xml.sax.saxutils import escape
 from defusedxml import ElementTree
 
 from xl_funnel.atomic import atomic_write_bytes
+from xl_funnel.sheet_marks import add_mark, marked_sheets, sheet_reference
 
 __all__ = [
     "SHEET_NAME",
     "RiskSheet",
+    "SheetInTheWayError",
     "WorkbookEditError",
     "add_risk_sheet",
     "risk_sheet",
@@ -82,6 +87,14 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 class WorkbookEditError(Exception):
     """The package is not a workbook this module can edit safely."""
+
+
+class SheetInTheWayError(WorkbookEditError):
+    """A sheet of the chosen name exists and xl-funnel did not write it (it has no mark)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the sheet {name!r} was not written by xl-funnel")
+        self.name = name
 
 
 @dataclass(frozen=True)
@@ -178,20 +191,26 @@ def risk_sheet(report: dict, histogram: Any, inputs: dict, now: dt.datetime) -> 
     )
 
 
-def write_risk_sheet(path: str | Path, sheet: RiskSheet) -> None:
-    """Add or refresh the Risk sheet of the workbook at ``path``, atomically."""
+def write_risk_sheet(path: str | Path, sheet: RiskSheet, name: str = SHEET_NAME) -> None:
+    """Add or refresh the sheet ``name`` of the workbook at ``path``, atomically."""
     target = Path(path)
-    atomic_write_bytes(target, add_risk_sheet(target.read_bytes(), sheet))
+    atomic_write_bytes(target, add_risk_sheet(target.read_bytes(), sheet, name))
 
 
-def add_risk_sheet(package: bytes, sheet: RiskSheet) -> bytes:
-    """The package with the Risk sheet added or refreshed; every other part unchanged."""
+def add_risk_sheet(package: bytes, sheet: RiskSheet, name: str = SHEET_NAME) -> bytes:
+    """The package with the sheet ``name`` added or refreshed; every other part unchanged.
+
+    Raises
+    ------
+    SheetInTheWayError
+        A sheet called ``name`` (in any case) exists without xl-funnel's mark.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(package))
         parts = {info.filename: archive.read(info) for info in archive.infolist()}
     except (zipfile.BadZipFile, KeyError, OSError) as error:
         raise WorkbookEditError(f"not a readable .xlsx package ({error})") from None
-    edit = _Edit(parts)
+    edit = _Edit(parts, name)
     edit.apply(sheet)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as result:
@@ -207,7 +226,8 @@ def add_risk_sheet(package: bytes, sheet: RiskSheet) -> bytes:
 class _Edit:
     """The package's parts, and the few edits adding or refreshing the sheet."""
 
-    def __init__(self, parts: dict[str, bytes]) -> None:
+    def __init__(self, parts: dict[str, bytes], name: str = SHEET_NAME) -> None:
+        self.name = name
         self.parts = dict(parts)
         self.added: list[str] = []
         self.workbook = self._office_document()
@@ -242,7 +262,7 @@ class _Edit:
         self._put(
             _rels_name(drawing_part), _rels_xml([("rId1", "chart", chart_part)], drawing_part)
         )
-        self._put(chart_part, _chart_xml(rows))
+        self._put(chart_part, _chart_xml(rows, self.name))
 
     # --- reading --------------------------------------------------------------------
 
@@ -289,8 +309,12 @@ class _Edit:
 
     def _existing_sheet(self) -> str | None:
         rels = self._relationships(self.workbook_rels, self.workbook)
-        for name, _, rel_id in self._sheets():
-            if name.lower() == SHEET_NAME.lower():
+        self._xml(self.workbook)  # well-formed, or a WorkbookEditError
+        marked = marked_sheets(self.parts[self.workbook])
+        for index, (name, _, rel_id) in enumerate(self._sheets()):
+            if name.lower() == self.name.lower():
+                if index not in marked:
+                    raise SheetInTheWayError(name)
                 kind, part = rels.get(rel_id, ("", ""))
                 if kind != "worksheet" or part not in self.parts:
                     raise WorkbookEditError(
@@ -355,12 +379,16 @@ class _Edit:
         return rel_id
 
     def _append_sheet(self, rel_id: str) -> None:
-        next_id = max((int(sheet_id) for _, sheet_id, _ in self._sheets()), default=0) + 1
+        sheets = self._sheets()
+        next_id = max((int(sheet_id) for _, sheet_id, _ in sheets), default=0) + 1
         element = (
-            f'<sheet xmlns:r="{_DOC_REL}" name="{SHEET_NAME}" sheetId="{next_id}" r:id="{rel_id}"/>'
+            f'<sheet xmlns:r="{_DOC_REL}" name="{escape(self.name, {chr(34): "&quot;"})}" '
+            f'sheetId="{next_id}" r:id="{rel_id}"/>'
         )
-        self.parts[self.workbook] = _insert_before(
-            self.parts[self.workbook], "</sheets>", element, self.workbook
+        self.parts[self.workbook] = add_mark(
+            _insert_before(self.parts[self.workbook], "</sheets>", element, self.workbook),
+            len(sheets),
+            self.name,
         )
 
     def _styles(self) -> dict[str, int]:
@@ -558,7 +586,7 @@ _DRAWING_XML = (
 ).encode()
 
 
-def _chart_xml(rows: int) -> bytes:
+def _chart_xml(rows: int, name: str = SHEET_NAME) -> bytes:
     """A column chart of the histogram, written by openpyxl's chart serialiser."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
@@ -566,7 +594,7 @@ def _chart_xml(rows: int) -> bytes:
     from openpyxl.xml.functions import tostring
 
     holder = Workbook().active
-    holder.title = SHEET_NAME
+    holder.title = "Risk"  # a placeholder: the series below name the real sheet
     chart = BarChart()
     chart.title = "Customers won across the simulated years"
     chart.y_axis.title = "Share of trials"
@@ -586,8 +614,11 @@ def _chart_xml(rows: int) -> bytes:
         ),
         titles_from_data=True,
     )
-    for series in chart.series:
-        series.cat = AxDataSource(strRef=StrRef(f=f"'{SHEET_NAME}'!$D$4:$D${last}"))
+    ref = sheet_reference(name)
+    for series, column in zip(chart.series, "EF", strict=True):
+        series.val.numRef.f = f"{ref}!${column}$4:${column}${last}"
+        series.tx.strRef.f = f"{ref}!${column}$3"
+        series.cat = AxDataSource(strRef=StrRef(f=f"{ref}!$D$4:$D${last}"))
     chart.series[0].graphicalProperties.solidFill = "A6B8D9"
     chart.series[1].graphicalProperties.solidFill = "1F3864"
     return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + tostring(chart._write())

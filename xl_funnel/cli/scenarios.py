@@ -8,7 +8,21 @@ from pathlib import Path
 
 import click
 
+from xl_funnel.atomic import (
+    FileBusyError,
+    OutputIsInputError,
+    check_not_input,
+    locked,
+    terminate_as_exit,
+)
 from xl_funnel.cli.errors import InputError
+
+
+def _refuse_input_as_output(output: Path, plan: Path, grid: Path | None) -> None:
+    try:
+        check_not_input(output, [plan, grid])
+    except OutputIsInputError as error:
+        raise InputError(f"-o {error}") from None
 
 
 def _assignments(pairs: tuple[str, ...]) -> tuple[list[str], list[list[str]]]:
@@ -79,6 +93,8 @@ def scenarios(
         raise InputError("give a GRID file or --set NAME=VALUE (one of them, not both)")
     if output is not None and not output.parent.is_dir():
         raise InputError(f"{output}: folder {output.parent} does not exist")
+    if output is not None:
+        _refuse_input_as_output(output, plan, grid)
     try:
         columns, rows = (
             read_grid(grid, sheet=sheet, decimal=decimal) if grid else _assignments(assignments)
@@ -106,13 +122,16 @@ def scenarios(
         raise InputError(str(error)) from None
 
     # The bar is for people: hidden when stderr is a file or a pipe, so logs hold only results.
-    with click.progressbar(
-        length=len(parsed),
-        label="scenarios",
-        file=sys.stderr,
-        show_pos=True,
-        hidden=not sys.stderr.isatty(),
-    ) as bar:
+    with (
+        click.progressbar(
+            length=len(parsed),
+            label="scenarios",
+            file=sys.stderr,
+            show_pos=True,
+            hidden=not sys.stderr.isatty(),
+        ) as bar,
+        terminate_as_exit(),
+    ):  # SIGTERM ends the workers too, as Ctrl-C does
         results = run_scenarios(runner, plan, parsed, jobs=jobs, progress=bar.update)
     inputs = [runner.name(c.strip()).name for c in columns]
     values = [[shown(scenario[name]) for name in inputs] for scenario in parsed]
@@ -127,7 +146,11 @@ def scenarios(
         click.echo(csv_text(header, table), nl=False)
         return
     try:
-        write_results(output, header, table, formats)
+        with locked(output):
+            _refuse_input_as_output(output, plan, grid)  # again: the folder may have changed
+            write_results(output, header, table, formats)
+    except FileBusyError as error:
+        raise InputError(f"{output}: {error.strerror}") from None
     except (OSError, ValueError) as error:
         raise InputError(
             f"{output}: cannot be written: {getattr(error, 'strerror', None) or error}"

@@ -27,6 +27,10 @@ The rules, in the order they apply:
    texts "TRUE"/"FALSE".
 6. **Non-finite numbers** (NaN, ±inf: never from Excel, possible from Python) are ``#NUM!``.
    Dates (``datetime``) and other types are ``#VALUE!``.
+7. **numpy and pandas scalars** from Python callers read as their plain equivalents: numpy
+   integers, floats (``float16`` included) and ``bool_`` as numbers and booleans; durations
+   and dates (``timedelta64``, ``datetime64``, even though numpy counts ``timedelta64`` as an
+   integer), complex numbers and pandas' ``NA``/``NaT`` are ``#VALUE!``, never an exception.
 """
 
 from __future__ import annotations
@@ -95,6 +99,8 @@ def cell_number(value: Any, name: str) -> float:
     """
     if isinstance(value, bool | np.bool_):
         raise CellError(VALUE, f"{name} is {value}: a number is needed, not TRUE/FALSE")
+    if isinstance(value, np.timedelta64 | np.datetime64):  # timedelta64 is an np.integer
+        raise CellError(VALUE, f"{name} is a {type(value).__name__}: a number is needed")
     if isinstance(value, int | float | np.integer | np.floating):
         try:
             number = float(value)

@@ -18,14 +18,13 @@ content (any zip) with :mod:`~xl_funnel.io.workbook` and anything else as delimi
 from __future__ import annotations
 
 import difflib
-import os
 import re
-import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xl_funnel.input_files import InputFileError, read_input_bytes
 from xl_funnel.io.errors import TableError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 
@@ -173,30 +172,12 @@ def _first_row(rows: list[list[Any]]) -> tuple[int, list[str]]:
 
 
 def _regular_bytes(path: Path, limits: Limits) -> bytes:
-    """The file's bytes, refusing what is not a regular file before reading from it."""
+    """The file's bytes (:func:`xl_funnel.input_files.read_input_bytes`: a regular file only,
+    refused without blocking otherwise, and never past the size cap)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise TableError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise TableError(f"{path}: is a directory, not a table") from None
-    except OSError as error:
-        raise TableError(f"{path}: cannot be read: {error.strerror or error}") from None
-    info = os.fstat(fd)
-    if stat.S_ISDIR(info.st_mode) or not stat.S_ISREG(info.st_mode):
-        os.close(fd)
-        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "a pipe or a device"
-        raise TableError(f"{path}: is {kind}, not a regular file: give a table file")
-    with os.fdopen(fd, "rb") as handle:
-        if info.st_size > limits.max_file_bytes:
-            raise TableError(
-                f"{path}: is {info.st_size / 2**20:,.1f} MB; xl-funnel reads tables up to "
-                f"{limits.max_file_bytes / 2**20:,.0f} MB"
-            )
-        try:
-            return handle.read(limits.max_file_bytes + 1)
-        except OSError as error:
-            raise TableError(f"{path}: cannot be read: {error.strerror or error}") from None
+        return read_input_bytes(path, limits.max_file_bytes)
+    except InputFileError as error:
+        raise TableError(f"{path}: {error}") from None
 
 
 def read_table(

@@ -329,13 +329,18 @@ def load_config(path: str | Path) -> PlanConfig:
     >>> load_config(folder / "plan.toml") == example_config()
     True
     """
+    from xl_funnel.input_files import InputFileError, read_input_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ConfigError([f"cannot read the file: {reason}"], str(path)) from None
+    try:  # a regular file only, capped; a byte-order mark (Notepad's UTF-8) is dropped
+        text = read_input_text(path, MAX_CONFIG_BYTES)
+    except InputFileError as error:
+        raise ConfigError([f"cannot read the file: it {error}"], str(path)) from None
     return parse_config(text, str(path))
+
+
+#: A plan config is a few kilobytes; 10,000 channels take about 1 MB.
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
 def parse_config(text: str, source: str = "<config>") -> PlanConfig:

@@ -94,6 +94,11 @@ def _default_lead_stage(stages: tuple[str, ...]) -> str:
     return stages[1] if len(stages) >= 3 else stages[0]
 
 
+def _is_control(char: str) -> bool:
+    """A control character no worksheet cell can hold (XML 1.0 allows tab, LF and CR only)."""
+    return ord(char) < 32 and char not in "\t\n\r"
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -142,6 +147,15 @@ class _Checker:
             return None
         if len(value) > MAX_TEXT_LENGTH:
             self.add(path, f"must be at most {MAX_TEXT_LENGTH} characters, got {len(value)}")
+            return None
+        # A cell cannot hold most control characters (XML 1.0 forbids them): refuse them here.
+        control = next((i for i, c in enumerate(value) if _is_control(c)), None)
+        if control is not None:
+            self.add(
+                path,
+                f"must not hold control characters, got {value[control]!r} at character "
+                f"{control + 1} of {value!r}",
+            )
             return None
         return value
 

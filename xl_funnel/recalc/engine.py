@@ -19,7 +19,7 @@ from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
-from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
 
 __all__ = ["Engine", "EngineUnavailableError", "NamedRange", "load_formualizer"]
 
@@ -129,6 +129,7 @@ class Engine:
         except Exception as error:  # the loader raises several types; each means "cannot load"
             raise WorkbookError(f"cannot be loaded by the engine: {error}") from None
         self.book.set_temporal_egress("serial")
+        self.limits = limits
         self._range_address = fz.RangeAddress
         for name in functions:
             min_args, max_args = ARITY[name]
@@ -228,5 +229,7 @@ class Engine:
 
     def read_name(self, named: NamedRange) -> Any:
         """A defined name's value: a scalar for one cell, a flat list for a range."""
+        if named.size > self.limits.max_name_cells:  # checked before a list is allocated
+            raise WorkbookError(name_too_large(named.name, named.size, self.limits))
         values = [self.value(named.sheet, row, col) for row, col in named.cells()]
         return values[0] if named.size == 1 else values

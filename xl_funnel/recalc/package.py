@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from xl_funnel.input_files import InputFileError, read_input_bytes
 from xl_funnel.recalc.errors import WorkbookError
-from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, MiB
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, MiB, array_formula_cells
 from xl_funnel.recalc.sheet_xml import count_cells
 
 __all__ = ["Package", "Sheet", "read_package"]
@@ -72,23 +74,24 @@ def _megabytes(size: int) -> str:
 
 
 def _read_file(path: Path, limits: Limits) -> bytes:
+    # Only a regular file, opened without blocking (a FIFO or device is refused at once).
     try:
         size = path.stat().st_size
-        if size > limits.max_file_bytes:
+        if stat.S_ISREG(path.stat().st_mode) and size > limits.max_file_bytes:
             raise WorkbookError(
                 f"is {_megabytes(size)}; xl-funnel reads workbooks up to "
                 f"{_megabytes(limits.max_file_bytes)}"
             )
-        with path.open("rb") as handle:
-            return handle.read(limits.max_file_bytes + 1)
-    except FileNotFoundError:
-        raise WorkbookError("does not exist") from None
-    except IsADirectoryError:
-        raise WorkbookError("is a directory, not a workbook") from None
-    except PermissionError:
-        raise WorkbookError("cannot be read: permission denied") from None
-    except OSError as error:
-        raise WorkbookError(f"cannot be read: {error.strerror or error}") from None
+        return read_input_bytes(path, limits.max_file_bytes)
+    except (InputFileError, OSError) as error:
+        message = str(error) if isinstance(error, InputFileError) else ""
+        if isinstance(error, FileNotFoundError) or message == "does not exist":
+            raise WorkbookError("does not exist") from None
+        if message.startswith("is a directory"):
+            raise WorkbookError("is a directory, not a workbook") from None
+        if isinstance(error, OSError):
+            raise WorkbookError(f"cannot be read: {error.strerror or error}") from None
+        raise WorkbookError(message) from None
 
 
 def _refuse_ole(raw: bytes) -> None:
@@ -266,8 +269,11 @@ def read_package(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Package:
         parts = _read_parts(archive, entries)
     workbook, sheets = _worksheets(parts)
     cells = sum(count_cells(parts[sheet.part]) for sheet in sheets)
+    # Cells the array formulas fill count too (an upper bound: some are stored already).
+    cells += sum(array_formula_cells(parts[sheet.part]) for sheet in sheets)
     if cells > limits.max_cells:
         raise WorkbookError(
-            f"has {cells:,} cells; xl-funnel computes workbooks up to {limits.max_cells:,} cells"
+            f"has {cells:,} cells (counting the cells array formulas fill); xl-funnel computes "
+            f"workbooks up to {limits.max_cells:,} cells"
         )
     return Package(raw, tuple(entries), parts, sheets, cells, workbook)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -131,10 +132,10 @@ def write_xlsx(
     book = Workbook()
     sheet = book.active
     sheet.title = "Scenarios"
-    sheet.append(list(columns))
+    sheet.append([_cell_text(column) for column in columns])
     for row in rows:
-        sheet.append(list(row))
-    for cells in sheet.iter_rows(min_row=2):
+        sheet.append([_cell_text(value) for value in row])
+    for cells in sheet.iter_rows():
         for cell in cells:
             if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula
                 cell.data_type = "s"
@@ -160,6 +161,17 @@ def write_xlsx(
     sheet.freeze_panes = "B2" if len(columns) > 1 else "A2"
     with atomic_write(path) as handle:
         book.save(handle)
+
+
+def _cell_text(value: Any) -> Any:
+    """Text a cell can hold: control characters XML forbids (a formula's CHAR(1)) written as
+    Excel's own ``_xHHHH_`` escapes, which Excel reads back as the character."""
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        return _ILLEGAL.sub(lambda match: f"_x{ord(match[0]):04X}_", value)
+    return value
+
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_results(

@@ -13,6 +13,8 @@ value per cell (``StageRates`` = ``0.02;0.25;0.3;0.5;0.25``). Values are numbers
 from __future__ import annotations
 
 import math
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 from xl_funnel.recalc.cell_values import error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine, NamedRange
 from xl_funnel.recalc.errors import WorkbookError
-from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
+from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
 from xl_funnel.recalc.package import read_package
 from xl_funnel.recalc.validation import validation_rules, violation
 from xl_funnel.recalc.workflow import HEADLINE_NAMES, evaluated
@@ -134,8 +136,9 @@ class ScenarioRunner:
         package = read_package(plan, limits)
         self.engine: Engine = evaluated(package, limits, repeated=True)[0]
         self.names = self.engine.named_ranges()
-        self.rules = validation_rules(package)
-        chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if n in self.names]
+        self.rules = validation_rules(package, limits)
+        self.limits = limits
+        chosen = list(outputs) if outputs else [n for n in HEADLINE_NAMES if self._readable(n)]
         if not chosen:
             raise WorkbookError(
                 "defines none of the plan's output names; choose outputs with --outputs"
@@ -144,14 +147,20 @@ class ScenarioRunner:
         self._inputs: tuple[str, ...] = ()
         self._blocks: list[_Block] = []
 
+    def _readable(self, name: str) -> bool:
+        return name in self.names and self.names[name].size <= self.limits.max_name_cells
+
     def name(self, name: str) -> NamedRange:
-        """The defined name ``name`` (Excel ignores case), or a :class:`GridError`."""
+        """The defined name ``name`` (Excel ignores case), or a :class:`GridError` (also for
+        a name past the size cap: its cells would be listed one by one)."""
         found = self.names.get(name) or next(
             (named for key, named in self.names.items() if key.lower() == name.lower()), None
         )
         if found is None:
             known = ", ".join(sorted(self.names)) or "none"
             raise GridError(f"{name!r} is not a defined name of the workbook (it has: {known})")
+        if found.size > self.limits.max_name_cells:
+            raise GridError(name_too_large(found.name, found.size, self.limits))
         return found
 
     def output_columns(self) -> list[str]:
@@ -227,16 +236,28 @@ def parse_scenarios(
     """
     if not columns:
         raise GridError(f"{origin}: has no header row naming the inputs")
-    inputs = []
-    for column in columns:
+    inputs: list[NamedRange] = []
+    for number, column in enumerate(columns, start=1):
         try:
-            inputs.append(runner.name(column.strip()))
+            named = runner.name(column.strip())
         except GridError as error:
             raise GridError(f"{origin}: column {column!r}: {error}") from None
+        earlier = next((i for i, other in enumerate(inputs, start=1) if other == named), None)
+        if earlier is not None:  # else the later value would silently win
+            what = "set twice" if origin == "--set" else f"in columns {earlier} and {number}"
+            raise GridError(f"{origin}: the input {named.name} is {what}: give it once")
+        inputs.append(named)
     scenarios = []
+    width = sum(named.size for named in runner.outputs)
+    cap = runner.limits.max_result_cells
     for number, row in enumerate(rows, start=2):
         if not any(field.strip() for field in row):
             continue
+        if (len(scenarios) + 1) * width > cap:  # checked before the results are computed
+            raise GridError(
+                f"{origin}: over {cap // max(width, 1):,} scenarios of {width:,} output cells "
+                f"each: xl-funnel computes sweeps of up to {cap:,} output cells; split the grid"
+            )
         if len(row) != len(columns):
             raise GridError(
                 f"{origin}: row {number} has {len(row)} fields for {len(columns)} columns"
@@ -249,6 +270,9 @@ def parse_scenarios(
                 if origin == "--set"
                 else f"{origin}: row {number}, column {named.name}"
             )
+            control = next((c for c in text if ord(c) < 32 and c not in "\t\n\r"), None)
+            if control is not None:  # no cell can hold it (XML 1.0), nor can Excel type it
+                raise GridError(f"{where}: {text!r} holds the control character {control!r}")
             parts = text.split(";") if named.size > 1 else [text]
             if len(parts) != named.size:
                 count = "1 value" if len(parts) == 1 else f"{len(parts)} values"
@@ -268,8 +292,23 @@ def parse_scenarios(
 _WORKER: ScenarioRunner | None = None
 
 
-def _start_worker(plan: str, outputs: list[str]) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel end this worker when the process that started it ends, however it
+    ends (even ``SIGKILL``): Linux's ``PR_SET_PDEATHSIG``. Elsewhere the parent's clean-up
+    (:func:`run_scenarios`) is what ends the workers."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent ended before the request took effect
+        os._exit(1)
+
+
+def _start_worker(plan: str, outputs: list[str], parent: int) -> None:
     global _WORKER
+    _die_with_parent(parent)
     _WORKER = ScenarioRunner(plan, outputs)
 
 
@@ -309,11 +348,23 @@ def run_scenarios(
     # "spawn": a forked child would inherit the parent engine's thread pool without its threads.
     context = multiprocessing.get_context("spawn")
     results = []
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(str(plan), outputs)
-    ) as pool:
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(str(plan), outputs, os.getpid()),
+    )
+    try:
         for chunk_results in pool.map(_run_chunk, _chunks(scenarios, size)):
             results.extend(chunk_results)
             if progress:
                 progress(len(chunk_results))
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM, an error): end the workers now rather than wait for
+        # their chunks, as ``with pool`` would.
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results

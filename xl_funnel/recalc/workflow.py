@@ -203,8 +203,10 @@ def recalculate(
             if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
         )
     names = engine.named_ranges()
-    headline = {
-        name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
+    headline = {  # a name past the cap is not shown (it cannot be the plan's output)
+        name: _plain(engine.read_name(names[name]))
+        for name in HEADLINE_NAMES
+        if name in names and names[name].size <= limits.max_name_cells
     }
     write_package(package, replaced, target)
     return RecalcResult(
