@@ -32,13 +32,20 @@ __all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 _REF_ROW = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
 _TYPE_ATTR = re.compile(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
 _F_TYPE = re.compile(rb"""\st=["']array["']""")
 _F_RANGE = re.compile(
     rb"""\sref=["']\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
+_EMPTY_FORMULA = re.compile(
+    rb"\s*+<(?:\w+:)?f\b[^>]*+(?<=/)>\s*+(?:<(?:\w+:)?v\b[^>]*+>[^<]*+</(?:\w+:)?v>)?\s*+"
+)
+_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+#: Excel's longest text in a cell: a formula whose result is longer gives #VALUE!.
+MAX_TEXT = 32_767
 _MAX_ARRAY_CELLS = 1_000_000
 
 
@@ -60,22 +67,52 @@ def count_cells(data: bytes) -> int:
     return data.count(tag + b" ") + len(_tag(tag, rb"(?:[>\t\n\r]|/>)").findall(data))
 
 
+def used_extent(data: bytes) -> tuple[int, int]:
+    """The last row and column holding a cell in a worksheet part (0, 0 when empty).
+
+    >>> used_extent(b'<sheetData><row r="2"><c r="C2"/><c r="AA2"/></row></sheetData>')
+    (2, 27)
+    """
+    rows = cols = 0
+    for letters, digits in _CELL_REF.findall(data):
+        rows = max(rows, int(digits))
+        cols = max(cols, column_number(letters))
+    return rows, cols
+
+
 @cache
 def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
     p = re.escape(prefix)
     # groups: (start tag without ">", column letters, row digits, the <f> element)
+    # Every repetition is possessive or bounded by the next "<": a damaged part (a cell or row
+    # never closed) costs one failed match up to the next tag, never a rescan to the end of
+    # the part for each cell (quadratic on a large sheet). Whitespace between the elements
+    # (pretty-printed XML) is allowed; it stays with the <f> element's piece.
     formula_cell = re.compile(
-        rb"(<" + p + rb"c\b[^>]*?\sr=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*)>"
-        rb"(<" + p + rb"f\b[^>]*/>|<" + p + rb"f\b[^>]*>[^<]*</" + p + rb"f>).*?</" + p + rb"c>",
-        re.DOTALL,
+        rb"(<" + p + rb"c\b[^>\s]*+(?:\s++(?!r=)[^>\s]++)*+\s++r=[\"']([A-Z]{1,3})([0-9]{1,7})"
+        rb"[\"'][^>]*+)>"
+        rb"(\s*+<" + p + rb"f\b[^>]*+(?:(?<=/)>|>[^<]*+</" + p + rb"f>))"
+        rb"\s*+(?:<" + p + rb"v\b[^>]*+(?:(?<=/)>|>[^<]*+</" + p + rb"v>))?\s*+"
+        rb"</" + p + rb"c>"
     )
     row = re.compile(
-        rb"<" + p + rb"row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"row>)", re.DOTALL
+        rb"<"
+        + p
+        + rb"row\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?"
+        + p
+        + rb"row\b))*+)"
+        rb"</" + p + rb"row>)|<" + p + rb"row\b(?P<empty>[^>]*+)(?<=/)>"
     )
     cell = re.compile(
-        rb"<" + p + rb"c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"c>)", re.DOTALL
+        rb"<" + p + rb"c\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?" + p + rb"c\b))*+)"
+        rb"</" + p + rb"c>)|<" + p + rb"c\b(?P<empty>[^>]*+)(?<=/)>"
     )
     return formula_cell, row, cell
+
+
+def _attrs(match: re.Match[bytes]) -> bytes:
+    """The attributes of a matched ``<row>`` or ``<c>``, whichever of its two forms matched."""
+    return match["attrs"] if match["attrs"] is not None else match["empty"]
 
 
 class FormulaCell(NamedTuple):
@@ -111,9 +148,16 @@ def _array_range(formula: bytes) -> tuple[int, int, int, int] | None:
 
 
 def _xml_text(text: str) -> bytes:
-    """Text for a ``<v>``: XML-escaped, with the control characters XML cannot carry written
-    as Excel's ``_xHHHH_`` escapes. (A literal ``_xHHHH_`` is left as it is, as openpyxl and
-    pandas read it back verbatim.)"""
+    """Text for a ``<v>`` as Excel writes it: XML-escaped; a carriage return and the control
+    characters XML cannot carry as Excel's ``_xHHHH_`` escapes (a raw CR would reach every
+    reader as a line feed); and a literal ``_xHHHH_`` escaped as ``_x005F_xHHHH_``, so Excel
+    shows it as typed instead of decoding it.
+
+    >>> _xml_text("a\\rb _x0041_ <&>")
+    b'a_x000D_b _x005F_x0041_ &lt;&amp;&gt;'
+    """
+    if "_x" in text:
+        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
     text = _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.encode("utf-8")
@@ -145,6 +189,8 @@ def encode_value(value: Any) -> tuple[bytes, bytes | None]:
             return b"e", b"#NUM!"
         return b"", _number(number)
     if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            return b"e", b"#VALUE!"
         return b"str", _xml_text(value)
     if is_engine_error(value):
         return b"e", error_text(value).encode()
@@ -169,6 +215,8 @@ class SheetXml:
         head = _PREFIX.search(data)
         self.prefix = head[1] or b"" if head else b""
         self._formula_cell, self._row_pattern, self._cell_pattern = _patterns(self.prefix)
+        #: The pattern finding formula cells (groups: start tag, column, row, <f> element).
+        self.formula_pattern = self._formula_cell
         # One pass cuts the part around its formula cells, into [text, start tag, column
         # letters, row digits, <f> element, text, ...] (the old cached values between are
         # dropped): the same pieces, rejoined with new values, are the rewritten part.
@@ -184,8 +232,9 @@ class SheetXml:
         declared = data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(data))
         if declared != len(self.rows):
             raise WorkbookError(
-                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot place "
-                "(no r= reference): open and save the workbook in Excel first"
+                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot read (no r= "
+                "reference, or unexpected content in the cell): open and save the workbook in "
+                "Excel first"
             )
         #: The multi-cell array formulas (rare: found only when the part mentions one).
         self.arrays = (
@@ -328,7 +377,7 @@ class SheetXml:
             by_row.setdefault(row, {})[col] = value
         edits: list[tuple[int, int, bytes]] = []
         for match in self._row_pattern.finditer(self.data, open_tag.end(), close):
-            row_match = _REF_ROW.search(match["attrs"])
+            row_match = _REF_ROW.search(_attrs(match))
             row = int(row_match[1]) if row_match else 0
             for missing_row in sorted(r for r in by_row if r < row and insert):
                 edits.append((match.start(), match.start(), self._new_row(missing_row, by_row)))
@@ -365,13 +414,13 @@ class SheetXml:
                 self._cell(f' r="{column_letters(col)}{row}"'.encode(), b"", wanted[col])
                 for col in sorted(wanted)
             )
-            attrs = match["attrs"].rstrip(b"/").rstrip()
+            attrs = _attrs(match).rstrip(b"/").rstrip()
             text = b"<" + p + b"row" + attrs + b">" + cells + b"</" + p + b"row>"
             return [(match.start(), match.end(), text)]
         body_start = match.start("body")
         pending = sorted(wanted)
         for cell in self._cell_pattern.finditer(self.data, body_start, match.end("body")):
-            ref = _REF.search(cell["attrs"])
+            ref = _REF.search(_attrs(cell))
             col = column_number(ref[1]) if ref else 0
             while pending and pending[0] < col:
                 new = pending.pop(0)
@@ -380,9 +429,15 @@ class SheetXml:
                     edits.append((cell.start(), cell.start(), self._cell(ref, b"", wanted[new])))
             if pending and pending[0] == col:
                 pending.pop(0)
-                if b"<" + p + b"f" not in (cell["body"] or b""):  # never a formula cell
-                    attrs = cell["attrs"].rstrip(b"/")
+                body = cell["body"] or b""
+                if b"<" + p + b"f" not in body:  # never a formula cell
+                    attrs = _attrs(cell).rstrip(b"/")
                     edits.append((cell.start(), cell.end(), self._cell(attrs, b"", wanted[col])))
+                elif not insert and _EMPTY_FORMULA.fullmatch(body):
+                    # Excel writes <f ca="1"/> in the other cells of a volatile array formula;
+                    # the engine would take it for a formula of its own, blocking the array.
+                    attrs = _attrs(cell).rstrip(b"/")
+                    edits.append((cell.start(), cell.end(), self._cell(attrs, b"", None)))
         end = match.end("body")
         for new in pending if insert else ():
             ref = f' r="{column_letters(new)}{row}"'.encode()

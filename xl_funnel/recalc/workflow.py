@@ -24,11 +24,12 @@ from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine
+from xl_funnel.recalc.engine_forms import BookForms, needs_rewrite, rewrite_names, rewrite_sheet
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import called_functions, mark_omitted_in_sheet
 from xl_funnel.recalc.package import Package, read_package
-from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.sheet_xml import SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
 
 __all__ = [
@@ -61,6 +62,8 @@ class RecalcResult:
     formula_cells: int
     seconds: float
     errors: list[CellErrorReport] = field(default_factory=list)
+    #: Formula cells the engine did not compute (their old cached value is removed).
+    missing: list[CellErrorReport] = field(default_factory=list)
     headline: dict[str, Any] = field(default_factory=dict)
     macros_kept: bool = False
 
@@ -80,6 +83,9 @@ def _plain(value: Any) -> Any:
 
 
 _NA = {"type": "Error", "kind": "Na"}
+_NOT_COMPUTED = "not computed"
+_SKIPPED = "the engine did not load this sheet"
+_LOST = "the engine lost this formula while loading the sheet"
 
 
 def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, int], Any]:
@@ -118,21 +124,45 @@ def load_engine(
     formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
     """
     changed = {}
-    called = set(called_functions([package.parts[package.workbook]]))  # a defined name may call one
+    forms = _book_forms(package)
+    workbook_xml = package.parts[package.workbook]
+    if needs_rewrite(workbook_xml):
+        workbook_xml = rewrite_names(workbook_xml, forms)
+        if workbook_xml != package.parts[package.workbook]:
+            changed[package.workbook] = workbook_xml
+    called = set(called_functions([workbook_xml]))  # a defined name may call one
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
         data = xml.without_values(members) if members else xml.data
+        if needs_rewrite(data):
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern)
         if in_sheet := called_functions([data]):
             called |= in_sheet
             data = mark_omitted_in_sheet(data, in_sheet)
-        if data is not xml.data:
+        if data is not xml.data and data != xml.data:
             changed[sheet.part] = data
     workbook = package_bytes(package, changed) if changed else package.raw
     if len(workbook) > limits.max_file_bytes:
         # The engine's loader caps its input at the file-size limit the original met compressed.
         workbook = package_bytes(package, changed, compressed=True)
-    return Engine(workbook, limits, functions=sorted(called), repeated=repeated)
+    return Engine(
+        workbook,
+        limits,
+        functions=sorted(called),
+        repeated=repeated,
+        date1904=package.date1904,
+    )
+
+
+def _book_forms(package: Package) -> BookForms:
+    """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
+    parts = {sheet.name: sheet.part for sheet in package.sheets}
+
+    def extent(sheet: str) -> tuple[int, int]:
+        return used_extent(package.parts[parts[sheet]])
+
+    return BookForms([sheet.name for sheet in package.sheets], package.tables, extent)
 
 
 def evaluated(
@@ -188,19 +218,34 @@ def recalculate(
     loaded = set(engine.sheet_names)
     replaced: dict[str, bytes] = {}
     errors: list[CellErrorReport] = []
+    missing: list[CellErrorReport] = []
     count = 0
     for sheet in package.sheets:
         xml = sheets[sheet.name]
-        if not xml.rows or sheet.name not in loaded:
-            continue  # nothing to compute, or a sheet the engine skipped: left as it was
+        if not xml.rows:
+            continue
+        prefix = _sheet_ref(sheet.name)
+        if sheet.name not in loaded:  # the engine skipped the sheet: every formula is a gap
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _SKIPPED)
+                for row, col in zip(xml.rows, xml.columns, strict=True)
+            )
+            continue
         values = engine.values(sheet.name, xml.rows, xml.columns)
         replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml))
         count += len(values)
-        prefix = _sheet_ref(sheet.name)
         errors.extend(
             CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
             for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
             if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
+        )
+        # formualizer can load a sheet twice under names differing in case ("sheet1" and
+        # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
+        twin = sum(name.lower() == sheet.name.lower() for name in loaded) > 1
+        missing.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
+            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+            if value is None and (twin or not engine.has_formula(sheet.name, row, col))
         )
     names = engine.named_ranges()
     headline = {
@@ -212,6 +257,7 @@ def recalculate(
         count,
         time.perf_counter() - started,
         errors,
+        missing,
         headline,
         package.has_macros,
     )
