@@ -17,6 +17,7 @@ from typing import Any
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
+from xl_funnel.recalc.corrected import CORRECTED
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
@@ -67,19 +68,27 @@ def load_formualizer() -> ModuleType:
     return formualizer
 
 
-def _bridge(name: str) -> Callable[..., Any]:
+def _bridge(name: str, reasons: dict[str, set[str]]) -> Callable[..., Any]:
     """The function the engine calls for the xl-funnel function ``name``: it imports the
-    registry on its first call, and takes and returns values in formualizer's dialect."""
-    adapter: Callable[..., Any] | None = None
+    registry on its first call, and takes and returns values in formualizer's dialect. Why an
+    error value came out (the function's ``explain``) is added to ``reasons[name]``: the
+    engine keeps only the error's kind."""
+    spec: Any = None
 
     def call(*args: Any) -> Any:
-        nonlocal adapter
+        nonlocal spec
         try:
-            if adapter is None:
+            if spec is None:
                 from xl_funnel.excel.registry import get
 
-                adapter = get(name).adapter
-            return to_engine(adapter(*(to_adapter(arg) for arg in args)))
+                spec = get(name)
+            values = [to_adapter(arg) for arg in args]
+            result = spec.adapter(*values)
+            if isinstance(result, str) and result.startswith("#"):
+                reason = spec.explain(*values)
+                if reason:
+                    reasons.setdefault(name, set()).add(reason)
+            return to_engine(result)
         except Exception:  # an adapter never raises by contract; a bug still must not crash a book
             return _VALUE_ERROR
 
@@ -109,6 +118,9 @@ class Engine:
         plan: 0.1 s load + 1.1 s evaluation against 1.4 s + 0.3 s, ``docs/recalc.md``).
     date1904 : bool
         The workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac files).
+    corrected : iterable of str
+        Built-ins to replace with Excel's documented behaviour (:mod:`~xl_funnel.recalc.corrected`;
+        default all of them: registering costs nothing where a workbook does not call them).
     """
 
     def __init__(
@@ -119,6 +131,7 @@ class Engine:
         functions: Iterable[str] = tuple(ARITY),
         repeated: bool = False,
         date1904: bool = False,
+        corrected: Iterable[str] = tuple(CORRECTED),
     ) -> None:
         fz = load_formualizer()
         config = fz.EvaluationConfig()
@@ -135,9 +148,18 @@ class Engine:
             raise WorkbookError(f"cannot be loaded by the engine: {error}") from None
         self.book.set_temporal_egress("serial")
         self._range_address = fz.RangeAddress
+        #: Why calls to xl-funnel functions gave error values, by function name.
+        self.reasons: dict[str, set[str]] = {}
         for name in functions:
             min_args, max_args = ARITY[name]
-            self.book.register_function(name, _bridge(name), min_args=min_args, max_args=max_args)
+            self.book.register_function(
+                name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
+            )
+        for name in corrected:
+            function, min_args, max_args = CORRECTED[name]
+            self.book.register_function(
+                name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
+            )
 
     @property
     def sheet_names(self) -> list[str]:
@@ -171,6 +193,11 @@ class Engine:
         area = self._range_address(sheet, top, left, bottom, right)
         block = self.book.sheet(sheet).get_values(area)
         return [block[row - top][col - left] for row, col in zip(rows, cols, strict=True)]
+
+    def formula(self, sheet: str, row: int, col: int) -> str | None:
+        """The formula the engine holds at the cell (its own spelling), if any."""
+        quoted = sheet.replace("'", "''")
+        return self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}").to_dict()["cell"].get("formula")
 
     def has_formula(self, sheet: str, row: int, col: int) -> bool:
         """Whether the engine holds a formula at the cell (or a value spilled into it)."""

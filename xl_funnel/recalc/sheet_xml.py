@@ -33,6 +33,10 @@ __all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 _CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_DIMENSION = re.compile(
+    rb"""<(?:\w+:)?dimension\s+ref=["'][^"':]*?:?\$?([A-Z]{1,3})\$?([0-9]{1,7})["']"""
+)
+_LAST_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr=["']([0-9]{1,7})["']""")
 _REF_ROW = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
 _TYPE_ATTR = re.compile(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
 _F_TYPE = re.compile(rb"""\st=["']array["']""")
@@ -70,9 +74,19 @@ def count_cells(data: bytes) -> int:
 def used_extent(data: bytes) -> tuple[int, int]:
     """The last row and column holding a cell in a worksheet part (0, 0 when empty).
 
+    The ``<dimension>`` Excel and openpyxl write gives it at once (widened by the last
+    ``<row>``, in case it is stale); without one, every cell reference is read.
+
     >>> used_extent(b'<sheetData><row r="2"><c r="C2"/><c r="AA2"/></row></sheetData>')
     (2, 27)
+    >>> used_extent(b'<dimension ref="B1:P10"/><sheetData><row r="12"><c r="B12"/></row>')
+    (12, 16)
     """
+    dimension = _DIMENSION.search(data, 0, 4096)
+    if dimension is not None:
+        last = _LAST_ROW.search(data, max(0, data.rfind(b"row ") - 16))
+        rows = max(int(dimension[2]), int(last[1]) if last else 0)
+        return rows, column_number(dimension[1])
     rows = cols = 0
     for letters, digits in _CELL_REF.findall(data):
         rows = max(rows, int(digits))

@@ -15,16 +15,24 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from xl_funnel.plan_names import OUTPUT_NAMES
-from xl_funnel.recalc.a1 import a1
+from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine
-from xl_funnel.recalc.engine_forms import BookForms, needs_rewrite, rewrite_names, rewrite_sheet
+from xl_funnel.recalc.engine_forms import (
+    BookForms,
+    names_need_rewrite,
+    needs_rewrite,
+    rewrite_names,
+    rewrite_sheet,
+)
+from xl_funnel.recalc.engine_gaps import unsupported_label
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import called_functions, mark_omitted_in_sheet
@@ -64,6 +72,8 @@ class RecalcResult:
     errors: list[CellErrorReport] = field(default_factory=list)
     #: Formula cells the engine did not compute (their old cached value is removed).
     missing: list[CellErrorReport] = field(default_factory=list)
+    #: Cells calling a function or argument the engine does not support, by label.
+    unsupported: dict[str, int] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
     macros_kept: bool = False
 
@@ -112,6 +122,41 @@ def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, 
     return values
 
 
+_EXPLAINED = 10_000  # error cells whose formula is looked at (one engine query each)
+
+
+def _explained(
+    engine: Engine, errors: list[CellErrorReport]
+) -> tuple[list[CellErrorReport], dict[str, int]]:
+    """``errors`` with reasons added, and the count of error cells per unsupported function.
+
+    An error from a function or argument the engine does not support gets that as its
+    reason ("MMULT: not supported by the engine"). An error from an xl-funnel function gets
+    what the function's ``explain`` said, where the cell's functions explained exactly one
+    reason (the engine does not say which call gave which error, so a cell whose functions
+    gave several reasons gets none).
+    """
+    out, unsupported = [], Counter()
+    for index, report in enumerate(errors):
+        if report.reason is None and index < _EXPLAINED:
+            sheet, _, cell = report.address.rpartition("!")
+            name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            row, col = parse_a1(cell)
+            formula = engine.formula(name, row, col) or ""
+            label = unsupported_label(formula)
+            if label is not None:
+                unsupported[label] += 1
+                report = replace(report, reason=f"{label}: not supported by the engine")
+            elif engine.reasons:
+                found = set().union(
+                    *(engine.reasons.get(f, set()) for f in called_functions([formula.encode()]))
+                )
+                if len(found) == 1:
+                    report = replace(report, reason=found.pop())
+        out.append(report)
+    return out, dict(unsupported)
+
+
 def load_engine(
     package: Package, sheets: dict[str, SheetXml], limits: Limits, repeated: bool = False
 ) -> Engine:
@@ -126,7 +171,7 @@ def load_engine(
     changed = {}
     forms = _book_forms(package)
     workbook_xml = package.parts[package.workbook]
-    if needs_rewrite(workbook_xml):
+    if names_need_rewrite(workbook_xml):
         workbook_xml = rewrite_names(workbook_xml, forms)
         if workbook_xml != package.parts[package.workbook]:
             changed[package.workbook] = workbook_xml
@@ -135,7 +180,7 @@ def load_engine(
         xml = sheets[sheet.name]
         members = xml.array_members()
         data = xml.without_values(members) if members else xml.data
-        if needs_rewrite(data):
+        if needs_rewrite(data, xml.prefix):
             data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern)
         if in_sheet := called_functions([data]):
             called |= in_sheet
@@ -247,6 +292,7 @@ def recalculate(
             for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
             if value is None and (twin or not engine.has_formula(sheet.name, row, col))
         )
+    errors, unsupported = _explained(engine, errors)
     names = engine.named_ranges()
     headline = {
         name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
@@ -258,6 +304,7 @@ def recalculate(
         time.perf_counter() - started,
         errors,
         missing,
+        unsupported,
         headline,
         package.has_macros,
     )

@@ -1,0 +1,50 @@
+"""Functions and arguments the engine does not support: named, never passed off as computed.
+
+formualizer leaves some Excel functions out (their cells come back ``#NAME?``) and computes
+some arguments differently from Excel. Each error cell whose formula calls one is counted under
+a label the summary prints ("MMULT: not supported, 12 cells") and ``--check`` fails on. Built-ins
+with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed: they are
+right.
+
+>>> unsupported_label("=MMULT(A1:B2, C1:C2)")
+'MMULT'
+>>> unsupported_label("=FLOOR.MATH(A1, 2, -1)"), unsupported_label("=FLOOR.MATH(A1, 2)")
+('FLOOR.MATH with a mode argument', None)
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["GAPS", "unsupported_label"]
+
+_NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
+#: Label → pattern over a formula's text. Checked on formualizer 0.13 (tests/test_recalc_gaps.py).
+GAPS: dict[str, re.Pattern[str]] = {
+    "MMULT": re.compile(_NAME + r"MMULT\(", re.I),
+    "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": re.compile(
+        _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(", re.I
+    ),
+    "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": re.compile(
+        _NAME + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(", re.I
+    ),
+    # FLOOR.MATH(-5.5, 2, -1) is -4 in Excel; formualizer gives #VALUE! for any mode
+    "FLOOR.MATH with a mode argument": re.compile(
+        _NAME + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
+    ),
+    "CEILING.MATH with a mode argument": re.compile(
+        _NAME + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
+    ),
+}
+
+
+def unsupported_label(formula: str) -> str | None:
+    """The label of the first unsupported function or argument ``formula`` uses, if any.
+
+    The engine gives each of them an error value (``#NAME?``, ``#VALUE!``), so only the
+    formulas of error cells are checked: no pass over a large sheet.
+    """
+    for label, pattern in GAPS.items():
+        if pattern.search(formula):
+            return label
+    return None
