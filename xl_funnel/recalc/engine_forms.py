@@ -608,3 +608,24 @@ def rewrite_names(data: bytes, book: BookForms) -> bytes:
         return match[0] if new == formula else match[1] + _escape(new) + match[3]
 
     return _NAME.sub(one, data)
+
+
+def single_valued(data: bytes, calls: Sequence[bytes]) -> bytes:
+    """A worksheet part with each plain (non-array) formula that may call one of ``calls``
+    (lower-case ``name(``) wrapped in ``@( … )``.
+
+    In a plain formula Excel keeps one value: an xl-funnel function returning a list shows
+    its first item, and the cells below stay empty. formualizer would spill the list into
+    them, and formulas reading those cells (``SUM(B1:B3)``) would count values Excel never
+    put there; its ``@`` takes the top-left value, as Excel does.
+    """
+
+    def one(match: re.Match[bytes]) -> bytes:
+        if b"array" in match[1]:
+            return match[0]
+        lowered = match[2].lower()
+        if not any(call in lowered for call in calls):
+            return match[0]
+        return match[1] + b"@(" + match[2] + b")" + match[3]
+
+    return _F_TEXT.sub(one, data)

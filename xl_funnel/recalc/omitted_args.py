@@ -31,6 +31,7 @@ from xl_funnel.recalc.function_names import ARITY
 __all__ = [
     "called_functions",
     "called_in_lowered",
+    "calls_of",
     "mark_omitted",
     "mark_omitted_in_sheet",
 ]
@@ -145,6 +146,11 @@ def _xml_text(text: str) -> bytes:
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = text.replace(char, entity)
     return text.encode()
+
+
+def calls_of(names: Collection[str]) -> list[bytes]:
+    """``name(`` in lower case for each of ``names``, as found in lowered formula text."""
+    return [_CALLS[name] for name in names]
 
 
 def mark_omitted_in_sheet(data: bytes, names: Collection[str]) -> bytes:

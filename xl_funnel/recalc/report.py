@@ -47,6 +47,9 @@ def summary(book: Path, result: Any) -> str:
             lines.append(f"    {report.address:<24}{report.reason}")
     for label, count in result.unsupported.items():
         lines.append(f"  {label}: not supported, {count:,} cells")
+    if result.frozen:
+        frozen = f"{result.frozen:,} cells calling xl-funnel functions"
+        lines.append(f"  frozen to values        {frozen}")
     if result.macros_kept:
         lines.append("  VBA project             kept unchanged (never run)")
     if result.headline:
@@ -79,6 +82,7 @@ def as_record(book: Path, result: Any) -> dict[str, Any]:
         ],
         "not_computed": [{"cell": r.address, "reason": r.reason} for r in result.missing],
         "unsupported": result.unsupported,
+        "frozen": result.frozen,
         "headline": result.headline,
         "macros_kept": result.macros_kept,
     }

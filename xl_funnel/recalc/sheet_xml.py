@@ -47,6 +47,8 @@ _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _EMPTY_FORMULA = re.compile(
     rb"\s*+<(?:\w+:)?f\b[^>]*+(?<=/)>\s*+(?:<(?:\w+:)?v\b[^>]*+>[^<]*+</(?:\w+:)?v>)?\s*+"
 )
+_F_TEXT_OF = re.compile(rb"<(?:\w+:)?f\b[^>]*+(?<!/)>([^<]*+)<")
+_SHARED_INDEX = re.compile(rb"""\ssi=["']([0-9]+)["']""")  # with t="shared" on the element
 _LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
 #: Excel's longest text in a cell: a formula whose result is longer gives #VALUE!.
 MAX_TEXT = 32_767
@@ -305,20 +307,77 @@ class SheetXml:
         out += [b"</", p, b"c>"]
         return b"".join(out)
 
+    def calling(self, names_in: Any) -> set[tuple[int, int]]:
+        """The formula cells whose formula ``names_in`` (formula element → names it calls)
+        finds a call in, with the followers of such shared formulas."""
+        cells, shared = set(), set()
+        scanned = self._scan()
+        for cell in scanned:
+            found = _F_TEXT_OF.search(cell.formula)
+            if found and names_in(found[1]):
+                cells.add((cell.row, cell.col))
+                si = _SHARED_INDEX.search(cell.formula)
+                if si and b"shared" in cell.formula:
+                    shared.add(si[1])
+        for cell in scanned if shared else ():
+            si = _SHARED_INDEX.search(cell.formula)
+            if si and si[1] in shared and b"shared" in cell.formula:
+                cells.add((cell.row, cell.col))
+        return cells
+
+    def _render_value(self, head: bytes, value: Any) -> bytes:
+        """A formula cell turned into a plain value: text as an inline string, as a typed
+        value is stored."""
+        kind, text = encode_value(value)
+        p = self.prefix
+        if kind == b"str":
+            return b"".join(
+                [
+                    head,
+                    b' t="inlineStr"><',
+                    p,
+                    b"is><",
+                    p,
+                    b't xml:space="preserve">',
+                    text,
+                    b"</",
+                    p,
+                    b"t></",
+                    p,
+                    b"is></",
+                    p,
+                    b"c>",
+                ]
+            )
+        out = [head]
+        if kind:
+            out += [b' t="', kind, b'"']
+        if text is None:
+            return b"".join([*out, b"/>"])
+        return b"".join([*out, b"><", p, b"v>", text, b"</", p, b"v></", p, b"c>"])
+
     def rewrite(
         self,
         values: Sequence[Any],
         members: Mapping[tuple[int, int], Any] | None = None,
+        frozen: set[tuple[int, int]] | None = None,
     ) -> bytes:
         """The part with the cached value of every formula cell set from ``values`` (one per
         cell, in the order of :attr:`rows` and :attr:`columns`) and array members from
-        ``members``."""
-        if members:
+        ``members``; the formula cells in ``frozen`` become plain values (``--freeze``)."""
+        if members or frozen:
+            frozen = frozen or set()
             edits = [
-                (cell.start, cell.end, self._render(cell.head, cell.formula, value))
+                (
+                    cell.start,
+                    cell.end,
+                    self._render_value(cell.head, value)
+                    if (cell.row, cell.col) in frozen
+                    else self._render(cell.head, cell.formula, value),
+                )
                 for cell, value in zip(self._scan(), values, strict=True)
             ]
-            edits.extend(self._member_edits(members))
+            edits.extend(self._member_edits(members or {}))
             # An insertion before a cell sorts ahead of an edit of that cell: (start, end).
             edits.sort(key=lambda edit: edit[:2])
             return self._apply(edits)

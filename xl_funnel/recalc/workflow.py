@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -31,11 +33,12 @@ from xl_funnel.recalc.engine_forms import (
     needs_rewrite,
     rewrite_names,
     rewrite_sheet,
+    single_valued,
 )
 from xl_funnel.recalc.engine_gaps import unsupported_label
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
-from xl_funnel.recalc.omitted_args import called_functions, mark_omitted_in_sheet
+from xl_funnel.recalc.omitted_args import called_functions, calls_of, mark_omitted_in_sheet
 from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.sheet_xml import SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
@@ -76,6 +79,8 @@ class RecalcResult:
     unsupported: dict[str, int] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
     macros_kept: bool = False
+    #: Cells whose xl-funnel formula was replaced by its value (``freeze``).
+    frozen: int = 0
 
 
 def _sheet_ref(name: str) -> str:
@@ -184,7 +189,7 @@ def load_engine(
             data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern)
         if in_sheet := called_functions([data]):
             called |= in_sheet
-            data = mark_omitted_in_sheet(data, in_sheet)
+            data = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
         if data is not xml.data and data != xml.data:
             changed[sheet.part] = data
     workbook = package_bytes(package, changed) if changed else package.raw
@@ -198,6 +203,31 @@ def load_engine(
         repeated=repeated,
         date1904=package.date1904,
     )
+
+
+def _calls_ours(formula: bytes) -> bool:
+    return bool(called_functions([formula]))
+
+
+_CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
+_CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
+
+
+def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]:
+    """Leave out ``calcChain.xml`` (it lists formula cells, some of which are now values):
+    the parts to drop, with its relationship and content type removed in ``replaced``."""
+    chain = [name for name in package.parts if name.endswith("calcChain.xml")]
+    if not chain:
+        return ()
+    rels = posixpath.join(
+        posixpath.dirname(package.workbook), "_rels", posixpath.basename(package.workbook) + ".rels"
+    )
+    if rels in package.parts:
+        replaced[rels] = _CALC_CHAIN_REL.sub(b"", package.parts[rels])
+    types = "[Content_Types].xml"
+    if types in package.parts:
+        replaced[types] = _CALC_CHAIN_TYPE.sub(b"", package.parts[types])
+    return tuple(chain)
 
 
 def _book_forms(package: Package) -> BookForms:
@@ -241,12 +271,18 @@ def named_values(
 
 
 def recalculate(
-    source: str | Path, target: str | Path, limits: Limits = DEFAULT_LIMITS
+    source: str | Path,
+    target: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    freeze: bool = False,
 ) -> RecalcResult:
     """Compute every formula of ``source`` and write it, with the values cached, to ``target``.
 
     ``target`` may be ``source`` (in place); it is replaced atomically, only after everything
-    was computed.
+    was computed. With ``freeze``, each cell whose formula calls an xl-funnel function holds
+    its value instead (other formulas are kept), so the file computes in an Excel without the
+    add-in; the calculation chain, which lists formula cells, is then left out (Excel rebuilds
+    it).
 
     Raises
     ------
@@ -264,7 +300,7 @@ def recalculate(
     replaced: dict[str, bytes] = {}
     errors: list[CellErrorReport] = []
     missing: list[CellErrorReport] = []
-    count = 0
+    count = frozen_count = 0
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         if not xml.rows:
@@ -277,7 +313,9 @@ def recalculate(
             )
             continue
         values = engine.values(sheet.name, xml.rows, xml.columns)
-        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml))
+        frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
+        frozen_count += len(frozen or ())
+        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml), frozen)
         count += len(values)
         errors.extend(
             CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
@@ -297,7 +335,8 @@ def recalculate(
     headline = {
         name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
     }
-    write_package(package, replaced, target)
+    removed = _calc_chain(package, replaced) if frozen_count else ()
+    write_package(package, replaced, target, removed)
     return RecalcResult(
         Path(target),
         count,
@@ -307,4 +346,5 @@ def recalculate(
         unsupported,
         headline,
         package.has_macros,
+        frozen_count,
     )

@@ -1,0 +1,127 @@
+"""Recalculate many workbooks in one command: where each result goes, and running them (in
+parallel processes with ``jobs``), a bad book reported and skipped without stopping the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Outcome", "TargetError", "default_output", "run_books", "targets"]
+
+
+class TargetError(ValueError):
+    """The outputs asked for cannot be written as asked (bad usage: nothing is computed)."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One book's run: its result, or why it failed (the message names the file)."""
+
+    book: Path
+    target: Path
+    result: Any = None
+    error: str | None = None
+
+
+def default_output(book: Path) -> Path:
+    """``plan.xlsx`` → ``plan.recalc.xlsx`` (the suffix kept, so .xlsm stays .xlsm)."""
+    return book.with_name(f"{book.stem}.recalc{book.suffix}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _checked(book: Path, target: Path) -> Path:
+    if target.suffix.lower() != book.suffix.lower():
+        # The output is the same package as the input: an .xlsm renamed .xlsx (or a .csv)
+        # is a file Excel refuses to open.
+        raise TargetError(
+            f"{target}: must end in {book.suffix} like {book.name}: recalc writes the same kind "
+            "of workbook it reads"
+        )
+    if _same_file(book, target):
+        raise TargetError(f"{target}: is the input workbook; pass --in-place to overwrite it")
+    if not target.parent.is_dir():
+        raise TargetError(f"{target}: folder {target.parent} does not exist")
+    return target
+
+
+def targets(books: Sequence[Path], output: Path | None, in_place: bool) -> list[Path]:
+    """Where each book's result goes: the book itself (``in_place``), ``output`` (a file for
+    one book, or a folder), or ``BOOK.recalc.xlsx`` beside it.
+
+    Raises
+    ------
+    TargetError
+        The options contradict each other, or two books would be written to one file.
+    """
+    if in_place and output is not None:
+        raise TargetError("--in-place and -o/--output exclude each other: give one")
+    if in_place:
+        return list(books)
+    if output is not None and (output.is_dir() or len(books) > 1):
+        if not output.is_dir():
+            raise TargetError(f"{output}: with several books, -o must be an existing folder")
+        chosen = [_checked(book, output / book.name) for book in books]
+    elif output is not None:
+        chosen = [_checked(books[0], output)]
+    else:
+        chosen = [_checked(book, default_output(book)) for book in books]
+    seen: dict[Path, Path] = {}
+    for book, target in zip(books, chosen, strict=True):
+        key = target.resolve()
+        if key in seen:
+            raise TargetError(f"{target}: both {seen[key]} and {book} would be written there")
+        seen[key] = book
+    return chosen
+
+
+def _one(book: Path, target: Path, freeze: bool) -> Outcome:
+    from xl_funnel.recalc.errors import WorkbookError
+    from xl_funnel.recalc.workflow import recalculate
+
+    try:
+        return Outcome(book, target, recalculate(book, target, freeze=freeze))
+    except WorkbookError as error:
+        return Outcome(book, target, error=f"{book}: {error}")
+    except OSError as error:
+        return Outcome(
+            book, target, error=f"{target}: cannot be written: {error.strerror or error}"
+        )
+
+
+def run_books(
+    books: Sequence[Path],
+    chosen: Sequence[Path],
+    jobs: int = 1,
+    freeze: bool = False,
+    done: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Recalculate each book into its target, in order; ``jobs`` processes at once. A book
+    that fails is reported in its :class:`Outcome`; the others run all the same."""
+    outcomes = []
+    for outcome in _outcomes(books, chosen, jobs, freeze):
+        outcomes.append(outcome)
+        if done is not None:
+            done(outcome)
+    return outcomes
+
+
+def _outcomes(
+    books: Sequence[Path], chosen: Sequence[Path], jobs: int, freeze: bool
+) -> Iterator[Outcome]:
+    if jobs <= 1 or len(books) <= 1:
+        yield from (_one(book, target, freeze) for book, target in zip(books, chosen, strict=True))
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only for --jobs: lean start-up
+
+    with ProcessPoolExecutor(max_workers=min(jobs, len(books))) as pool:
+        yield from pool.map(_one, books, chosen, [freeze] * len(books))
