@@ -18,14 +18,13 @@ b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheet
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import column_letters, column_number
-from xl_funnel.recalc.cell_values import error_text, is_engine_error
+from xl_funnel.recalc.cell_text import encode_value
 from xl_funnel.recalc.errors import WorkbookError
 
 __all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
@@ -43,15 +42,11 @@ _F_TYPE = re.compile(rb"""\st=["']array["']""")
 _F_RANGE = re.compile(
     rb"""\sref=["']\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _EMPTY_FORMULA = re.compile(
     rb"\s*+<(?:\w+:)?f\b[^>]*+(?<=/)>\s*+(?:<(?:\w+:)?v\b[^>]*+>[^<]*+</(?:\w+:)?v>)?\s*+"
 )
 _F_TEXT_OF = re.compile(rb"<(?:\w+:)?f\b[^>]*+(?<!/)>([^<]*+)<")
 _SHARED_INDEX = re.compile(rb"""\ssi=["']([0-9]+)["']""")  # with t="shared" on the element
-_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
-#: Excel's longest text in a cell: a formula whose result is longer gives #VALUE!.
-MAX_TEXT = 32_767
 _MAX_ARRAY_CELLS = 1_000_000
 
 
@@ -161,56 +156,6 @@ def _array_range(formula: bytes) -> tuple[int, int, int, int] | None:
     if (last[0] - first[0] + 1) * (last[1] - first[1] + 1) > _MAX_ARRAY_CELLS:
         raise WorkbookError(f"has an array formula over {_MAX_ARRAY_CELLS:,} cells")
     return (*first, *last)
-
-
-def _xml_text(text: str) -> bytes:
-    """Text for a ``<v>`` as Excel writes it: XML-escaped; a carriage return and the control
-    characters XML cannot carry as Excel's ``_xHHHH_`` escapes (a raw CR would reach every
-    reader as a line feed); and a literal ``_xHHHH_`` escaped as ``_x005F_xHHHH_``, so Excel
-    shows it as typed instead of decoding it.
-
-    >>> _xml_text("a\\rb _x0041_ <&>")
-    b'a_x000D_b _x005F_x0041_ &lt;&amp;&gt;'
-    """
-    if "_x" in text:
-        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
-    text = _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.encode("utf-8")
-
-
-def _number(value: float) -> bytes:
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value)).encode()
-    return repr(value).encode()
-
-
-def encode_value(value: Any) -> tuple[bytes, bytes | None]:
-    """The ``t=`` attribute (``b""`` for a number) and ``<v>`` text of a computed value.
-
-    >>> encode_value(0.25), encode_value(True), encode_value("ok")
-    ((b'', b'0.25'), (b'b', b'1'), (b'str', b'ok'))
-    >>> encode_value({"type": "Error", "kind": "Div"}), encode_value(float("nan"))
-    ((b'e', b'#DIV/0!'), (b'e', b'#NUM!'))
-    """
-    if type(value) is float and math.isfinite(value):  # the common case, first
-        return b"", _number(value)
-    if value is None:
-        return b"", None
-    if isinstance(value, bool):
-        return b"b", b"1" if value else b"0"
-    if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
-            return b"e", b"#NUM!"
-        return b"", _number(number)
-    if isinstance(value, str):
-        if len(value) > MAX_TEXT:
-            return b"e", b"#VALUE!"
-        return b"str", _xml_text(value)
-    if is_engine_error(value):
-        return b"e", error_text(value).encode()
-    return b"e", b"#VALUE!"
 
 
 #: The end of a formula cell's start tag for each ``t=`` kind.

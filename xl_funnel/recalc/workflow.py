@@ -27,14 +27,14 @@ from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine
-from xl_funnel.recalc.engine_forms import (
-    BookForms,
+from xl_funnel.recalc.engine_copy import (
     names_need_rewrite,
     needs_rewrite,
     rewrite_names,
     rewrite_sheet,
     single_valued,
 )
+from xl_funnel.recalc.engine_forms import BookForms
 from xl_funnel.recalc.engine_gaps import unsupported_label
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
