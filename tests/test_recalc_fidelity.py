@@ -226,3 +226,26 @@ def test_sheet_xml_patterns_are_linear_on_adversarial_input(size):
         with contextlib.suppress(WorkbookError):
             SheetXml(data)
         assert time.perf_counter() - started < 5, data[:60]
+
+
+def test_external_links_read_the_values_cached_in_the_file(tmp_path):
+    external = (
+        '<sheetNames><sheetName val="Sheet1"/><sheetName val="Q 2"/></sheetNames>'
+        '<sheetDataSet><sheetData sheetId="0"><row r="1"><cell r="A1"><v>5</v></cell></row>'
+        '<row r="2"><cell r="A2"><v>7</v></cell></row></sheetData>'
+        '<sheetData sheetId="1"><row r="3"><cell r="B3" t="str"><v>north</v></cell></row>'
+        "</sheetData></sheetDataSet>"
+    )
+    body = cells(
+        {
+            1: '<c r="A1"><f>[1]Sheet1!A1*2</f><v>0</v></c><c r="B1"><f>A1+1</f></c>'
+            '<c r="C1"><f>SUM([1]Sheet1!A1:A3)</f></c><c r="D1"><f>\'[1]Q 2\'!B3</f></c>'
+            '<c r="E1"><f>[1]Missing!A1</f></c><c r="F1"><f>[Book.xlsx]Sheet1!A1</f></c>'
+        }
+    )
+    result, book = _run(tmp_path, "external", sheets={"S": body}, external=external)
+    sheet = book["S"]
+    assert [sheet[c].value for c in ("A1", "B1", "C1", "D1")] == [10, 11, 12, "north"]
+    assert sheet["E1"].value == "#REF!"  # a sheet the file caches nothing for
+    assert sheet["F1"].value == "#REF!"  # a workbook by name (not Excel's [1]): no cache
+    assert [e.address for e in result.errors] == ["S!E1", "S!F1"]

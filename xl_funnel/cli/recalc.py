@@ -89,9 +89,9 @@ def recalc(
         if outcomes[0].error:
             raise InputError(outcomes[0].error)
     else:
-        with click.progressbar(
-            length=len(books), label="recalc", file=click.get_text_stream("stderr")
-        ) as bar:
+        import sys
+
+        with click.progressbar(length=len(books), label="recalc", file=sys.stderr) as bar:
             outcomes = run_books(books, chosen, jobs, freeze, done=lambda _: bar.update(1))
     failed = [outcome for outcome in outcomes if outcome.error]
     for outcome in failed:

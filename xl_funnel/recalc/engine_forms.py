@@ -44,6 +44,8 @@ __all__ = ["BookForms", "Position", "rewrite"]
 
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
+_EXTERNAL = re.compile(r"^'?\[([0-9]+)\](?:((?:[^']|'')+)'|([^'!]+))!(.+)$")
+_EXTERNAL_BY_NAME = re.compile(r"^'?[^'!\[]*\[[^\]]+\][^!]*!")
 _SHEET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!\[\]]+))!(.+)$")
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 _AREA = re.compile(r"^(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})(?::(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}))?$")
@@ -108,7 +110,9 @@ class BookForms:
         sheets: Sequence[str],
         tables: Sequence[Table],
         extent: Callable[[str], tuple[int, int]],
+        externals: Sequence[dict[str, dict[tuple[int, int], object]]] = (),
     ) -> None:
+        self.externals = list(externals)
         self.sheets = list(sheets)
         self._upper = {name.upper(): name for name in sheets}
         self.tables = {table.name.upper(): table for table in tables}
@@ -227,6 +231,42 @@ def _structured(text: str, at: Position, book: BookForms) -> str | None:
         text = first if left == right else f"{first}:${column_letters(right)}{top}"
         return (_quote(sheet) if sheet else "") + text
     return _area(sheet, top, left, bottom, right)
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "0"  # an empty cell of the cached copy reads 0, as Excel reads it
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return repr(value) if not value.is_integer() else str(int(value))
+    if isinstance(value, tuple):  # an error value
+        return value[1]
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _external(text: str, book: BookForms) -> str | None:
+    """``[1]Sheet1!A1`` → the value the file caches for it (an array constant for a range);
+    ``#REF!`` when the file caches none. External workbooks are never opened."""
+    match = _EXTERNAL.match(text)
+    if match is None:  # [Book.xlsx]Sheet1!A1: a workbook by name, never cached by Excel
+        return "#REF!" if _EXTERNAL_BY_NAME.match(text) else None
+    index = int(match[1]) - 1
+    sheet = (match[2] or match[3] or "").replace("''", "'").upper()
+    cached = book.externals[index].get(sheet) if 0 <= index < len(book.externals) else None
+    area = _AREA.match(match[4])
+    if cached is None or area is None:
+        return "#REF!"
+    (top, left), (bottom, right) = parse_a1(area[1]), parse_a1(area[2] or area[1])
+    if (bottom - top + 1) * (right - left + 1) > 10_000:
+        return "#REF!"
+    rows = [
+        ",".join(_literal(cached.get((row, col))) for col in range(left, right + 1))
+        for row in range(top, bottom + 1)
+    ]
+    if len(rows) == 1 and "," not in rows[0]:
+        return rows[0]
+    return "{" + ";".join(rows) + "}"
 
 
 def _split_sheet(text: str) -> tuple[str | None, str]:
@@ -366,7 +406,8 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
             continue
         if token_type == kind.Operand and subtype == sub.Range:
             value = token.value
-            new = _structured(value, at, book)
+            new = _external(value, book) if "[" in value and "!" in value else None
+            new = new if new is not None else _structured(value, at, book)
             if new is None and top is not None and top.func is not None:
                 spread = _three_d(value, book)
                 if spread is not None:

@@ -81,6 +81,9 @@ class Package:
     workbook: str
     date1904: bool = False
     tables: tuple[Table, ...] = ()
+    #: The values cached for each external workbook (``[1]`` is the first): sheet name (upper
+    #: case) → {(row, column): value}.
+    externals: tuple[dict[str, dict[tuple[int, int], object]], ...] = ()
 
     @property
     def has_macros(self) -> bool:
@@ -299,8 +302,65 @@ def read_package(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Package:
         )
     date1904 = _DATE1904.search(parts[workbook]) is not None
     return Package(
-        raw, tuple(entries), parts, sheets, cells, workbook, date1904, _tables(sheets, parts)
+        raw,
+        tuple(entries),
+        parts,
+        sheets,
+        cells,
+        workbook,
+        date1904,
+        _tables(sheets, parts),
+        _externals(workbook, parts),
     )
+
+
+def _externals(workbook: str, parts: dict[str, bytes]) -> tuple[dict, ...]:
+    """The cached values of the external workbooks, in the order formulas number them."""
+    if b"externalReference" not in parts[workbook]:
+        return ()
+    rels = _relationships(workbook, parts)
+    books = []
+    for element in _parse(workbook, parts).iter():
+        if not element.tag.endswith("}externalReference"):
+            continue
+        _, target = rels.get(element.get(_R_ID, ""), ("", ""))
+        books.append(_external_values(_parse(target, parts)) if target in parts else {})
+    return tuple(books)
+
+
+def _external_values(root: Element) -> dict[str, dict[tuple[int, int], object]]:
+    from xl_funnel.recalc.a1 import parse_a1
+
+    names = [e.get("val", "") for e in root.iter() if e.tag.endswith("}sheetName")]
+    sheets: dict[str, dict[tuple[int, int], object]] = {name.upper(): {} for name in names}
+    for data in root.iter():
+        if not data.tag.endswith("}sheetData"):
+            continue
+        index = int(data.get("sheetId", "0"))
+        if index >= len(names):
+            continue
+        cells = sheets[names[index].upper()]
+        for cell in data.iter():
+            if not cell.tag.endswith("}cell"):
+                continue
+            value = next((v.text for v in cell if v.tag.endswith("}v")), None)
+            kind = cell.get("t", "n")
+            try:
+                position = parse_a1(cell.get("r", ""))
+            except ValueError:
+                continue
+            if kind == "n" and value is not None:
+                try:
+                    cells[position] = float(value)
+                except ValueError:
+                    continue
+            elif kind == "b":
+                cells[position] = value == "1"
+            elif kind == "e":
+                cells[position] = ("#error", value or "#N/A")
+            elif value is not None:
+                cells[position] = value
+    return sheets
 
 
 def _tables(sheets: tuple[Sheet, ...], parts: dict[str, bytes]) -> tuple[Table, ...]:

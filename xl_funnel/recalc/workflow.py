@@ -237,7 +237,9 @@ def _book_forms(package: Package) -> BookForms:
     def extent(sheet: str) -> tuple[int, int]:
         return used_extent(package.parts[parts[sheet]])
 
-    return BookForms([sheet.name for sheet in package.sheets], package.tables, extent)
+    return BookForms(
+        [sheet.name for sheet in package.sheets], package.tables, extent, package.externals
+    )
 
 
 def evaluated(

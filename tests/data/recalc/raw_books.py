@@ -41,6 +41,7 @@ def raw_book(
     tables: dict[str, list[str]] | None = None,
     strict: bool = False,
     prefix: str = "",
+    external: str = "",
 ) -> Path:
     """Write an .xlsx whose worksheets hold ``sheets`` (name → the XML inside
     ``<worksheet>``: ``<sheetData>…`` and what follows it).
@@ -104,11 +105,30 @@ def raw_book(
     workbook_rels.append(
         f'<Relationship Id="rId{n + 1}" Type="{kind("styles")}" Target="styles.xml"/>'
     )
+    references = ""
+    if external:
+        references = (
+            f'<externalReferences><externalReference r:id="rId{n + 2}"/></externalReferences>'
+        )
+        workbook_rels.append(
+            f'<Relationship Id="rId{n + 2}" Type="{kind("externalLink")}" '
+            'Target="externalLinks/externalLink1.xml"/>'
+        )
+        files["xl/externalLinks/externalLink1.xml"] = (
+            f'<externalLink xmlns="{main}" xmlns:r="{rel}"><externalBook r:id="rId1">'
+            f"{external}</externalBook></externalLink>"
+        )
+        files["xl/externalLinks/_rels/externalLink1.xml.rels"] = (
+            f'<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{kind("externalLinkPath")}" Target="regions.xlsx" TargetMode="External"/>'
+            "</Relationships>"
+        )
+        overrides.append(("/xl/externalLinks/externalLink1.xml", f"{_CT}.externalLink+xml"))
     defined = f"<definedNames>{names}</definedNames>" if names else ""
     pr = f"<workbookPr {workbook_pr}/>" if workbook_pr else ""
     files["xl/workbook.xml"] = (
         f'<workbook xmlns="{main}" xmlns:r="{rel}">{pr}<sheets>{"".join(sheet_list)}</sheets>'
-        f"{defined}</workbook>"
+        f"{references}{defined}</workbook>"
     )
     files["xl/_rels/workbook.xml.rels"] = (
         f'<Relationships xmlns="{PKG_REL}">{"".join(workbook_rels)}</Relationships>'
