@@ -129,18 +129,20 @@ def test_freeze_replaces_xl_funnel_calls_by_values_and_keeps_other_formulas(tmp_
 def test_check_fails_on_cells_not_computed(tmp_path):
     body = cells(
         {
-            1: '<c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">A1*2</f></c>',
-            2: '<c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/></c>',
+            1: '<c r="A1"><v>3</v></c>',
+            2: '<c r="A2"><v>1</v></c>'
+            '<c r="B2"><f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/><v>2</v></c>',
+            3: '<c r="A3"><v>2</v></c><c r="B3"><v>4</v></c>',
         }
     )
-    book = raw_book(tmp_path / "gap.xlsx", sheets={"sheet1": body})
-    result = _run(str(book), "--check", "--json")
-    record = json.loads(result.stdout)
-    if record["not_computed"]:  # formualizer 0.13 loses this sheet's formulas: listed, exit 1
-        assert result.exit_code == 1
-        assert "2 formula cells were not computed" in result.stderr
-    else:
-        assert result.exit_code == 0
+    book = raw_book(tmp_path / "what_if.xlsx", sheets={"S": body})
+    result = _run(str(book), "--check")
+    assert result.exit_code == 1
+    assert "cells not computed      2" in result.stdout
+    assert "S!B3" in result.stdout
+    assert "2 cells were not computed" in result.stderr
+    record = json.loads(_run(str(book), "--json", "-o", str(tmp_path / "o.xlsx")).stdout)
+    assert [m["cell"] for m in record["not_computed"]] == ["S!B2", "S!B3"]
 
 
 def test_engine_gaps_are_named_and_fail_check(tmp_path):

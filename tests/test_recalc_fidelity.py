@@ -138,21 +138,40 @@ def test_strict_open_xml_is_refused_saying_how_to_save_it(tmp_path):
         recalculate(source, tmp_path / "out.xlsx")
 
 
-def test_no_silent_gap_a_sheet_named_sheet1_with_a_shared_formula(tmp_path):
-    # formualizer loses the formulas of a sheet called "sheet1" holding a shared formula
+def test_a_first_sheet_named_sheet1_in_lower_case_is_computed(tmp_path):
+    # formualizer 0.13 loses every formula of a first sheet called "sheet1" (any case but
+    # "Sheet1"): the engine's copy spells it "Sheet1"; the output keeps the user's name
     body = cells(
         {
             1: '<c r="A1"><v>1</v></c><c r="B1"><f t="shared" ref="B1:B2" si="0">A1*2</f>'
-            "<v>99</v></c>",
+            '<v>99</v></c><c r="C1"><f>sheet1!A1*3+Data!A1</f></c>',
             2: '<c r="A2"><v>2</v></c><c r="B2"><f t="shared" si="0"/><v>99</v></c>',
         }
     )
-    result, book = _run(tmp_path, "gap", sheets={"sheet1": body})
-    if result.missing:  # listed, and the stale 99 is not left behind
-        assert [m.address for m in result.missing] == ["sheet1!B1", "sheet1!B2"]
-        assert [book["sheet1"][c].value for c in ("B1", "B2")] == [None, None]
-    else:
-        assert [book["sheet1"][c].value for c in ("B1", "B2")] == [2, 4]
+    data = cells({1: '<c r="A1"><v>5</v></c><c r="B1"><f>SHEET1!B2</f></c>'})
+    result, book = _run(tmp_path, "gap", sheets={"sheet1": body, "Data": data})
+    assert [book["sheet1"][c].value for c in ("B1", "B2", "C1")] == [2, 4, 8]
+    assert book["Data"]["B1"].value == 4
+    assert result.missing == []
+    assert book.sheetnames == ["sheet1", "Data"]
+
+
+def test_no_silent_gap_a_data_table_is_listed_with_its_cached_values_kept(tmp_path):
+    # a What-If data table (Data > What-If Analysis): the engine cannot compute it
+    body = cells(
+        {
+            1: '<c r="A1"><v>3</v></c><c r="B1"><f>A1*2</f></c><c r="C1"><f>SUM(B2:B3)</f></c>',
+            2: '<c r="A2"><v>1</v></c>'
+            '<c r="B2"><f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/><v>2</v></c>',
+            3: '<c r="A3"><v>2</v></c><c r="B3"><v>4</v></c>',
+        }
+    )
+    result, book = _run(tmp_path, "table_what_if", sheets={"S": body})
+    assert [m.address for m in result.missing] == ["S!B2", "S!B3"]
+    assert "data table" in result.missing[0].reason
+    sheet = book["S"]
+    assert [sheet[c].value for c in ("B1", "B2", "B3", "C1")] == [6, 2, 4, 6]
+    assert result.errors == []
 
 
 def test_text_is_written_exactly(tmp_path):

@@ -18,7 +18,7 @@ def _failures(result) -> str | None:
             f"{len(result.errors):,} cells hold error values (first: {first.address} {first.error})"
         )
     if result.missing:
-        problems.append(f"{len(result.missing):,} formula cells were not computed")
+        problems.append(f"{len(result.missing):,} cells were not computed")
     return "; ".join(problems) or None
 
 

@@ -27,7 +27,7 @@ from xl_funnel.recalc.a1 import column_letters, column_number
 from xl_funnel.recalc.cell_text import encode_value
 from xl_funnel.recalc.errors import WorkbookError
 
-__all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
+__all__ = ["DATA_TABLE", "FormulaCell", "SheetXml", "count_cells", "encode_value", "used_extent"]
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
@@ -162,6 +162,21 @@ def _array_range(formula: bytes) -> tuple[int, int, int, int] | None:
 _TAG_END = {b"": b">", b"b": b' t="b">', b"e": b' t="e">', b"str": b' t="str">'}
 
 
+def _data_table_range(cell: FormulaCell) -> tuple[int, int, int, int]:
+    match = _F_RANGE.search(cell.formula)
+    if match is None:
+        return (cell.row, cell.col, cell.row, cell.col)
+    first = (int(match[2]), column_number(match[1]))
+    last = (int(match[4]), column_number(match[3])) if match[3] else first
+    return (*first, *last)
+
+
+#: A What-If data table's formula element, which the engine cannot compute.
+DATA_TABLE = re.compile(
+    rb"""<(?:\w+:)?f\b[^>]*?\st=["']dataTable["'][^>]*+(?:(?<=/)>|>[^<]*+</(?:\w+:)?f>)"""
+)
+
+
 class SheetXml:
     """One worksheet part, scanned for formula cells.
 
@@ -197,6 +212,12 @@ class SheetXml:
                 "reference, or unexpected content in the cell): open and save the workbook in "
                 "Excel first"
             )
+        #: What-If data tables (``<f t="dataTable" ref=…/>``): their cells' ranges.
+        self.data_tables = (
+            [_data_table_range(cell) for cell in self._scan() if b"dataTable" in cell.formula]
+            if b"dataTable" in data
+            else []
+        )
         #: The multi-cell array formulas (rare: found only when the part mentions one).
         self.arrays = (
             [cell for cell in self._scan() if cell.array_range] if (b"array" in data) else []

@@ -40,7 +40,7 @@ from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import called_functions, calls_of, mark_omitted_in_sheet
 from xl_funnel.recalc.package import Package, read_package
-from xl_funnel.recalc.sheet_xml import SheetXml, used_extent
+from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
 
 __all__ = [
@@ -101,6 +101,7 @@ _NA = {"type": "Error", "kind": "Na"}
 _NOT_COMPUTED = "not computed"
 _SKIPPED = "the engine did not load this sheet"
 _LOST = "the engine lost this formula while loading the sheet"
+_DATA_TABLE = "a What-If data table: not recomputed, the value Excel cached is kept"
 
 
 def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, int], Any]:
@@ -131,7 +132,7 @@ _EXPLAINED = 10_000  # error cells whose formula is looked at (one engine query 
 
 
 def _explained(
-    engine: Engine, errors: list[CellErrorReport]
+    engine: Engine, errors: list[CellErrorReport], loaded: dict[str, str]
 ) -> tuple[list[CellErrorReport], dict[str, int]]:
     """``errors`` with reasons added, and the count of error cells per unsupported function.
 
@@ -146,6 +147,7 @@ def _explained(
         if report.reason is None and index < _EXPLAINED:
             sheet, _, cell = report.address.rpartition("!")
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            name = loaded.get(name.lower(), name)
             row, col = parse_a1(cell)
             formula = engine.formula(name, row, col) or ""
             label = unsupported_label(formula)
@@ -180,11 +182,20 @@ def load_engine(
         workbook_xml = rewrite_names(workbook_xml, forms)
         if workbook_xml != package.parts[package.workbook]:
             changed[package.workbook] = workbook_xml
+    first = package.sheets[0].name if package.sheets else ""
+    if first.lower() == "sheet1" and first != "Sheet1":
+        # formualizer 0.13 starts from a sheet called "Sheet1" and, when the first sheet is
+        # "sheet1" in another case, loads its cells into that one without the formulas. Sheet
+        # names are case-insensitive in formulas, so the engine's copy spells it "Sheet1".
+        workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
+        changed[package.workbook] = workbook_xml
     called = set(called_functions([workbook_xml]))  # a defined name may call one
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
         data = xml.without_values(members) if members else xml.data
+        if xml.data_tables:  # the engine reads the values Excel cached for a data table
+            data = DATA_TABLE.sub(b"", data)
         if needs_rewrite(data, xml.prefix):
             data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern)
         if in_sheet := called_functions([data]):
@@ -209,6 +220,7 @@ def _calls_ours(formula: bytes) -> bool:
     return bool(called_functions([formula]))
 
 
+_FIRST_SHEET_NAME = re.compile(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
 _CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
 _CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
 
@@ -298,7 +310,8 @@ def recalculate(
     if not package.sheets:
         raise WorkbookError("has no worksheets")
     engine, sheets = evaluated(package, limits)
-    loaded = set(engine.sheet_names)
+    # Sheet names are case-insensitive; the engine's copy may spell one differently.
+    loaded = {name.lower(): name for name in engine.sheet_names}
     replaced: dict[str, bytes] = {}
     errors: list[CellErrorReport] = []
     missing: list[CellErrorReport] = []
@@ -308,31 +321,38 @@ def recalculate(
         if not xml.rows:
             continue
         prefix = _sheet_ref(sheet.name)
-        if sheet.name not in loaded:  # the engine skipped the sheet: every formula is a gap
+        name = loaded.get(sheet.name.lower())
+        if name is None:  # the engine skipped the sheet: every formula is a gap
             missing.extend(
                 CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _SKIPPED)
                 for row, col in zip(xml.rows, xml.columns, strict=True)
             )
             continue
-        values = engine.values(sheet.name, xml.rows, xml.columns)
+        values = engine.values(name, xml.rows, xml.columns)
         frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
         frozen_count += len(frozen or ())
-        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml), frozen)
+        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
         count += len(values)
         errors.extend(
             CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
             for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
             if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
         )
+        for top, left, bottom, right in xml.data_tables:
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _DATA_TABLE)
+                for row in range(top, bottom + 1)
+                for col in range(left, right + 1)
+            )
         # formualizer can load a sheet twice under names differing in case ("sheet1" and
         # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
-        twin = sum(name.lower() == sheet.name.lower() for name in loaded) > 1
+        twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
         missing.extend(
             CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
             for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if value is None and (twin or not engine.has_formula(sheet.name, row, col))
+            if value is None and (twin or not engine.has_formula(name, row, col))
         )
-    errors, unsupported = _explained(engine, errors)
+    errors, unsupported = _explained(engine, errors, loaded)
     names = engine.named_ranges()
     headline = {
         name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
