@@ -268,3 +268,34 @@ def test_external_links_read_the_values_cached_in_the_file(tmp_path):
     assert sheet["E1"].value == "#REF!"  # a sheet the file caches nothing for
     assert sheet["F1"].value == "#REF!"  # a workbook by name (not Excel's [1]): no cache
     assert [e.address for e in result.errors] == ["S!E1", "S!F1"]
+
+
+def test_implicit_intersection_inside_functions_equals_libreoffice(tmp_path):
+    """Where a plain formula applies an operator to a range, Excel (and LibreOffice) take the
+    cell in the formula's row; array-taking functions (SUMPRODUCT, LOOKUP, INDEX's array)
+    compute over the whole range."""
+    from tests import libreoffice
+
+    formulas = {
+        "B": "SUM(A1:A5*2)",
+        "C": 'IF(A1:A5>20,"big","small")',
+        "D": "SUMPRODUCT((A1:A5>20)*A1:A5)",
+        "E": "LOOKUP(2,1/(A1:A5>20),A1:A5)",
+        "F": "INDEX((A1:A5>20)*1,5)",
+        "G": "2*A1:A5+SUM(A1:A5)",
+    }
+    rows = {r: f'<c r="A{r}"><v>{r * 10}</v></c>' for r in range(1, 6)}
+    rows[3] += "".join(f'<c r="{col}3"><f>{text}</f></c>' for col, text in formulas.items())
+    rows[3] = rows[3].replace(">20", "&gt;20")
+    _, book = _run(tmp_path, "intersect", sheets={"S": cells(rows)})
+    ours = {col: book["S"][f"{col}3"].value for col in formulas}
+    assert ours == {"B": 60, "C": "big", "D": 120, "E": 50, "F": 1, "G": 210}
+    theirs = libreoffice.values(
+        libreoffice.recalculate(tmp_path / "intersect.xlsx", tmp_path / "lo")
+    )
+    # INDEX takes its first argument as an array in Excel (the non-array INDEX/MATCH idiom,
+    # MATCH(1, INDEX((A=x)*(B=y), 0), 0)); LibreOffice intersects it (#VALUE! here)
+    assert theirs[("S", "F3")] == "#VALUE!"
+    assert {col: theirs[("S", f"{col}3")] for col in formulas if col != "F"} == {
+        col: value for col, value in ours.items() if col != "F"
+    }

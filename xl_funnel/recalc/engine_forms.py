@@ -44,6 +44,61 @@ __all__ = ["BookForms", "Position", "rewrite"]
 
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 
+# Parameters that take arrays (0-based; _ALL for every one): an expression over ranges there,
+# and in any call nested there, is computed over the whole ranges even in a plain formula
+# (the SUMPRODUCT idiom), so it is never intersected with the formula's row. Elsewhere it is
+# (INDEX(A:A, MATCH(1, (B:B=x)*1, 0)) needed Ctrl+Shift+Enter: MATCH's arrays do not count).
+_ALL = frozenset(range(255))
+_ARRAY_PARAMETERS: dict[str, frozenset[int]] = {
+    **dict.fromkeys(
+        (
+            "SUMPRODUCT",
+            "MMULT",
+            "MDETERM",
+            "MINVERSE",
+            "TRANSPOSE",
+            "FREQUENCY",
+            "TREND",
+            "GROWTH",
+            "LINEST",
+            "LOGEST",
+            "SUMX2MY2",
+            "SUMX2PY2",
+            "SUMXMY2",
+            "CORREL",
+            "COVAR",
+            "COVARIANCE.P",
+            "COVARIANCE.S",
+            "PEARSON",
+            "RSQ",
+            "SLOPE",
+            "INTERCEPT",
+            "STEYX",
+            "PROB",
+            "TTEST",
+            "T.TEST",
+            "CHITEST",
+            "CHISQ.TEST",
+            "FTEST",
+            "F.TEST",
+        ),
+        _ALL,
+    ),
+    "INDEX": frozenset({0}),
+    "LOOKUP": frozenset({1, 2}),
+    "AGGREGATE": frozenset({2}),
+    "IRR": frozenset({0}),
+    "MIRR": frozenset({0}),
+    "XIRR": frozenset({0, 1}),
+    "XNPV": frozenset({1, 2}),
+    "FORECAST": frozenset({1, 2}),
+    "FORECAST.LINEAR": frozenset({1, 2}),
+    "LARGE": frozenset({0}),
+    "SMALL": frozenset({0}),
+    "PERCENTILE": frozenset({0}),
+    "QUARTILE": frozenset({0}),
+    "PERCENTRANK": frozenset({0}),
+}
 _EXTERNAL = re.compile(r"^'?\[([0-9]+)\](?:((?:[^']|'')+)'|([^'!]+))!(.+)$")
 _EXTERNAL_BY_NAME = re.compile(r"^'?[^'!\[]*\[[^\]]+\][^!]*!")
 _SHEET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!\[\]]+))!(.+)$")
@@ -350,9 +405,10 @@ def _intersection(a: str, b: str, at: Position, book: BookForms) -> str | None:
 
 
 class _Group:
-    __slots__ = ("func", "open", "operands", "plain")
+    __slots__ = ("argument", "func", "open", "operands", "plain")
 
     def __init__(self, func: str | None, open_token) -> None:
+        self.argument = 0  # which argument of a call is being read
         self.func = func  # the function name for a call, None for a parenthesis
         self.open = open_token
         self.operands: list = []  # a parenthesis' operands when it is a union
@@ -423,8 +479,8 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
             if (
                 at.array is None
                 and at.row
-                and all(group.func is None for group in groups)
                 and not _beside_reference_operator(significant, index, kind.OpInfix)
+                and _intersected(groups, significant, index, kind)
                 and _multi_cell(current)
             ):
                 current = "@" + current
@@ -446,7 +502,9 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
                     edits.append((before.start, after.end, common))
                     significant[index + 1] = _Skip(after)
             continue
-        if (
+        if token_type == kind.Sep and subtype == sub.Arg and top is not None:
+            top.argument += 1
+        elif (
             top is not None
             and top.func is None
             and not (token_type == kind.OpInfix and token.value == ",")
@@ -481,6 +539,25 @@ def _beside_reference_operator(tokens: list, index: int, infix) -> bool:
             token = tokens[neighbour]
             if token.token_type == infix and token.value.strip() in ("", ":", ","):
                 return True
+    return False
+
+
+def _intersected(groups: list[_Group], tokens: list, index: int, kind) -> bool:
+    """Whether Excel intersects the range at ``tokens[index]`` with the formula's row or
+    column in a plain (non-array) formula: outside any function call, or as an operand of an
+    operator (``SUM(A1:A5*2)``, ``IF(A1:A5>2, …)``: the reason such formulas needed
+    Ctrl+Shift+Enter) inside functions that do not take arrays (``SUMPRODUCT``, ``LOOKUP``,
+    ``INDEX``, … evaluate their arguments as arrays)."""
+    calls = [group for group in groups if group.func is not None]
+    if not calls:
+        return True
+    for group in calls:
+        if group.argument in _ARRAY_PARAMETERS.get(group.func.removeprefix("_XLFN."), ()):
+            return False
+    operators = (kind.OpInfix, kind.OpPrefix, kind.OpPostfix)
+    for neighbour in (index - 1, index + 1):
+        if 0 <= neighbour < len(tokens) and tokens[neighbour].token_type in operators:
+            return True
     return False
 
 
