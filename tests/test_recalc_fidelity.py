@@ -299,3 +299,19 @@ def test_implicit_intersection_inside_functions_equals_libreoffice(tmp_path):
     assert {col: theirs[("S", f"{col}3")] for col in formulas if col != "F"} == {
         col: value for col, value in ours.items() if col != "F"
     }
+
+
+def test_a_plain_formula_returning_several_values_keeps_the_first(tmp_path):
+    # a plain (non-array) formula is a one-cell formula in Excel: OFFSET(…,3,1) shows its first
+    # cell and TRANSPOSE its first item, even with the cells below or beside them occupied
+    body = cells(
+        {
+            1: '<c r="A1"><v>5</v></c><c r="B1"><f>OFFSET(A1,0,0,3,1)</f></c>'
+            '<c r="C1"><f>TRANSPOSE(A1:A3)</f></c><c r="D1"><v>1</v></c>',
+            2: '<c r="A2"><v>6</v></c><c r="B2"><v>0</v></c>',
+            3: '<c r="A3"><v>7</v></c>',
+        }
+    )
+    result, book = _run(tmp_path, "plain_arrays", sheets={"S": body})
+    assert (book["S"]["B1"].value, book["S"]["C1"].value) == (5, 5)
+    assert result.errors == []

@@ -217,6 +217,10 @@ class Engine:
         (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
         return bottom - top + 1, right - left + 1
 
+    def set_formula(self, sheet: str, row: int, col: int, formula: str) -> None:
+        """Replace the formula at a cell (``"=…"``); the next :meth:`evaluate` computes it."""
+        self.book.set_formula(sheet, row, col, formula)
+
     def set_value(self, sheet: str, row: int, col: int, value: Any) -> None:
         """Change an input cell; the next :meth:`evaluate` recomputes what depends on it."""
         self.book.set_value(sheet, row, col, value)

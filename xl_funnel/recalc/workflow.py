@@ -284,6 +284,91 @@ def named_values(
     return values
 
 
+@dataclass
+class _Read:
+    """The sheets' rewritten parts and what the summary lists, from one read of the engine."""
+
+    replaced: dict[str, bytes] = field(default_factory=dict)
+    errors: list[CellErrorReport] = field(default_factory=list)
+    missing: list[CellErrorReport] = field(default_factory=list)
+    count: int = 0
+    frozen: int = 0
+    #: Plain formulas the engine spilled into a blocked range, as (sheet, row, column).
+    spilled: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _read_sheets(
+    engine: Engine,
+    package: Package,
+    sheets: dict[str, SheetXml],
+    loaded: dict[str, str],
+    freeze: bool,
+) -> _Read:
+    read = _Read()
+    replaced, errors, missing = read.replaced, read.errors, read.missing
+    for sheet in package.sheets:
+        xml = sheets[sheet.name]
+        if not xml.rows:
+            continue
+        prefix = _sheet_ref(sheet.name)
+        name = loaded.get(sheet.name.lower())
+        if name is None:  # the engine skipped the sheet: every formula is a gap
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _SKIPPED)
+                for row, col in zip(xml.rows, xml.columns, strict=True)
+            )
+            continue
+        values = engine.values(name, xml.rows, xml.columns)
+        frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
+        read.frozen += len(frozen or ())
+        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
+        read.count += len(values)
+        errors.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
+            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
+        )
+        if errors and any(e.error == "#SPILL!" for e in errors):
+            anchors = {(cell.row, cell.col) for cell in xml.arrays}
+            read.spilled.extend(
+                (name, row, col)
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if type(value) is dict
+                and value.get("kind") == "Spill"
+                and (row, col) not in anchors
+            )
+        for top, left, bottom, right in xml.data_tables:
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _DATA_TABLE)
+                for row in range(top, bottom + 1)
+                for col in range(left, right + 1)
+            )
+        # formualizer can load a sheet twice under names differing in case ("sheet1" and
+        # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
+        twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
+        missing.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
+            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+            if value is None and (twin or not engine.has_formula(name, row, col))
+        )
+    return read
+
+
+def _keep_one_value(engine: Engine, cells: list[tuple[str, int, int]]) -> bool:
+    """Plain formulas whose result the engine spilled into occupied cells (``#SPILL!``): Excel
+    keeps their first value (a plain formula is a one-cell formula), so each is wrapped in
+    ``@( … )`` in the engine and the workbook evaluated again. Whether any changed."""
+    changed = False
+    for sheet, row, col in cells:
+        formula = engine.formula(sheet, row, col)
+        if formula and not formula.startswith("=@("):
+            engine.set_formula(sheet, row, col, f"=@({formula.removeprefix('=')})")
+            changed = True
+    if changed:
+        engine.evaluate()
+    return changed
+
+
 def recalculate(
     source: str | Path,
     target: str | Path,
@@ -312,61 +397,25 @@ def recalculate(
     engine, sheets = evaluated(package, limits)
     # Sheet names are case-insensitive; the engine's copy may spell one differently.
     loaded = {name.lower(): name for name in engine.sheet_names}
-    replaced: dict[str, bytes] = {}
-    errors: list[CellErrorReport] = []
-    missing: list[CellErrorReport] = []
-    count = frozen_count = 0
-    for sheet in package.sheets:
-        xml = sheets[sheet.name]
-        if not xml.rows:
-            continue
-        prefix = _sheet_ref(sheet.name)
-        name = loaded.get(sheet.name.lower())
-        if name is None:  # the engine skipped the sheet: every formula is a gap
-            missing.extend(
-                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _SKIPPED)
-                for row, col in zip(xml.rows, xml.columns, strict=True)
-            )
-            continue
-        values = engine.values(name, xml.rows, xml.columns)
-        frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
-        frozen_count += len(frozen or ())
-        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
-        count += len(values)
-        errors.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
-        )
-        for top, left, bottom, right in xml.data_tables:
-            missing.extend(
-                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _DATA_TABLE)
-                for row in range(top, bottom + 1)
-                for col in range(left, right + 1)
-            )
-        # formualizer can load a sheet twice under names differing in case ("sheet1" and
-        # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
-        twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
-        missing.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if value is None and (twin or not engine.has_formula(name, row, col))
-        )
+    read = _read_sheets(engine, package, sheets, loaded, freeze)
+    if read.spilled and _keep_one_value(engine, read.spilled):
+        read = _read_sheets(engine, package, sheets, loaded, freeze)
+    replaced, errors, missing = read.replaced, read.errors, read.missing
     errors, unsupported = _explained(engine, errors, loaded)
     names = engine.named_ranges()
     headline = {
         name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
     }
-    removed = _calc_chain(package, replaced) if frozen_count else ()
+    removed = _calc_chain(package, replaced) if read.frozen else ()
     write_package(package, replaced, target, removed)
     return RecalcResult(
         Path(target),
-        count,
+        read.count,
         time.perf_counter() - started,
         errors,
         missing,
         unsupported,
         headline,
         package.has_macros,
-        frozen_count,
+        read.frozen,
     )
