@@ -13,9 +13,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
+from typing import TYPE_CHECKING
 
 from xl_funnel.recalc.a1 import a1, column_number, parse_a1
-from xl_funnel.recalc.engine_forms import BookForms, Position, rewrite
+
+if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
+    from xl_funnel.recalc.engine_forms import BookForms
 
 __all__ = ["names_need_rewrite", "needs_rewrite", "rewrite_names", "rewrite_sheet", "single_valued"]
 
@@ -92,6 +95,7 @@ def rewrite_sheet(data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pat
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
     groups start tag, column letters, row digits, ``<f>`` element).
     """
+    from xl_funnel.recalc.engine_forms import Position, rewrite
 
     def one(match: re.Match[bytes]) -> bytes:
         element = match[4]
@@ -124,6 +128,7 @@ def rewrite_sheet(data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pat
 def rewrite_names(data: bytes, book: BookForms) -> bytes:
     """``workbook.xml`` with whole columns, rows and sheets in defined names clipped (and their
     other references rewritten as in cells)."""
+    from xl_funnel.recalc.engine_forms import Position, rewrite
 
     def one(match: re.Match[bytes]) -> bytes:
         if b'"_xlnm.' in match[1] or not needs_rewrite(b"<f>" + match[2]):

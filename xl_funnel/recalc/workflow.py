@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
@@ -34,14 +34,15 @@ from xl_funnel.recalc.engine_copy import (
     rewrite_sheet,
     single_valued,
 )
-from xl_funnel.recalc.engine_forms import BookForms
-from xl_funnel.recalc.engine_gaps import unsupported_label
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import called_functions, calls_of, mark_omitted_in_sheet
 from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
+
+if TYPE_CHECKING:
+    from xl_funnel.recalc.engine_forms import BookForms
 
 __all__ = [
     "HEADLINE_NAMES",
@@ -142,6 +143,10 @@ def _explained(
     reason (the engine does not say which call gave which error, so a cell whose functions
     gave several reasons gets none).
     """
+    if not errors:
+        return errors, {}
+    from xl_funnel.recalc.engine_gaps import unsupported_label  # only a book with errors
+
     out, unsupported = [], Counter()
     for index, report in enumerate(errors):
         if report.reason is None and index < _EXPLAINED:
@@ -176,7 +181,7 @@ def load_engine(
     formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
     """
     changed = {}
-    forms = _book_forms(package)
+    forms = _LazyForms(package)
     workbook_xml = package.parts[package.workbook]
     if names_need_rewrite(workbook_xml):
         workbook_xml = rewrite_names(workbook_xml, forms)
@@ -242,8 +247,24 @@ def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]
     return tuple(chain)
 
 
+class _LazyForms:
+    """:func:`_book_forms`, built the first time a part needs rewriting (most workbooks need
+    none: the rewriting module and its patterns are then never loaded)."""
+
+    def __init__(self, package: Package) -> None:
+        self._package = package
+        self._forms: BookForms | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._forms is None:
+            self._forms = _book_forms(self._package)
+        return getattr(self._forms, name)
+
+
 def _book_forms(package: Package) -> BookForms:
     """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
+    from xl_funnel.recalc.engine_forms import BookForms
+
     parts = {sheet.name: sheet.part for sheet in package.sheets}
 
     def extent(sheet: str) -> tuple[int, int]:
