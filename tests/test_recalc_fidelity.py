@@ -222,12 +222,19 @@ def test_whole_columns_and_rows_are_clipped_to_the_used_range(tmp_path):
     data = cells({r: f'<c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>0.5</v></c>' for r in (1, 2)})
     names = '<definedName name="Everything">Data!$1:$1048576</definedName>'
     names += '<definedName name="Twice">SUM(Everything)*2</definedName>'
-    sheets = {"S": cells({1: calls, 2: '<c r="A2"><f>Twice</f></c>'}), "Data": data}
+    names += '<definedName name="Sheet">Data!$A$1:$XFD$1048576</definedName>'
+    second = (
+        '<c r="A2"><f>Twice</f></c><c r="B2"><f>SUM(Sheet)+COUNT(Data!$A$1:$XFD$1048576)</f></c>'
+        '<c r="C2"><f>SUM(FUNNEL_FORWARD(100, Data!$B$1:$B$1048576))</f></c>'
+    )
+    sheets = {"S": cells({1: calls, 2: second}), "Data": data}
     started = time.perf_counter()
     result, book = _run(tmp_path, "whole", sheets=sheets, names=names)
     assert time.perf_counter() - started < 60  # the "a minute"; normally well under 1 s
     assert [book["S"].cell(1, c).value for c in range(1, 21)] == [3] * 20
     assert book["S"]["A2"].value == 8  # (1 + 2 + 0.5 + 0.5) * 2
+    assert book["S"]["B2"].value == 8  # 4 + four numbers
+    assert book["S"]["C2"].value == 100 + 50 + 25  # two rates, not a million blanks
     assert result.errors == []
 
 

@@ -25,14 +25,16 @@ __all__ = ["names_need_rewrite", "needs_rewrite", "rewrite_names", "rewrite_shee
 # A formula worth tokenizing holds a "[" (tables), a colon in a sheet name (3-D), a whole
 # column or row, a range before any parenthesis or followed by an operator (implicit
 # intersection), a range followed by a space and a reference (intersection), a parenthesis
-# holding references and commas right after "," or "(" (a union), or, in an array formula,
+# holding references and commas right after "," or "(" (a union), a range ending past row
+# 999,999 or in the last columns (a sheet-sized range), or, in an array formula,
 # ROW( or COLUMN(. Excel writes references in capitals. Each pattern starts with one specific
 # character and has bounded repetitions: separate searches of this kind run at memory speed
 # (an 11 MB sheet: ~35 ms in all on a quiet machine), where one alternation of them takes
 # three times as long. A false hit only costs tokenizing.
 _COLON = re.compile(
     rb":(?:[\w.]{1,31}!|[^'!<>]{0,31}'!|\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
-    rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;))"
+    rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)"
+    rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
 )
 _UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
 _ARRAY_ROWS = re.compile(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")

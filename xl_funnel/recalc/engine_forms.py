@@ -43,6 +43,7 @@ from xl_funnel.recalc.package import Table
 __all__ = ["BookForms", "Position", "rewrite"]
 
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
+_HUGE = 1_000_000  # cells: a range past this is clipped to the used part of its sheet
 
 # Parameters that take arrays (0-based; _ALL for every one): an expression over ranges there,
 # and in any call nested there, is computed over the whole ranges even in a plain formula
@@ -337,7 +338,7 @@ def _clip_whole(text: str, at: Position, book: BookForms) -> str | None:
     sheet_name, ref = _split_sheet(text)
     cols, rows = _WHOLE_COLS.match(ref), _WHOLE_ROWS.match(ref)
     if cols is None and rows is None:
-        return None
+        return _clip_huge(text, ref, sheet_name, at, book)
     sheet = book.sheet(sheet_name) if sheet_name else at.sheet
     if sheet is None:
         return None
@@ -360,6 +361,31 @@ def _clip_whole(text: str, at: Position, book: BookForms) -> str | None:
     bottom = min(bottom, max(top, used_rows))  # a whole sheet ($1:$1048576) is clipped too
     last = column_letters(min(used_cols, _MAX_COL))
     return f"{prefix}$A{rows[1]}{top}:${last}{rows[3]}{bottom}"
+
+
+def _clip_huge(
+    text: str, ref: str, sheet_name: str | None, at: Position, book: BookForms
+) -> str | None:
+    """An A1 range of over a million cells (``$A$1:$XFD$1048576``, as some tools write a whole
+    sheet) clipped to the used part of its sheet, as a whole column is."""
+    area = _AREA.match(ref)
+    if area is None or area[2] is None:
+        return None
+    (top, left), (bottom, right) = parse_a1(area[1]), parse_a1(area[2])
+    if (bottom - top + 1) * (right - left + 1) <= _HUGE:
+        return None
+    sheet = book.sheet(sheet_name) if sheet_name else at.sheet
+    if sheet is None:
+        return None
+    used_rows, used_cols = book.extent(sheet)
+    if at.array is not None:
+        used_rows = max(used_rows, top + at.array[2] - at.array[0])
+        used_cols = max(used_cols, left + at.array[3] - at.array[1])
+    bottom, right = min(bottom, max(top, used_rows)), min(right, max(left, used_cols))
+    first, last = area[1], area[2]
+    last_letters = ("$" if last.startswith("$") else "") + column_letters(right)
+    last_row = ("$" if "$" in last.lstrip("$") else "") + str(bottom)
+    return f"{text[: len(text) - len(ref)]}{first}:{last_letters}{last_row}"
 
 
 def _three_d(text: str, book: BookForms) -> list[str] | None:
