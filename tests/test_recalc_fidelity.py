@@ -322,3 +322,27 @@ def test_a_plain_formula_returning_several_values_keeps_the_first(tmp_path):
     result, book = _run(tmp_path, "plain_arrays", sheets={"S": body})
     assert (book["S"]["B1"].value, book["S"]["C1"].value) == (5, 5)
     assert result.errors == []
+
+
+def test_names_standing_for_ranges_are_intersected_like_ranges(tmp_path):
+    """``=Price*Qty`` in row 3, with Price and Qty naming columns: the third price times the
+    third quantity in Excel (and LibreOffice), not the first ones."""
+    from tests import libreoffice
+
+    rows = {r: f'<c r="A{r}"><v>{r}</v></c><c r="B{r}"><v>{r * 10}</v></c>' for r in range(1, 6)}
+    rows[3] += (
+        '<c r="C3"><f>Price*Qty</f></c><c r="D3"><f>Price</f></c>'
+        '<c r="E3"><f>SUM(Price)</f></c><c r="F3"><f>Rate*2</f></c>'
+    )
+    names = (
+        '<definedName name="Price">S!$A$1:$A$5</definedName>'
+        '<definedName name="Qty">S!$B$1:$B$5</definedName>'
+        '<definedName name="Rate">S!$B$1</definedName>'
+    )
+    _, book = _run(tmp_path, "names", sheets={"S": cells(rows)}, names=names)
+    ours = {col: book["S"][f"{col}3"].value for col in "CDEF"}
+    assert ours == {"C": 90, "D": 3, "E": 15, "F": 20}
+    theirs = libreoffice.values(libreoffice.recalculate(tmp_path / "names.xlsx", tmp_path / "lo"))
+    # a bare =Price: Excel intersects it (3, the row's price); LibreOffice 7 shows the first
+    assert theirs[("S", "D3")] == 1
+    assert {col: theirs[("S", f"{col}3")] for col in "CEF"} == {c: ours[c] for c in "CEF"}

@@ -20,7 +20,15 @@ from xl_funnel.recalc.a1 import a1, column_number, parse_a1
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
     from xl_funnel.recalc.engine_forms import BookForms
 
-__all__ = ["names_need_rewrite", "needs_rewrite", "rewrite_names", "rewrite_sheet", "single_valued"]
+__all__ = [
+    "name_trigger",
+    "names_need_rewrite",
+    "needs_rewrite",
+    "range_names",
+    "rewrite_names",
+    "rewrite_sheet",
+    "single_valued",
+]
 
 # A formula worth tokenizing holds a "[" (tables), a colon in a sheet name (3-D), a whole
 # column or row, a range before any parenthesis or followed by an operator (implicit
@@ -46,15 +54,55 @@ def _leading_range(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)[^<(:]*+:")
 
 
-def needs_rewrite(data: bytes, prefix: bytes = b"") -> bool:
+def needs_rewrite(data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None) -> bool:
     """Whether a worksheet part (its elements written with namespace ``prefix``, as ``x:``)
-    may hold a formula :func:`rewrite` changes."""
+    may hold a formula :func:`rewrite` changes; ``named`` finds formulas that start with a
+    name standing for a range (:func:`range_names`)."""
     return (
         b"[" in data
         or _COLON.search(data) is not None
         or _UNION.search(data) is not None
         or _leading_range(prefix).search(data) is not None
         or (b"array" in data and _ARRAY_ROWS.search(data) is not None)
+        or (named is not None and named.search(data) is not None)
+    )
+
+
+_NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
+_MULTI_CELL = re.compile(
+    rb"^(?:'(?:[^']|'')+'|[^'!]+)!\$?[A-Z]{1,3}\$?[0-9]{1,7}:\$?[A-Z]{1,3}\$?[0-9]{1,7}$"
+)
+
+
+def range_names(workbook_xml: bytes) -> frozenset[str]:
+    """Defined names that stand for a range of several cells (as defined): where a plain
+    formula expects one value, Excel intersects them with the formula's row, as it does a
+    range (``=Price*Qty`` in row 3 multiplies the third price and quantity).
+
+    >>> sorted(range_names(b'<definedName name="Price">S!$A$1:$A$5</definedName>'
+    ...                    b'<definedName name="Rate">S!$B$1</definedName>'))
+    ['Price']
+    """
+    names = set()
+    for match in _NAME.finditer(workbook_xml):
+        name = _NAME_ATTR.search(match[1])
+        if name and not name[1].startswith(b"_xlnm.") and _MULTI_CELL.match(match[2].strip()):
+            names.add(name[1].decode("utf-8", "replace"))
+    return frozenset(names)
+
+
+@cache
+def name_trigger(names: frozenset[str], prefix: bytes = b"") -> re.Pattern[bytes] | None:
+    """A search for formulas that start with one of ``names`` followed by an operator or
+    nothing (``=Price*Qty``, ``=Price``); ``None`` without names."""
+    if not names:
+        return None
+    spelled = b"|".join(re.escape(name.encode()) for name in sorted(names, key=len, reverse=True))
+    # Excel writes a name in formulas as it was defined; case-insensitive matching would
+    # triple the cost of the search on a large sheet.
+    return re.compile(
+        rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)(?:" + spelled + rb")"
+        rb"(?:[-+*/^&=%]|&[lg]t;|</)"
     )
 
 
@@ -91,7 +139,13 @@ def _escape(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def rewrite_sheet(data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pattern) -> bytes:
+def rewrite_sheet(
+    data: bytes,
+    sheet: str,
+    book: BookForms,
+    cell_pattern: re.Pattern,
+    named: re.Pattern[bytes] | None = None,
+) -> bytes:
     """A worksheet part with :func:`rewrite` applied to every formula that may need it.
 
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
@@ -104,7 +158,7 @@ def rewrite_sheet(data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pat
         found = _F_TEXT.search(element)
         if found is None:
             return match[0]
-        if not needs_rewrite(b"<f>" + found[2]) and not (
+        if not needs_rewrite(b"<f>" + found[2], named=named) and not (
             b"array" in found[1] and needs_rewrite(found[1] + found[2])
         ):
             return match[0]

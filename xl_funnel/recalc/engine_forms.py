@@ -167,8 +167,11 @@ class BookForms:
         tables: Sequence[Table],
         extent: Callable[[str], tuple[int, int]],
         externals: Sequence[dict[str, dict[tuple[int, int], object]]] = (),
+        range_names: frozenset[str] = frozenset(),
     ) -> None:
         self.externals = list(externals)
+        #: Defined names (upper case) that stand for a range of several cells.
+        self.range_names = range_names
         self.sheets = list(sheets)
         self._upper = {name.upper(): name for name in sheets}
         self.tables = {table.name.upper(): table for table in tables}
@@ -507,7 +510,7 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
                 and at.row
                 and not _beside_reference_operator(significant, index, kind.OpInfix)
                 and _intersected(groups, significant, index, kind)
-                and _multi_cell(current)
+                and (_multi_cell(current) or current.upper() in book.range_names)
             ):
                 current = "@" + current
             if current != value:

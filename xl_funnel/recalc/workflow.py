@@ -28,8 +28,10 @@ from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
+    name_trigger,
     names_need_rewrite,
     needs_rewrite,
+    range_names,
     rewrite_names,
     rewrite_sheet,
     single_valued,
@@ -181,8 +183,9 @@ def load_engine(
     formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
     """
     changed = {}
-    forms = _LazyForms(package)
     workbook_xml = package.parts[package.workbook]
+    named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
+    forms = _LazyForms(package, named)
     if names_need_rewrite(workbook_xml):
         workbook_xml = rewrite_names(workbook_xml, forms)
         if workbook_xml != package.parts[package.workbook]:
@@ -201,8 +204,9 @@ def load_engine(
         data = xml.without_values(members) if members else xml.data
         if xml.data_tables:  # the engine reads the values Excel cached for a data table
             data = DATA_TABLE.sub(b"", data)
-        if needs_rewrite(data, xml.prefix):
-            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern)
+        trigger = name_trigger(named, xml.prefix) if named else None
+        if needs_rewrite(data, xml.prefix, trigger):
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, name_trigger(named))
         if in_sheet := called_functions([data]):
             called |= in_sheet
             data = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
@@ -251,17 +255,18 @@ class _LazyForms:
     """:func:`_book_forms`, built the first time a part needs rewriting (most workbooks need
     none: the rewriting module and its patterns are then never loaded)."""
 
-    def __init__(self, package: Package) -> None:
+    def __init__(self, package: Package, range_names: frozenset[str]) -> None:
         self._package = package
+        self._range_names = range_names
         self._forms: BookForms | None = None
 
     def __getattr__(self, name: str) -> Any:
         if self._forms is None:
-            self._forms = _book_forms(self._package)
+            self._forms = _book_forms(self._package, self._range_names)
         return getattr(self._forms, name)
 
 
-def _book_forms(package: Package) -> BookForms:
+def _book_forms(package: Package, range_names: frozenset[str] = frozenset()) -> BookForms:
     """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
     from xl_funnel.recalc.engine_forms import BookForms
 
@@ -271,7 +276,11 @@ def _book_forms(package: Package) -> BookForms:
         return used_extent(package.parts[parts[sheet]])
 
     return BookForms(
-        [sheet.name for sheet in package.sheets], package.tables, extent, package.externals
+        [sheet.name for sheet in package.sheets],
+        package.tables,
+        extent,
+        package.externals,
+        frozenset(name.upper() for name in range_names),
     )
 
 
