@@ -158,7 +158,7 @@ def rewrite_sheet(
         found = _F_TEXT.search(element)
         if found is None:
             return match[0]
-        if not needs_rewrite(b"<f>" + found[2], named=named) and not (
+        if not needs_rewrite(b"<f>" + found[2] + b"</f>", named=named) and not (
             b"array" in found[1] and needs_rewrite(found[1] + found[2])
         ):
             return match[0]
