@@ -344,3 +344,26 @@ def test_names_standing_for_ranges_are_intersected_like_ranges(tmp_path):
     assert ours == {"C": 90, "D": 3, "E": 15, "F": 20}
     theirs = libreoffice.values(libreoffice.recalculate(tmp_path / "names.xlsx", tmp_path / "lo"))
     assert {col: theirs[("S", f"{col}3")] for col in "CDEF"} == ours
+
+
+def test_ranges_passed_where_one_value_is_expected_equal_libreoffice(tmp_path):
+    from tests import libreoffice
+
+    formulas = {
+        "C": "ABS(A1:A5)",
+        "D": "VLOOKUP(A:A,A1:B5,2,0)",
+        "E": "IF(A1:A5&gt;-3,B1:B5,0)",
+        "G": "ROUND(B1:B5/7,3)",
+    }
+    rows = {r: f'<c r="A{r}"><v>{-r}</v></c><c r="B{r}"><v>{r}</v></c>' for r in range(1, 6)}
+    rows[3] += "".join(f'<c r="{col}3"><f>{text}</f></c>' for col, text in formulas.items())
+    # formualizer applies LEN to B1 alone where Excel applies it to each cell: named, not
+    # passed off as right
+    rows[3] += '<c r="H3"><f>SUMPRODUCT(LEN(B1:B5))</f></c>'
+    result, book = _run(tmp_path, "scalars", sheets={"S": cells(rows)})
+    ours = {col: book["S"][f"{col}3"].value for col in formulas}
+    assert ours == {"C": 3, "D": 3, "E": 0, "G": 0.429}
+    theirs = libreoffice.values(libreoffice.recalculate(tmp_path / "scalars.xlsx", tmp_path / "lo"))
+    assert {col: theirs[("S", f"{col}3")] for col in formulas} == ours
+    assert theirs[("S", "H3")] == 5
+    assert result.unsupported == {"LEN over a range in an array formula or SUMPRODUCT": 1}

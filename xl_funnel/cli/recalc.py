@@ -19,6 +19,9 @@ def _failures(result) -> str | None:
         )
     if result.missing:
         problems.append(f"{len(result.missing):,} cells were not computed")
+    if result.unsupported:
+        labels = ", ".join(result.unsupported)
+        problems.append(f"formulas the engine does not support ({labels})")
     return "; ".join(problems) or None
 
 

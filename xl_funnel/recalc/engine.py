@@ -150,6 +150,8 @@ class Engine:
         self._range_address = fz.RangeAddress
         #: Why calls to xl-funnel functions gave error values, by function name.
         self.reasons: dict[str, set[str]] = {}
+        #: Formulas it computes wrongly, by label (set by the loader that rewrote them).
+        self.unsupported: dict[str, int] = {}
         for name in functions:
             min_args, max_args = ARITY[name]
             self.book.register_function(

@@ -16,6 +16,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from xl_funnel.recalc.a1 import a1, column_number, parse_a1
+from xl_funnel.recalc.parameter_kinds import first_scalar_functions
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
     from xl_funnel.recalc.engine_forms import BookForms
@@ -44,6 +45,21 @@ _COLON = re.compile(
     rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)"
     rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
 )
+
+
+def _scalar_first() -> re.Pattern[bytes]:
+    """A range passed bare as the first argument of a function taking one value there
+    (``ABS(A1:A5``, ``VLOOKUP(A:A``): a "(" followed by a range, then each function name
+    checked behind it (fixed-width look-behinds), so only such parentheses cost more than a
+    glance."""
+    behind = b"|".join(
+        b"(?<=[^\\w.]" + re.escape(name.encode()) + rb"\()"
+        for name in sorted(first_scalar_functions())
+    )
+    return re.compile(rb"\((?=\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:)(?:" + behind + rb")")
+
+
+_SCALAR_FIRST = _scalar_first()
 _UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
 _ARRAY_ROWS = re.compile(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
 
@@ -62,6 +78,7 @@ def needs_rewrite(data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | N
         b"[" in data
         or _COLON.search(data) is not None
         or _UNION.search(data) is not None
+        or _SCALAR_FIRST.search(data) is not None
         or _leading_range(prefix).search(data) is not None
         or (b"array" in data and _ARRAY_ROWS.search(data) is not None)
         or (named is not None and named.search(data) is not None)

@@ -33,73 +33,20 @@ applies this to the parts of a workbook.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from xl_funnel.recalc.a1 import column_letters, column_number, parse_a1
 from xl_funnel.recalc.package import Table
+from xl_funnel.recalc.parameter_kinds import ARRAY_PARAMETERS, SCALAR_PARAMETERS, UNLIFTED
 
 __all__ = ["BookForms", "Position", "rewrite"]
 
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _HUGE = 1_000_000  # cells: a range past this is clipped to the used part of its sheet
 
-# Parameters that take arrays (0-based; _ALL for every one): an expression over ranges there,
-# and in any call nested there, is computed over the whole ranges even in a plain formula
-# (the SUMPRODUCT idiom), so it is never intersected with the formula's row. Elsewhere it is
-# (INDEX(A:A, MATCH(1, (B:B=x)*1, 0)) needed Ctrl+Shift+Enter: MATCH's arrays do not count).
-_ALL = frozenset(range(255))
-_ARRAY_PARAMETERS: dict[str, frozenset[int]] = {
-    **dict.fromkeys(
-        (
-            "SUMPRODUCT",
-            "MMULT",
-            "MDETERM",
-            "MINVERSE",
-            "TRANSPOSE",
-            "FREQUENCY",
-            "TREND",
-            "GROWTH",
-            "LINEST",
-            "LOGEST",
-            "SUMX2MY2",
-            "SUMX2PY2",
-            "SUMXMY2",
-            "CORREL",
-            "COVAR",
-            "COVARIANCE.P",
-            "COVARIANCE.S",
-            "PEARSON",
-            "RSQ",
-            "SLOPE",
-            "INTERCEPT",
-            "STEYX",
-            "PROB",
-            "TTEST",
-            "T.TEST",
-            "CHITEST",
-            "CHISQ.TEST",
-            "FTEST",
-            "F.TEST",
-        ),
-        _ALL,
-    ),
-    "INDEX": frozenset({0}),
-    "LOOKUP": frozenset({1, 2}),
-    "AGGREGATE": frozenset({2}),
-    "IRR": frozenset({0}),
-    "MIRR": frozenset({0}),
-    "XIRR": frozenset({0, 1}),
-    "XNPV": frozenset({1, 2}),
-    "FORECAST": frozenset({1, 2}),
-    "FORECAST.LINEAR": frozenset({1, 2}),
-    "LARGE": frozenset({0}),
-    "SMALL": frozenset({0}),
-    "PERCENTILE": frozenset({0}),
-    "QUARTILE": frozenset({0}),
-    "PERCENTRANK": frozenset({0}),
-}
 _EXTERNAL = re.compile(r"^'?\[([0-9]+)\](?:((?:[^']|'')+)'|([^'!]+))!(.+)$")
 _EXTERNAL_BY_NAME = re.compile(r"^'?[^'!\[]*\[[^\]]+\][^!]*!")
 _SHEET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!\[\]]+))!(.+)$")
@@ -176,6 +123,8 @@ class BookForms:
         self._upper = {name.upper(): name for name in sheets}
         self.tables = {table.name.upper(): table for table in tables}
         self._extent = cache(extent)
+        #: Formulas whose value the engine gets wrong, by label (found while rewriting).
+        self.unsupported: Counter[str] = Counter()
 
     def sheet(self, name: str) -> str | None:
         return self._upper.get(name.upper())
@@ -463,6 +412,7 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
     groups: list[_Group] = []
     significant = [t for t in tokens if t.token_type != kind.Whitespace]
     replaced: dict[int, str] = {}  # token start → its A1 form
+    found: set[str] = set()  # functions the engine does not apply to each item, once each
     for index, token in enumerate(significant):
         token_type, subtype = token.token_type, token.subtype
         top = groups[-1] if groups else None
@@ -513,6 +463,13 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
                 and (_multi_cell(current) or current.upper() in book.range_names)
             ):
                 current = "@" + current
+            if (at.array is not None or len(groups) > 1) and (
+                _multi_cell(current) or current.upper() in book.range_names
+            ):
+                name = _unlifted(groups, at)
+                if name is not None and name not in found:
+                    found.add(name)
+                    book.unsupported[f"{name} over a range in an array formula or SUMPRODUCT"] += 1
             if current != value:
                 edits.append((token.start, token.end, current))
             continue
@@ -581,13 +538,34 @@ def _intersected(groups: list[_Group], tokens: list, index: int, kind) -> bool:
     if not calls:
         return True
     for group in calls:
-        if group.argument in _ARRAY_PARAMETERS.get(group.func.removeprefix("_XLFN."), ()):
+        if group.argument in ARRAY_PARAMETERS.get(group.func.removeprefix("_XLFN."), ()):
             return False
     operators = (kind.OpInfix, kind.OpPrefix, kind.OpPostfix)
     for neighbour in (index - 1, index + 1):
         if 0 <= neighbour < len(tokens) and tokens[neighbour].token_type in operators:
             return True
-    return False
+    innermost = groups[-1]
+    return innermost.func is not None and innermost.argument in SCALAR_PARAMETERS.get(
+        innermost.func.removeprefix("_XLFN."), ()
+    )
+
+
+def _unlifted(groups: list[_Group], at: Position) -> str | None:
+    """The function that gets a range where it takes one value, inside an array context (an
+    array formula, or SUMPRODUCT's arguments …): Excel applies it to each item, formualizer
+    0.13 to the first only (``SUMPRODUCT(LEN(B1:B5))``) or gives ``#VALUE!``."""
+    innermost = groups[-1] if groups else None
+    if innermost is None or innermost.func is None:
+        return None
+    name = innermost.func.removeprefix("_XLFN.")
+    if name not in UNLIFTED or innermost.argument not in SCALAR_PARAMETERS.get(name, ()):
+        return None
+    in_array = at.array is not None or any(
+        group.func is not None
+        and group.argument in ARRAY_PARAMETERS.get(group.func.removeprefix("_XLFN."), ())
+        for group in groups[:-1]
+    )
+    return name if in_array else None
 
 
 def _multi_cell(reference: str) -> bool:

@@ -216,13 +216,15 @@ def load_engine(
     if len(workbook) > limits.max_file_bytes:
         # The engine's loader caps its input at the file-size limit the original met compressed.
         workbook = package_bytes(package, changed, compressed=True)
-    return Engine(
+    engine = Engine(
         workbook,
         limits,
         functions=sorted(called),
         repeated=repeated,
         date1904=package.date1904,
     )
+    engine.unsupported = forms.found()
+    return engine
 
 
 def _calls_ours(formula: bytes) -> bool:
@@ -259,6 +261,11 @@ class _LazyForms:
         self._package = package
         self._range_names = range_names
         self._forms: BookForms | None = None
+
+    def found(self) -> dict[str, int]:
+        """What rewriting found the engine computes wrongly (nothing when nothing was
+        rewritten)."""
+        return dict(self._forms.unsupported) if self._forms is not None else {}
 
     def __getattr__(self, name: str) -> Any:
         if self._forms is None:
@@ -432,6 +439,8 @@ def recalculate(
         read = _read_sheets(engine, package, sheets, loaded, freeze)
     replaced, errors, missing = read.replaced, read.errors, read.missing
     errors, unsupported = _explained(engine, errors, loaded)
+    for label, cells in engine.unsupported.items():
+        unsupported[label] = unsupported.get(label, 0) + cells
     names = engine.named_ranges()
     headline = {
         name: _plain(engine.read_name(names[name])) for name in HEADLINE_NAMES if name in names
