@@ -19,7 +19,8 @@ import re
 __all__ = ["GAPS", "unsupported_label"]
 
 _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
-#: Label → pattern over a formula's text. Checked on formualizer 0.13 (tests/test_recalc_gaps.py).
+#: Label → pattern over a formula's text. Checked on formualizer 0.13
+#: (tests/test_recalc_cli_many.py).
 GAPS: dict[str, re.Pattern[str]] = {
     "MMULT": re.compile(_NAME + r"MMULT\(", re.I),
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": re.compile(
