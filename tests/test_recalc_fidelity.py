@@ -77,9 +77,11 @@ def test_implicit_intersection_takes_the_formulas_own_row(tmp_path):
     rows = {r: f'<c r="P{r}"><v>{r * 10}</v></c>' for r in range(2, 17)}
     rows[5] = '<c r="A5"><f>P2:P16</f></c><c r="B5"><f>P2:P16*2</f></c>' + rows[5]
     rows[20] = '<c r="A20"><f>P2:P16</f></c><c r="B20"><f>SUM(P2:P16)</f></c>'
+    # how Excel 365 writes =@P2:P16 in the file
+    rows[5] = rows[5].replace('<c r="P5">', '<c r="C5"><f>_xlfn.SINGLE(P2:P16)</f></c><c r="P5">')
     _, book = _run(tmp_path, "implicit", sheets={"S": cells(rows)})
     sheet = book["S"]
-    assert (sheet["A5"].value, sheet["B5"].value) == (50, 100)
+    assert (sheet["A5"].value, sheet["B5"].value, sheet["C5"].value) == (50, 100, 50)
     assert (sheet["A20"].value, sheet["B20"].value) == ("#VALUE!", sum(range(20, 170, 10)))
 
 

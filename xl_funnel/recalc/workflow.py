@@ -186,6 +186,9 @@ def load_engine(
     workbook_xml = package.parts[package.workbook]
     named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
     forms = _LazyForms(package, named)
+    if b"_xlfn.SINGLE(" in workbook_xml:
+        workbook_xml = workbook_xml.replace(b"_xlfn.SINGLE(", b"@(")
+        changed[package.workbook] = workbook_xml
     if names_need_rewrite(workbook_xml):
         workbook_xml = rewrite_names(workbook_xml, forms)
         if workbook_xml != package.parts[package.workbook]:
@@ -204,6 +207,8 @@ def load_engine(
         data = xml.without_values(members) if members else xml.data
         if xml.data_tables:  # the engine reads the values Excel cached for a data table
             data = DATA_TABLE.sub(b"", data)
+        if b"_xlfn.SINGLE(" in data:  # how Excel's file format spells the @ operator
+            data = data.replace(b"_xlfn.SINGLE(", b"@(")
         trigger = name_trigger(named, xml.prefix) if named else None
         if needs_rewrite(data, xml.prefix, trigger):
             data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, name_trigger(named))
