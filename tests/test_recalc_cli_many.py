@@ -150,6 +150,8 @@ def test_engine_gaps_are_named_and_fail_check(tmp_path):
         {
             1: '<c r="A1"><f>MMULT({1,2},{3;4})</f></c>',
             2: '<c r="A2"><f>_xlfn.FLOOR.MATH(-5.5,2,-1)</f></c>',
+            3: '<c r="A3"><f>_xlfn.NUMBERVALUE("1,5",",")</f></c>'
+            '<c r="B3"><f>_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)(2)</f></c>',
         }
     )
     book = raw_book(tmp_path / "gaps.xlsx", sheets={"S": body})
@@ -158,6 +160,8 @@ def test_engine_gaps_are_named_and_fail_check(tmp_path):
     assert "MMULT: not supported, 1 cells" in result.output
     assert "FLOOR.MATH with a mode argument: not supported, 1 cells" in result.output
     assert "(MMULT: not supported by the engine)" in result.output
+    assert "NUMBERVALUE with separators: not supported, 1 cells" in result.output
+    assert "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY: not supported, 1" in result.output
 
 
 @pytest.mark.parametrize(

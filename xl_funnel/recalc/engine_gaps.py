@@ -33,6 +33,13 @@ GAPS: dict[str, re.Pattern[str]] = {
     "FLOOR.MATH with a mode argument": re.compile(
         _NAME + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
     ),
+    "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": re.compile(
+        _NAME + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(", re.I
+    ),
+    # NUMBERVALUE("1,5", ",") is 1.5 in Excel; formualizer gives #VALUE!
+    "NUMBERVALUE with separators": re.compile(
+        _NAME + r"NUMBERVALUE\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,", re.I
+    ),
     "CEILING.MATH with a mode argument": re.compile(
         _NAME + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
     ),

@@ -151,7 +151,7 @@ def _explained(
 
     out, unsupported = [], Counter()
     for index, report in enumerate(errors):
-        if report.reason is None and index < _EXPLAINED:
+        if index < _EXPLAINED:
             sheet, _, cell = report.address.rpartition("!")
             name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
             name = loaded.get(name.lower(), name)
@@ -161,7 +161,7 @@ def _explained(
             if label is not None:
                 unsupported[label] += 1
                 report = replace(report, reason=f"{label}: not supported by the engine")
-            elif engine.reasons:
+            elif engine.reasons and report.reason is None:
                 found = set().union(
                     *(engine.reasons.get(f, set()) for f in called_functions([formula.encode()]))
                 )
