@@ -152,6 +152,9 @@ def test_engine_gaps_are_named_and_fail_check(tmp_path):
             2: '<c r="A2"><f>_xlfn.FLOOR.MATH(-5.5,2,-1)</f></c>',
             3: '<c r="A3"><f>_xlfn.NUMBERVALUE("1,5",",")</f></c>'
             '<c r="B3"><f>_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)(2)</f></c>',
+            # a wrong text, not an error: Excel gives "1.23E+04"
+            4: '<c r="A4"><f>TEXT(12345,"0.00E+00")</f></c><c r="B4"><f>TEXT(0.5,"0%")</f></c>'
+            '<c r="C4"><f>CONVERT(1,"kHz","Hz")</f></c>',
         }
     )
     book = raw_book(tmp_path / "gaps.xlsx", sheets={"S": body})
@@ -161,6 +164,12 @@ def test_engine_gaps_are_named_and_fail_check(tmp_path):
     assert "FLOOR.MATH with a mode argument: not supported, 1 cells" in result.output
     assert "(MMULT: not supported by the engine)" in result.output
     assert "NUMBERVALUE with separators: not supported, 1 cells" in result.output
+    assert "TEXT with scientific, fraction, currency or padding format codes: not supported, 1" in (
+        result.output
+    )
+    assert "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …): not supported" in (
+        result.output
+    )
     assert "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY: not supported, 1" in result.output
 
 

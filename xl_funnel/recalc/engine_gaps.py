@@ -15,8 +15,9 @@ right.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["GAPS", "unsupported_label"]
+__all__ = ["GAPS", "silent_gaps", "unsupported_label"]
 
 _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
 #: Label → pattern over a formula's text. Checked on formualizer 0.13
@@ -40,6 +41,11 @@ GAPS: dict[str, re.Pattern[str]] = {
     "NUMBERVALUE with separators": re.compile(
         _NAME + r"NUMBERVALUE\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,", re.I
     ),
+    # CONVERT(1, "kHz", "Hz") is 1000 in Excel; formualizer knows no prefixed, binary-prefixed
+    # or squared units (#N/A)
+    "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": re.compile(
+        _NAME + r"CONVERT\(", re.I
+    ),
     "CEILING.MATH with a mode argument": re.compile(
         _NAME + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
     ),
@@ -56,3 +62,24 @@ def unsupported_label(formula: str) -> str | None:
         if pattern.search(formula):
             return label
     return None
+
+
+# TEXT(12345, "0.00E+00") is "1.23E+04" in Excel, TEXT(0.5, "# ?/?") is "1/2" and
+# TEXT(1234.5, "$#,##0.00_);($#,##0.00)") is "$1,234.50 "; formualizer gives "12345.00",
+# "0.5" and "1,234.50": a wrong text, not an error, so every formula is searched (the pattern
+# starts with "TEXT(": a fast search). A format code in a cell (TEXT(A1, B1)) is not seen.
+_TEXT_CODES = re.compile(
+    rb'TEXT\((?:[^()",<]++|\([^()<]*+\))*+,\s*+(?:&quot;|")[^"&<]*?(?:E[+-]|\?/|_\)|\$)'
+)
+_TEXT_LABEL = "TEXT with scientific, fraction, currency or padding format codes"
+
+
+def silent_gaps(parts: Iterable[bytes]) -> dict[str, int]:
+    """Formulas of ``parts`` (worksheet XML) whose value the engine gets wrong without an
+    error, counted by label.
+
+    >>> silent_gaps([b'<f>TEXT(A1,&quot;0.00E+00&quot;)</f><f>TEXT(A1,&quot;0.0%&quot;)</f>'])
+    {'TEXT with scientific, fraction, currency or padding format codes': 1}
+    """
+    found = sum(len(_TEXT_CODES.findall(data)) for data in parts if b"TEXT(" in data)
+    return {_TEXT_LABEL: found} if found else {}

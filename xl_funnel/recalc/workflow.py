@@ -36,6 +36,7 @@ from xl_funnel.recalc.engine_copy import (
     rewrite_sheet,
     single_valued,
 )
+from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import called_functions, calls_of, mark_omitted_in_sheet
@@ -147,7 +148,7 @@ def _explained(
     """
     if not errors:
         return errors, {}
-    from xl_funnel.recalc.engine_gaps import unsupported_label  # only a book with errors
+    from xl_funnel.recalc.engine_gaps import unsupported_label
 
     out, unsupported = [], Counter()
     for index, report in enumerate(errors):
@@ -229,6 +230,8 @@ def load_engine(
         date1904=package.date1904,
     )
     engine.unsupported = forms.found()
+    for label, cells in silent_gaps(package.parts[sheet.part] for sheet in package.sheets).items():
+        engine.unsupported[label] = engine.unsupported.get(label, 0) + cells
     return engine
 
 
