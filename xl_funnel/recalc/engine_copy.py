@@ -19,7 +19,7 @@ from xl_funnel.recalc.a1 import a1, column_number, parse_a1
 from xl_funnel.recalc.parameter_kinds import first_scalar_functions
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
-    from xl_funnel.recalc.engine_forms import BookForms
+    from xl_funnel.recalc.reference_forms import BookForms
 
 __all__ = [
     "name_trigger",
@@ -176,7 +176,8 @@ def rewrite_sheet(
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
     groups start tag, column letters, row digits, ``<f>`` element).
     """
-    from xl_funnel.recalc.engine_forms import Position, rewrite
+    from xl_funnel.recalc.engine_forms import rewrite
+    from xl_funnel.recalc.reference_forms import Position
 
     def one(match: re.Match[bytes]) -> bytes:
         element = match[4]
@@ -209,7 +210,8 @@ def rewrite_sheet(
 def rewrite_names(data: bytes, book: BookForms) -> bytes:
     """``workbook.xml`` with whole columns, rows and sheets in defined names clipped (and their
     other references rewritten as in cells)."""
-    from xl_funnel.recalc.engine_forms import Position, rewrite
+    from xl_funnel.recalc.engine_forms import rewrite
+    from xl_funnel.recalc.reference_forms import Position
 
     def one(match: re.Match[bytes]) -> bytes:
         if b'"_xlnm.' in match[1] or not needs_rewrite(b"<f>" + match[2]):

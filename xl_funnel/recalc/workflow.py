@@ -45,7 +45,7 @@ from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
 
 if TYPE_CHECKING:
-    from xl_funnel.recalc.engine_forms import BookForms
+    from xl_funnel.recalc.reference_forms import BookForms
 
 __all__ = [
     "HEADLINE_NAMES",
@@ -283,7 +283,7 @@ class _LazyForms:
 
 def _book_forms(package: Package, range_names: frozenset[str] = frozenset()) -> BookForms:
     """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
-    from xl_funnel.recalc.engine_forms import BookForms
+    from xl_funnel.recalc.reference_forms import BookForms
 
     parts = {sheet.name: sheet.part for sheet in package.sheets}
 
