@@ -195,3 +195,12 @@ def test_floor_and_ceiling_as_excel_documents_them(tmp_path, function, number, s
     result = _run(str(book), "-o", str(tmp_path / "out.xlsx"))
     assert result.exit_code == 0, result.output
     assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]["A1"].value == excel
+
+
+def test_freeze_never_replaces_the_users_own_file(tmp_path):
+    book = _book(tmp_path / "plan.xlsx")
+    before = book.read_bytes()
+    result = _run(str(book), "--freeze", "--in-place")
+    assert result.exit_code == 2
+    assert "--freeze writes a copy without xl-funnel formulas: give -o" in result.output
+    assert book.read_bytes() == before

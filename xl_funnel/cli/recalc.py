@@ -82,6 +82,11 @@ def recalc(
     from xl_funnel.recalc import report
     from xl_funnel.recalc.batch import TargetError, run_books, targets
 
+    if freeze and in_place:
+        # the xl-funnel formulas of the user's own file would be gone for good
+        raise InputError(
+            "--freeze writes a copy without xl-funnel formulas: give -o, not --in-place"
+        )
     try:
         chosen = targets(books, output, in_place)
     except TargetError as error:
