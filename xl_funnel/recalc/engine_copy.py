@@ -11,7 +11,8 @@ The user's file and the written output never see these changes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ __all__ = [
     "names_need_rewrite",
     "needs_rewrite",
     "range_names",
+    "rewrite_hits",
     "rewrite_names",
     "rewrite_sheet",
     "single_valued",
@@ -47,20 +49,25 @@ _COLON = re.compile(
 )
 
 
-# A call whose first argument is a bare range (``ABS(A1:A5``, ``VLOOKUP(A:A``); the name is
-# then looked up among the functions taking one value there. A simple pattern: compiling one
-# of 70 names costs every run 3 ms of start-up.
-_RANGE_FIRST = re.compile(rb"(?<![\w.])([A-Z][A-Z0-9.]{1,15})\(\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:")
+# A call whose first argument is a bare range (``ABS(A1:A5``, ``VLOOKUP(A:A``): found from
+# its "(" (a literal first character searches fast), then the name before it is looked up
+# among the functions taking one value there.
+_RANGE_FIRST = re.compile(rb"\((?=\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:)")
+_CALLED = re.compile(rb"(?<![\w.])([A-Z][A-Z0-9.]{0,15})$")
 _SCALAR_FIRST_LIMIT = 1_000_000  # bytes
 
 
-def _scalar_first(data: bytes) -> bool:
-    """Whether ``data`` passes a bare range to a function taking one value first. ~10 ms a
-    megabyte: only for parts of hand-sized sheets, where such formulas are typed."""
+def _scalar_first(data: bytes) -> Iterator[int]:
+    """Where ``data`` passes a bare range to a function taking one value first. Only for
+    parts of hand-sized sheets, where such formulas are typed."""
     if len(data) >= _SCALAR_FIRST_LIMIT:
-        return False
+        return
     names = _first_scalar_names()
-    return any(match[1] in names for match in _RANGE_FIRST.finditer(data))
+    for match in _RANGE_FIRST.finditer(data):
+        start = match.start()
+        called = _CALLED.search(data, max(0, start - 17), start)
+        if called is not None and called[1] in names:
+            yield start
 
 
 @cache
@@ -78,19 +85,33 @@ def _leading_range(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)[^<(:]*+:")
 
 
+def _hits(data: bytes, prefix: bytes, named: re.Pattern[bytes] | None) -> Iterator[int]:
+    """Positions in ``data`` where a search finds something to rewrite."""
+    position = data.find(b"[")
+    while position >= 0:
+        yield position
+        position = data.find(b"[", position + 1)
+    for pattern in (_COLON, _UNION, _leading_range(prefix), named):
+        if pattern is not None:
+            yield from (match.start() for match in pattern.finditer(data))
+    yield from _scalar_first(data)
+    if b"array" in data:
+        yield from (match.start() for match in _ARRAY_ROWS.finditer(data))
+
+
 def needs_rewrite(data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None) -> bool:
     """Whether a worksheet part (its elements written with namespace ``prefix``, as ``x:``)
     may hold a formula :func:`rewrite` changes; ``named`` finds formulas that start with a
     name standing for a range (:func:`range_names`)."""
-    return (
-        b"[" in data
-        or _COLON.search(data) is not None
-        or _UNION.search(data) is not None
-        or _scalar_first(data)
-        or _leading_range(prefix).search(data) is not None
-        or (b"array" in data and _ARRAY_ROWS.search(data) is not None)
-        or (named is not None and named.search(data) is not None)
-    )
+    return next(_hits(data, prefix, named), None) is not None
+
+
+def rewrite_hits(
+    data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None
+) -> list[int]:
+    """Where the formulas worth rewriting are (sorted positions in ``data``; empty when there
+    are none): only the formulas holding one are tokenized."""
+    return sorted(set(_hits(data, prefix, named)))
 
 
 _NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
@@ -165,13 +186,10 @@ def _escape(text: str) -> bytes:
 
 
 def rewrite_sheet(
-    data: bytes,
-    sheet: str,
-    book: BookForms,
-    cell_pattern: re.Pattern,
-    named: re.Pattern[bytes] | None = None,
+    data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pattern, hits: list[int]
 ) -> bytes:
-    """A worksheet part with :func:`rewrite` applied to every formula that may need it.
+    """A worksheet part with :func:`rewrite` applied to every formula holding one of ``hits``
+    (:func:`rewrite_hits`).
 
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
     groups start tag, column letters, row digits, ``<f>`` element).
@@ -184,10 +202,9 @@ def rewrite_sheet(
         found = _F_TEXT.search(element)
         if found is None:
             return match[0]
-        if not needs_rewrite(b"<f>" + found[2] + b"</f>", named=named) and not (
-            b"array" in found[1] and needs_rewrite(found[1] + found[2])
-        ):
-            return match[0]
+        first = bisect_left(hits, match.start(4))
+        if first == len(hits) or hits[first] >= match.end(4):
+            return match[0]  # nothing found in this formula
         row, col = int(match[3]), column_number(match[2])
         array = None
         if _F_ARRAY.search(found[1]):

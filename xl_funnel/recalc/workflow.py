@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
+from xl_funnel.recalc.corrected import CORRECTED
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
     name_trigger,
     names_need_rewrite,
-    needs_rewrite,
     range_names,
+    rewrite_hits,
     rewrite_names,
     rewrite_sheet,
     single_valued,
@@ -39,7 +40,12 @@ from xl_funnel.recalc.engine_copy import (
 from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
-from xl_funnel.recalc.omitted_args import called_functions, calls_of, mark_omitted_in_sheet
+from xl_funnel.recalc.omitted_args import (
+    called_functions,
+    called_in_lowered,
+    calls_of,
+    mark_omitted_in_sheet,
+)
 from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
@@ -202,6 +208,7 @@ def load_engine(
         workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
         changed[package.workbook] = workbook_xml
     called = set(called_functions([workbook_xml]))  # a defined name may call one
+    corrected: set[str] = set()  # built-ins registered in Excel's documented form
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
@@ -211,9 +218,11 @@ def load_engine(
         if b"_xlfn.SINGLE(" in data:  # how Excel's file format spells the @ operator
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
         trigger = name_trigger(named, xml.prefix) if named else None
-        if needs_rewrite(data, xml.prefix, trigger):
-            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, name_trigger(named))
-        if in_sheet := called_functions([data]):
+        if hits := rewrite_hits(data, xml.prefix, trigger):
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits)
+        lowered = data.lower()
+        corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
+        if in_sheet := called_in_lowered([lowered]):
             called |= in_sheet
             data = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
         if data is not xml.data and data != xml.data:
@@ -228,6 +237,7 @@ def load_engine(
         functions=sorted(called),
         repeated=repeated,
         date1904=package.date1904,
+        corrected=sorted(corrected),
     )
     engine.unsupported = forms.found()
     for label, cells in silent_gaps(package.parts[sheet.part] for sheet in package.sheets).items():
@@ -239,6 +249,8 @@ def _calls_ours(formula: bytes) -> bool:
     return bool(called_functions([formula]))
 
 
+# Registering a corrected built-in slows the engine's evaluation a little: only those called.
+_CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED)
 _FIRST_SHEET_NAME = re.compile(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
 _CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
 _CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
