@@ -16,40 +16,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
-__all__ = ["GAPS", "silent_gaps", "unsupported_label"]
+__all__ = ["gaps", "silent_gaps", "unsupported_label"]
 
 _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
 #: Label → pattern over a formula's text. Checked on formualizer 0.13
 #: (tests/test_recalc_cli_many.py).
-GAPS: dict[str, re.Pattern[str]] = {
-    "MMULT": re.compile(_NAME + r"MMULT\(", re.I),
-    "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": re.compile(
-        _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(", re.I
-    ),
-    "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": re.compile(
-        _NAME + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(", re.I
-    ),
+_GAP_PATTERNS: dict[str, str] = {
+    "MMULT": _NAME + r"MMULT\(",
+    "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(",
+    "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": _NAME
+    + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(",
     # FLOOR.MATH(-5.5, 2, -1) is -4 in Excel; formualizer gives #VALUE! for any mode
-    "FLOOR.MATH with a mode argument": re.compile(
-        _NAME + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
-    ),
-    "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": re.compile(
-        _NAME + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(", re.I
-    ),
+    "FLOOR.MATH with a mode argument": _NAME
+    + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
+    "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": _NAME
+    + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(",
     # NUMBERVALUE("1,5", ",") is 1.5 in Excel; formualizer gives #VALUE!
-    "NUMBERVALUE with separators": re.compile(
-        _NAME + r"NUMBERVALUE\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,", re.I
-    ),
+    "NUMBERVALUE with separators": _NAME + r"NUMBERVALUE\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,",
     # CONVERT(1, "kHz", "Hz") is 1000 in Excel; formualizer knows no prefixed, binary-prefixed
     # or squared units (#N/A)
-    "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": re.compile(
-        _NAME + r"CONVERT\(", re.I
-    ),
-    "CEILING.MATH with a mode argument": re.compile(
-        _NAME + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,", re.I
-    ),
+    "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": _NAME + r"CONVERT\(",
+    "CEILING.MATH with a mode argument": _NAME
+    + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
 }
+
+
+@cache
+def gaps() -> dict[str, re.Pattern[str]]:
+    """Label → compiled pattern (compiled on first use: only a workbook with errors needs
+    them, and compiling costs every start-up a millisecond)."""
+    return {label: re.compile(pattern, re.I) for label, pattern in _GAP_PATTERNS.items()}
 
 
 def unsupported_label(formula: str) -> str | None:
@@ -58,7 +56,7 @@ def unsupported_label(formula: str) -> str | None:
     The engine gives each of them an error value (``#NAME?``, ``#VALUE!``), so only the
     formulas of error cells are checked: no pass over a large sheet.
     """
-    for label, pattern in GAPS.items():
+    for label, pattern in gaps().items():
         if pattern.search(formula):
             return label
     return None
