@@ -42,9 +42,12 @@ def _unchecked_problems() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _written_workbooks_open_in_excel():
+def _written_workbooks_open_in_excel(request: pytest.FixtureRequest):
     yield
-    found = _unchecked_problems()
+    # A test that keeps a construct Excel itself writes, which the validator does not model,
+    # names that finding (and why) with @pytest.mark.ooxml_false_positive(TEXT, reason=...).
+    known = [mark.args[0] for mark in request.node.iter_markers("ooxml_false_positive")]
+    found = [p for p in _unchecked_problems() if not any(text in p for text in known)]
     if found:
         pytest.fail("a written workbook would need repair in Excel:\n" + "\n".join(found[:20]))
 

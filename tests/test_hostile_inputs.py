@@ -9,6 +9,7 @@ timeout.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -113,15 +114,16 @@ def with_x14(base: Path, target: Path, keep_main: bool) -> Path:
 @pytest.mark.parametrize(
     "ref", ["Funnel!$A$1:$XFD$1048576", "Funnel!$A:$XFD", "Funnel!$1:$1048576"]
 )
-def test_recalc_of_a_whole_sheet_name_computes_and_leaves_the_name_out(base, tmp_path, ref):
+def test_recalc_of_a_whole_sheet_name_is_clipped_to_the_used_range(base, tmp_path, ref):
     with_name(base, tmp_path / "book.xlsx", "RequiredVolumes", ref)
     result = run_capped("recalc", "book.xlsx", "-o", "out.xlsx", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "CustomersNeeded       10" in result.stdout
-    assert "RequiredVolumes" not in result.stdout
+    # The name reads the sheet's used range (its first cells: the label and the customers).
+    assert "RequiredVolumes       Customers, 10, " in result.stdout
 
 
-def test_scenarios_reading_a_whole_sheet_name_is_refused(base, tmp_path):
+def test_scenarios_reading_a_whole_sheet_name_reads_the_used_range(base, tmp_path):
     with_name(base, tmp_path / "book.xlsx", "RequiredVolumes", "Funnel!$A:$XFD")
     result = run_capped(
         "scenarios",
@@ -132,7 +134,11 @@ def test_scenarios_reading_a_whole_sheet_name_is_refused(base, tmp_path):
         "RequiredVolumes",
         cwd=tmp_path,
     )
-    refused(result, "'RequiredVolumes' covers 17,179,869,184 cells", "up to 1,048,576 cells")
+    assert result.returncode == 0, result.stderr[-2000:]
+    values = json.loads(result.stdout)
+    used = [key for key in values if key.startswith("RequiredVolumes[")]
+    assert values["RequiredVolumes[2]"] == 10.0
+    assert 1 < len(used) < 100  # the sheet's used range, not 17,179,869,184 cells
 
 
 def test_risk_reading_a_whole_sheet_name_is_refused(tmp_path):

@@ -125,7 +125,9 @@ def test_summary_reports_counts_errors_and_headline(run):
 
     summary = json.loads(run["stdout"])
     assert summary["formula_cells"] == len(formula_cells(run["source"]))
-    assert summary["errors"] == [{"cell": "'UDF checks'!B5", "error": "#NUM!", "reason": None}]
+    # the reason is what the function's explain() says of the same arguments
+    reason = "rates[0] is -0.5: a conversion rate cannot be negative"
+    assert summary["errors"] == [{"cell": "'UDF checks'!B5", "error": "#NUM!", "reason": reason}]
     expected = expected_values(example_config())["names"]
     for name in ("TargetRevenue", "NewRevenueGoal", "CustomersNeeded", "TotalBudget", "PlanROI"):
         assert summary["headline"][name] == pytest.approx(expected[name], rel=1e-12)

@@ -64,18 +64,21 @@ def test_workers_end_with_their_parent(tmp_path, signum):
             "4",
         ],
         cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        # Files, not pipes: a worker still starting holds inherited pipes open, and reading
+        # them to their end would time the parent's exit by the slowest worker's.
+        stdout=(tmp_path / "stdout").open("wb"),
+        stderr=(tmp_path / "stderr").open("wb"),
         # Ctrl-C as in a terminal, even when this test runs from a background job (which
         # starts with SIGINT ignored, and Python then never raises KeyboardInterrupt).
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Four workers (plus multiprocessing's resource tracker) once the grid is parsed.
     wait_until(lambda: len(children(parent.pid)) >= 4 or parent.poll() is not None, 120)
-    assert parent.poll() is None, parent.communicate()
+    assert parent.poll() is None, (tmp_path / "stderr").read_text()
     workers = children(parent.pid)
     parent.send_signal(signum)
-    _, err = parent.communicate(timeout=60)
+    parent.wait(timeout=60)
+    err = (tmp_path / "stderr").read_bytes()
     assert parent.returncode != 0
     assert b"Traceback" not in err
     wait_until(lambda: not any(alive(pid) for pid in workers))

@@ -1,147 +1,123 @@
-"""``xl-funnel recalc``: compute a workbook without Excel and write the values back."""
+"""``xl-funnel recalc``: compute workbooks without Excel and write the values back."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
-from xl_funnel.atomic import FileBusyError, OutputIsInputError, check_not_input, locked
 from xl_funnel.cli.errors import ComputedWithErrors, InputError
 
-_SHOWN_ERRORS = 20
 
-
-def default_output(book: Path) -> Path:
-    """``plan.xlsx`` → ``plan.recalc.xlsx`` (the suffix kept, so .xlsm stays .xlsm)."""
-    return book.with_name(f"{book.stem}.recalc{book.suffix}")
-
-
-def _target(book: Path, output: Path | None, in_place: bool) -> Path:
-    if in_place and output is not None:
-        raise InputError("--in-place and -o/--output exclude each other: give one")
-    if in_place:
-        return book
-    target = output or default_output(book)
-    if target.suffix.lower() != book.suffix.lower():
-        # The output is the same package as the input: an .xlsm renamed .xlsx (or a .csv)
-        # is a file Excel refuses to open.
-        raise InputError(
-            f"{target}: must end in {book.suffix} like {book.name}: recalc writes the same kind "
-            "of workbook it reads"
+def _failures(result) -> str | None:
+    """What makes ``--check`` fail for one computed book, or ``None``."""
+    problems = []
+    if result.errors:
+        first = result.errors[0]
+        problems.append(
+            f"{len(result.errors):,} cells hold error values (first: {first.address} {first.error})"
         )
-    try:
-        check_not_input(target, [book])  # any spelling, a hard link or a symlink of BOOK
-    except OutputIsInputError:
-        raise InputError(
-            f"{target}: is the input workbook; pass --in-place to overwrite it"
-        ) from None
-    if not target.parent.is_dir():
-        raise InputError(f"{target}: folder {target.parent} does not exist")
-    return target
-
-
-# How the plan's headline outputs read (their meaning is fixed by the plan's defined names).
-_PERCENT_NAMES = frozenset({"PlanROI"})
-_MONEY_NAMES = frozenset({"TargetRevenue", "NewRevenueGoal", "TotalBudget"})
-
-
-def _number(value: Any, name: str = "") -> str:
-    """A headline value as a planner reads it: 20,000,000 · 856.5 % · 83,333.33 · 10."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if name in _PERCENT_NAMES:
-        return f"{value * 100:,.1f} %"
-    if name in _MONEY_NAMES:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
-
-
-def _summary(book: Path, result: Any) -> str:
-    lines = [
-        f"{book} → {result.output}",
-        f"  formula cells computed  {result.formula_cells:,}",
-        f"  time                    {result.seconds:.2f} s",
-        f"  cells with errors       {len(result.errors):,}",
-    ]
-    for report in result.errors[:_SHOWN_ERRORS]:
-        reason = f"  ({report.reason})" if report.reason else ""
-        lines.append(f"    {report.address:<24}{report.error}{reason}")
-    if len(result.errors) > _SHOWN_ERRORS:
-        lines.append(f"    … and {len(result.errors) - _SHOWN_ERRORS:,} more (--json lists all)")
-    if result.macros_kept:
-        lines.append("  VBA project             kept unchanged (never run)")
-    if result.headline:
-        lines.append("  plan outputs")
-        for name, value in result.headline.items():
-            values = value if isinstance(value, list) else [value]
-            shown = ", ".join(_number(item, name) for item in values)
-            lines.append(f"    {name:<22}{shown}")
-    return "\n".join(lines)
-
-
-def _as_json(book: Path, result: Any) -> str:
-    import json  # only for --json: start-up stays lean without it
-
-    return json.dumps(
-        {
-            "input": str(book),
-            "output": str(result.output),
-            "formula_cells": result.formula_cells,
-            "seconds": round(result.seconds, 4),
-            "errors": [
-                {"cell": r.address, "error": r.error, "reason": r.reason} for r in result.errors
-            ],
-            "headline": result.headline,
-            "macros_kept": result.macros_kept,
-        },
-        indent=2,
-    )
+    if result.missing:
+        problems.append(f"{len(result.missing):,} cells were not computed")
+    if result.unsupported:
+        labels = ", ".join(result.unsupported)
+        problems.append(f"formulas the engine does not support ({labels})")
+    return "; ".join(problems) or None
 
 
 @click.command(
     epilog="\b\nExamples:\n"
     "  xl-funnel recalc plan.xlsx                       # writes plan.recalc.xlsx\n"
     "  xl-funnel recalc plan.xlsx --in-place --check    # CI: exit 1 if any cell errs\n"
-    "  xl-funnel recalc plan.xlsx -o out.xlsx --json    # the summary for programs"
+    "  xl-funnel recalc plan.xlsx -o out.xlsx --json    # the summary for programs\n"
+    "  xl-funnel recalc plan.xlsx --freeze -o shared.xlsx   # for colleagues without Python\n"
+    "  xl-funnel recalc plans/*.xlsx -o computed/ --jobs 2  # many books, one line each"
 )
-@click.argument("book", type=click.Path(path_type=Path))
+@click.argument("books", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write the result, with BOOK's suffix [default: BOOK.recalc.xlsx].",
+    type=click.Path(path_type=Path),
+    help="Where to write: a file with BOOK's suffix, or a folder (required form for several "
+    "books) [default: BOOK.recalc.xlsx beside each book].",
 )
-@click.option("--in-place", is_flag=True, help="Replace BOOK itself (atomically).")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-@click.option("--check", is_flag=True, help="Exit 1 when any formula cell holds an error.")
-def recalc(book: Path, output: Path | None, in_place: bool, as_json: bool, check: bool) -> None:
-    """Compute every formula in BOOK (Excel's functions and xl-funnel's) and save the values.
+@click.option("--in-place", is_flag=True, help="Replace each BOOK itself (atomically).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the summary as JSON (a list for several books)."
+)
+@click.option(
+    "--check", is_flag=True, help="Exit 1 when any formula cell holds an error or was not computed."
+)
+@click.option(
+    "--freeze",
+    is_flag=True,
+    help="Replace each cell calling an xl-funnel function "
+    "by its value (other formulas kept), for colleagues without the add-in.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Workbooks computed at once, one process each.",
+)
+def recalc(
+    books: tuple[Path, ...],
+    output: Path | None,
+    in_place: bool,
+    as_json: bool,
+    check: bool,
+    freeze: bool,
+    jobs: int,
+) -> None:
+    """Compute every formula in each BOOK (Excel's functions and xl-funnel's) and save the
+    values.
 
     Formulas, styles, number formats, names, validation, conditional formats, charts,
     comments, widths and VBA are kept as they are; only the cached values of formula cells
     change, so pandas, openpyxl (data_only=True) and viewers see the numbers. No Excel or
-    LibreOffice needed.
+    LibreOffice needed. A book that cannot be read is reported and skipped; the exit code is
+    then 2.
     """
-    from xl_funnel.recalc.errors import WorkbookError
-    from xl_funnel.recalc.workflow import recalculate
+    from xl_funnel.recalc import report
+    from xl_funnel.recalc.batch import TargetError, run_books, targets
 
-    target = _target(book, output, in_place)
-    try:
-        # Locked from before BOOK is read until the result is renamed into place, so a second
-        # xl-funnel command editing the same file waits instead of undoing this one.
-        with locked(target):
-            result = recalculate(book, target)
-    except WorkbookError as error:
-        raise InputError(f"{book}: {error}") from None
-    except FileBusyError as error:
-        raise InputError(f"{target}: {error.strerror}") from None
-    except OSError as error:
-        raise InputError(f"{target}: cannot be written: {error.strerror or error}") from None
-    click.echo(_as_json(book, result) if as_json else _summary(book, result))
-    if check and result.errors:
-        raise ComputedWithErrors(
-            f"{book}: {len(result.errors):,} cells hold error values (first: "
-            f"{result.errors[0].address} {result.errors[0].error})"
+    if freeze and in_place:
+        # the xl-funnel formulas of the user's own file would be gone for good
+        raise InputError(
+            "--freeze writes a copy without xl-funnel formulas: give -o, not --in-place"
         )
+    try:
+        chosen = targets(books, output, in_place)
+    except TargetError as error:
+        raise InputError(str(error)) from None
+    many = len(books) > 1
+    if not many:
+        outcomes = run_books(books, chosen, freeze=freeze)
+        if outcomes[0].error:
+            raise InputError(outcomes[0].error)
+    else:
+        import sys
+
+        with click.progressbar(length=len(books), label="recalc", file=sys.stderr) as bar:
+            outcomes = run_books(books, chosen, jobs, freeze, done=lambda _: bar.update(1))
+    failed = [outcome for outcome in outcomes if outcome.error]
+    for outcome in failed:
+        click.echo(f"Error: {outcome.error}", err=True)
+    computed = [outcome for outcome in outcomes if outcome.result is not None]
+    if as_json:
+        import json  # only for --json: start-up stays lean without it
+
+        records = [report.as_record(o.book, o.result) for o in computed]
+        records += [{"input": str(o.book), "failed": o.error} for o in failed] if many else []
+        click.echo(json.dumps(records if many else records[0], indent=2))
+    else:
+        for outcome in computed:
+            shown = report.one_line if many else report.summary
+            click.echo(shown(outcome.book, outcome.result))
+    if failed:
+        raise click.exceptions.Exit(InputError.exit_code)
+    problems = [(o.book, _failures(o.result)) for o in computed]
+    problems = [(book, problem) for book, problem in problems if problem]
+    if check and problems:
+        raise ComputedWithErrors("; ".join(f"{book}: {problem}" for book, problem in problems))

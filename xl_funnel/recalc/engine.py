@@ -17,6 +17,7 @@ from typing import Any
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
+from xl_funnel.recalc.corrected import CORRECTED
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
@@ -67,19 +68,27 @@ def load_formualizer() -> ModuleType:
     return formualizer
 
 
-def _bridge(name: str) -> Callable[..., Any]:
+def _bridge(name: str, reasons: dict[str, set[str]]) -> Callable[..., Any]:
     """The function the engine calls for the xl-funnel function ``name``: it imports the
-    registry on its first call, and takes and returns values in formualizer's dialect."""
-    adapter: Callable[..., Any] | None = None
+    registry on its first call, and takes and returns values in formualizer's dialect. Why an
+    error value came out (the function's ``explain``) is added to ``reasons[name]``: the
+    engine keeps only the error's kind."""
+    spec: Any = None
 
     def call(*args: Any) -> Any:
-        nonlocal adapter
+        nonlocal spec
         try:
-            if adapter is None:
+            if spec is None:
                 from xl_funnel.excel.registry import get
 
-                adapter = get(name).adapter
-            return to_engine(adapter(*(to_adapter(arg) for arg in args)))
+                spec = get(name)
+            values = [to_adapter(arg) for arg in args]
+            result = spec.adapter(*values)
+            if isinstance(result, str) and result.startswith("#"):
+                reason = spec.explain(*values)
+                if reason:
+                    reasons.setdefault(name, set()).add(reason)
+            return to_engine(result)
         except Exception:  # an adapter never raises by contract; a bug still must not crash a book
             return _VALUE_ERROR
 
@@ -107,6 +116,12 @@ class Engine:
         at load (formualizer's ``Ephemeral`` mode), which makes each re-evaluation cheap. For a
         single evaluation the default ``Interactive`` mode is faster in total (10k-channel
         plan: 0.1 s load + 1.1 s evaluation against 1.4 s + 0.3 s, ``docs/recalc.md``).
+    date1904 : bool
+        The workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac files).
+    corrected : iterable of str
+        Built-ins to replace with Excel's documented behaviour (:mod:`~xl_funnel.recalc.corrected`;
+        default all of them). Each one registered slows the evaluation a little (about 1 ms on
+        the built-in plan), so the loader passes only those a workbook calls.
     """
 
     def __init__(
@@ -116,10 +131,14 @@ class Engine:
         parallel: bool = False,
         functions: Iterable[str] = tuple(ARITY),
         repeated: bool = False,
+        date1904: bool = False,
+        corrected: Iterable[str] = tuple(CORRECTED),
     ) -> None:
         fz = load_formualizer()
         config = fz.EvaluationConfig()
         config.enable_parallel = parallel
+        if date1904:  # workbookPr date1904="1": day 0 is 1 January 1904
+            config.date_system = "1904"
         mode = fz.WorkbookMode.Ephemeral if repeated else fz.WorkbookMode.Interactive
         options = fz.WorkbookConfig(mode=mode, eval_config=config)
         try:
@@ -131,9 +150,20 @@ class Engine:
         self.book.set_temporal_egress("serial")
         self.limits = limits
         self._range_address = fz.RangeAddress
+        #: Why calls to xl-funnel functions gave error values, by function name.
+        self.reasons: dict[str, set[str]] = {}
+        #: Formulas it computes wrongly, by label (set by the loader that rewrote them).
+        self.unsupported: dict[str, int] = {}
         for name in functions:
             min_args, max_args = ARITY[name]
-            self.book.register_function(name, _bridge(name), min_args=min_args, max_args=max_args)
+            self.book.register_function(
+                name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
+            )
+        for name in corrected:
+            function, min_args, max_args = CORRECTED[name]
+            self.book.register_function(
+                name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
+            )
 
     @property
     def sheet_names(self) -> list[str]:
@@ -168,6 +198,17 @@ class Engine:
         block = self.book.sheet(sheet).get_values(area)
         return [block[row - top][col - left] for row, col in zip(rows, cols, strict=True)]
 
+    def formula(self, sheet: str, row: int, col: int) -> str | None:
+        """The formula the engine holds at the cell (its own spelling), if any."""
+        quoted = sheet.replace("'", "''")
+        return self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}").to_dict()["cell"].get("formula")
+
+    def has_formula(self, sheet: str, row: int, col: int) -> bool:
+        """Whether the engine holds a formula at the cell (or a value spilled into it)."""
+        quoted = sheet.replace("'", "''")
+        cell = self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}").to_dict()["cell"]
+        return cell.get("formula") is not None or cell.get("spill") is not None
+
     def spill_shape(self, sheet: str, row: int, col: int) -> tuple[int, int] | None:
         """Rows and columns the formula at ``(row, col)`` spilled into; ``None`` for a scalar."""
         quoted = sheet.replace("'", "''")
@@ -179,6 +220,10 @@ class Engine:
         first, _, last = extent.rpartition("!")[2].partition(":")
         (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
         return bottom - top + 1, right - left + 1
+
+    def set_formula(self, sheet: str, row: int, col: int, formula: str) -> None:
+        """Replace the formula at a cell (``"=…"``); the next :meth:`evaluate` computes it."""
+        self.book.set_formula(sheet, row, col, formula)
 
     def set_value(self, sheet: str, row: int, col: int, value: Any) -> None:
         """Change an input cell; the next :meth:`evaluate` recomputes what depends on it."""

@@ -28,7 +28,13 @@ from xl_funnel.recalc.cell_values import OMITTED
 from xl_funnel.recalc.engine import load_formualizer
 from xl_funnel.recalc.function_names import ARITY
 
-__all__ = ["called_functions", "mark_omitted", "mark_omitted_in_sheet"]
+__all__ = [
+    "called_functions",
+    "called_in_lowered",
+    "calls_of",
+    "mark_omitted",
+    "mark_omitted_in_sheet",
+]
 
 _LITERAL = b'"' + OMITTED.encode() + b'"'
 # A formula element with text (a shared formula's followers, <f t="shared" si="0"/>, have none;
@@ -59,9 +65,14 @@ def called_functions(parts: Iterable[bytes]) -> frozenset[str]:
     >>> sorted(called_functions([b"<f>Funnel_Rates(A1:A5)*2</f>", b"<f>SUM(A1)</f>"]))
     ['FUNNEL_RATES']
     """
+    return called_in_lowered(data.lower() for data in parts)
+
+
+def called_in_lowered(lowered_parts: Iterable[bytes]) -> frozenset[str]:
+    """:func:`called_functions` of parts already in lower case (lowering an 11 MB sheet
+    takes 10 ms: the caller lowers it once for every search)."""
     found: set[str] = set()
-    for data in parts:
-        lowered = data.lower()
+    for lowered in lowered_parts:
         for word, calls in _GROUPS.items():
             if word in lowered:
                 found.update(name for name, call in calls.items() if call in lowered)
@@ -135,6 +146,11 @@ def _xml_text(text: str) -> bytes:
     for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
         text = text.replace(char, entity)
     return text.encode()
+
+
+def calls_of(names: Collection[str]) -> list[bytes]:
+    """``name(`` in lower case for each of ``names``, as found in lowered formula text."""
+    return [_CALLS[name] for name in names]
 
 
 def mark_omitted_in_sheet(data: bytes, names: Collection[str]) -> bytes:

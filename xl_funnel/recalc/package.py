@@ -27,7 +27,7 @@ from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, MiB, array_formula_cells
 from xl_funnel.recalc.sheet_xml import count_cells
 
-__all__ = ["Package", "Sheet", "read_package"]
+__all__ = ["Package", "Sheet", "Table", "read_package"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
@@ -37,6 +37,9 @@ _WORKSHEET = "/worksheet"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_STRICT = "{http://purl.oclc.org/ooxml/"
+_TABLE = "/table"
+_DATE1904 = re.compile(rb"""<(?:\w+:)?workbookPr\b[^>]*?\sdate1904=["'](?:1|true)["']""")
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,22 @@ class Sheet:
 
     name: str
     part: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """An Excel Table (a ``<table>`` part): its cells (1-based, inclusive, header and totals
+    rows included) and column names, for resolving structured references."""
+
+    name: str
+    sheet: str
+    top: int
+    left: int
+    bottom: int
+    right: int
+    columns: tuple[str, ...]
+    header_rows: int
+    totals_rows: int
 
 
 @dataclass(frozen=True)
@@ -62,6 +81,11 @@ class Package:
     sheets: tuple[Sheet, ...]
     cells: int
     workbook: str
+    date1904: bool = False
+    tables: tuple[Table, ...] = ()
+    #: The values cached for each external workbook (``[1]`` is the first): sheet name (upper
+    #: case) → {(row, column): value}.
+    externals: tuple[dict[str, dict[tuple[int, int], object]], ...] = ()
 
     @property
     def has_macros(self) -> bool:
@@ -225,6 +249,12 @@ def _worksheets(parts: dict[str, bytes]) -> tuple[str, tuple[Sheet, ...]]:
     if workbook_part is None:
         raise WorkbookError("is a zip file but not an Excel workbook: no officeDocument part")
     workbook = _parse(workbook_part, parts)
+    if workbook.tag.startswith(_STRICT):
+        raise WorkbookError(
+            "is a Strict Open XML workbook, which xl-funnel does not read: open it in Excel and "
+            "save it with File > Save As > 'Excel Workbook (*.xlsx)' (not 'Strict Open XML "
+            "Spreadsheet'), then run again"
+        )
     rels = _relationships(workbook_part, parts)
     sheets = []
     for element in workbook.iter():
@@ -276,4 +306,102 @@ def read_package(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Package:
             f"has {cells:,} cells (counting the cells array formulas fill); xl-funnel computes "
             f"workbooks up to {limits.max_cells:,} cells"
         )
-    return Package(raw, tuple(entries), parts, sheets, cells, workbook)
+    date1904 = _DATE1904.search(parts[workbook]) is not None
+    return Package(
+        raw,
+        tuple(entries),
+        parts,
+        sheets,
+        cells,
+        workbook,
+        date1904,
+        _tables(sheets, parts),
+        _externals(workbook, parts),
+    )
+
+
+def _externals(workbook: str, parts: dict[str, bytes]) -> tuple[dict, ...]:
+    """The cached values of the external workbooks, in the order formulas number them."""
+    if b"externalReference" not in parts[workbook]:
+        return ()
+    rels = _relationships(workbook, parts)
+    books = []
+    for element in _parse(workbook, parts).iter():
+        if not element.tag.endswith("}externalReference"):
+            continue
+        _, target = rels.get(element.get(_R_ID, ""), ("", ""))
+        books.append(_external_values(_parse(target, parts)) if target in parts else {})
+    return tuple(books)
+
+
+def _external_values(root: Element) -> dict[str, dict[tuple[int, int], object]]:
+    from xl_funnel.recalc.a1 import parse_a1
+
+    names = [e.get("val", "") for e in root.iter() if e.tag.endswith("}sheetName")]
+    sheets: dict[str, dict[tuple[int, int], object]] = {name.upper(): {} for name in names}
+    for data in root.iter():
+        if not data.tag.endswith("}sheetData"):
+            continue
+        index = int(data.get("sheetId", "0"))
+        if index >= len(names):
+            continue
+        cells = sheets[names[index].upper()]
+        for cell in data.iter():
+            if not cell.tag.endswith("}cell"):
+                continue
+            value = next((v.text for v in cell if v.tag.endswith("}v")), None)
+            kind = cell.get("t", "n")
+            try:
+                position = parse_a1(cell.get("r", ""))
+            except ValueError:
+                continue
+            if kind == "n" and value is not None:
+                try:
+                    cells[position] = float(value)
+                except ValueError:
+                    continue
+            elif kind == "b":
+                cells[position] = value == "1"
+            elif kind == "e":
+                cells[position] = ("#error", value or "#N/A")
+            elif value is not None:
+                cells[position] = value
+    return sheets
+
+
+def _tables(sheets: tuple[Sheet, ...], parts: dict[str, bytes]) -> tuple[Table, ...]:
+    """Every Excel Table of the worksheets (found through each sheet's relationships)."""
+    from xl_funnel.recalc.a1 import parse_a1
+
+    tables = []
+    for sheet in sheets:
+        if b"tablePart" not in parts[sheet.part] or _rels_name(sheet.part) not in parts:
+            continue
+        for kind, target in _relationships(sheet.part, parts).values():
+            if not kind.endswith(_TABLE) or target not in parts:
+                continue
+            root = _parse(target, parts)
+            first, _, last = root.get("ref", "").partition(":")
+            try:
+                (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
+            except ValueError:
+                raise WorkbookError(f"part {target!r} has no valid ref= range") from None
+            columns = tuple(
+                column.get("name", "")
+                for column in root.iter()
+                if column.tag.endswith("}tableColumn")
+            )
+            tables.append(
+                Table(
+                    root.get("displayName") or root.get("name", ""),
+                    sheet.name,
+                    top,
+                    left,
+                    bottom,
+                    right,
+                    columns,
+                    int(root.get("headerRowCount", "1")),
+                    int(root.get("totalsRowCount", "0")),
+                )
+            )
+    return tuple(tables)

@@ -18,27 +18,35 @@ b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheet
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import column_letters, column_number
-from xl_funnel.recalc.cell_values import error_text, is_engine_error
+from xl_funnel.recalc.cell_text import encode_value
 from xl_funnel.recalc.errors import WorkbookError
 
-__all__ = ["FormulaCell", "SheetXml", "count_cells", "encode_value"]
+__all__ = ["DATA_TABLE", "FormulaCell", "SheetXml", "count_cells", "encode_value", "used_extent"]
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_DIMENSION = re.compile(
+    rb"""<(?:\w+:)?dimension\s+ref=["'][^"':]*?:?\$?([A-Z]{1,3})\$?([0-9]{1,7})["']"""
+)
+_LAST_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr=["']([0-9]{1,7})["']""")
 _REF_ROW = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
 _TYPE_ATTR = re.compile(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
 _F_TYPE = re.compile(rb"""\st=["']array["']""")
 _F_RANGE = re.compile(
     rb"""\sref=["']\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
-_NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_EMPTY_FORMULA = re.compile(
+    rb"\s*+<(?:\w+:)?f\b[^>]*+(?<=/)>\s*+(?:<(?:\w+:)?v\b[^>]*+>[^<]*+</(?:\w+:)?v>)?\s*+"
+)
+_F_TEXT_OF = re.compile(rb"<(?:\w+:)?f\b[^>]*+(?<!/)>([^<]*+)<")
+_SHARED_INDEX = re.compile(rb"""\ssi=["']([0-9]+)["']""")  # with t="shared" on the element
 _MAX_ARRAY_CELLS = 1_000_000
 
 
@@ -60,22 +68,62 @@ def count_cells(data: bytes) -> int:
     return data.count(tag + b" ") + len(_tag(tag, rb"(?:[>\t\n\r]|/>)").findall(data))
 
 
+def used_extent(data: bytes) -> tuple[int, int]:
+    """The last row and column holding a cell in a worksheet part (0, 0 when empty).
+
+    The ``<dimension>`` Excel and openpyxl write gives it at once (widened by the last
+    ``<row>``, in case it is stale); without one, every cell reference is read.
+
+    >>> used_extent(b'<sheetData><row r="2"><c r="C2"/><c r="AA2"/></row></sheetData>')
+    (2, 27)
+    >>> used_extent(b'<dimension ref="B1:P10"/><sheetData><row r="12"><c r="B12"/></row>')
+    (12, 16)
+    """
+    dimension = _DIMENSION.search(data, 0, 4096)
+    if dimension is not None:
+        last = _LAST_ROW.search(data, max(0, data.rfind(b"row ") - 16))
+        rows = max(int(dimension[2]), int(last[1]) if last else 0)
+        return rows, column_number(dimension[1])
+    rows = cols = 0
+    for letters, digits in _CELL_REF.findall(data):
+        rows = max(rows, int(digits))
+        cols = max(cols, column_number(letters))
+    return rows, cols
+
+
 @cache
 def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
     p = re.escape(prefix)
     # groups: (start tag without ">", column letters, row digits, the <f> element)
+    # Every repetition is possessive or bounded by the next "<": a damaged part (a cell or row
+    # never closed) costs one failed match up to the next tag, never a rescan to the end of
+    # the part for each cell (quadratic on a large sheet). Whitespace between the elements
+    # (pretty-printed XML) is allowed; it stays with the <f> element's piece.
     formula_cell = re.compile(
-        rb"(<" + p + rb"c\b[^>]*?\sr=[\"']([A-Z]{1,3})([0-9]{1,7})[\"'][^>]*)>"
-        rb"(<" + p + rb"f\b[^>]*/>|<" + p + rb"f\b[^>]*>[^<]*</" + p + rb"f>).*?</" + p + rb"c>",
-        re.DOTALL,
+        rb"(<" + p + rb"c\b[^>\s]*+(?:\s++(?!r=)[^>\s]++)*+\s++r=[\"']([A-Z]{1,3})([0-9]{1,7})"
+        rb"[\"'][^>]*+)>"
+        rb"(\s*+<" + p + rb"f\b[^>]*+(?:(?<=/)>|>[^<]*+</" + p + rb"f>))"
+        rb"\s*+(?:<" + p + rb"v\b[^>]*+(?:(?<=/)>|>[^<]*+</" + p + rb"v>))?\s*+"
+        rb"</" + p + rb"c>"
     )
     row = re.compile(
-        rb"<" + p + rb"row\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"row>)", re.DOTALL
+        rb"<"
+        + p
+        + rb"row\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?"
+        + p
+        + rb"row\b))*+)"
+        rb"</" + p + rb"row>)|<" + p + rb"row\b(?P<empty>[^>]*+)(?<=/)>"
     )
     cell = re.compile(
-        rb"<" + p + rb"c\b(?P<attrs>[^>]*?)(?:/>|>(?P<body>.*?)</" + p + rb"c>)", re.DOTALL
+        rb"<" + p + rb"c\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?" + p + rb"c\b))*+)"
+        rb"</" + p + rb"c>)|<" + p + rb"c\b(?P<empty>[^>]*+)(?<=/)>"
     )
     return formula_cell, row, cell
+
+
+def _attrs(match: re.Match[bytes]) -> bytes:
+    """The attributes of a matched ``<row>`` or ``<c>``, whichever of its two forms matched."""
+    return match["attrs"] if match["attrs"] is not None else match["empty"]
 
 
 class FormulaCell(NamedTuple):
@@ -110,49 +158,23 @@ def _array_range(formula: bytes) -> tuple[int, int, int, int] | None:
     return (*first, *last)
 
 
-def _xml_text(text: str) -> bytes:
-    """Text for a ``<v>``: XML-escaped, with the control characters XML cannot carry written
-    as Excel's ``_xHHHH_`` escapes. (A literal ``_xHHHH_`` is left as it is, as openpyxl and
-    pandas read it back verbatim.)"""
-    text = _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text.encode("utf-8")
-
-
-def _number(value: float) -> bytes:
-    if value.is_integer() and abs(value) < 1e15:
-        return str(int(value)).encode()
-    return repr(value).encode()
-
-
-def encode_value(value: Any) -> tuple[bytes, bytes | None]:
-    """The ``t=`` attribute (``b""`` for a number) and ``<v>`` text of a computed value.
-
-    >>> encode_value(0.25), encode_value(True), encode_value("ok")
-    ((b'', b'0.25'), (b'b', b'1'), (b'str', b'ok'))
-    >>> encode_value({"type": "Error", "kind": "Div"}), encode_value(float("nan"))
-    ((b'e', b'#DIV/0!'), (b'e', b'#NUM!'))
-    """
-    if type(value) is float and math.isfinite(value):  # the common case, first
-        return b"", _number(value)
-    if value is None:
-        return b"", None
-    if isinstance(value, bool):
-        return b"b", b"1" if value else b"0"
-    if isinstance(value, int | float):
-        number = float(value)
-        if not math.isfinite(number):
-            return b"e", b"#NUM!"
-        return b"", _number(number)
-    if isinstance(value, str):
-        return b"str", _xml_text(value)
-    if is_engine_error(value):
-        return b"e", error_text(value).encode()
-    return b"e", b"#VALUE!"
-
-
 #: The end of a formula cell's start tag for each ``t=`` kind.
 _TAG_END = {b"": b">", b"b": b' t="b">', b"e": b' t="e">', b"str": b' t="str">'}
+
+
+def _data_table_range(cell: FormulaCell) -> tuple[int, int, int, int]:
+    match = _F_RANGE.search(cell.formula)
+    if match is None:
+        return (cell.row, cell.col, cell.row, cell.col)
+    first = (int(match[2]), column_number(match[1]))
+    last = (int(match[4]), column_number(match[3])) if match[3] else first
+    return (*first, *last)
+
+
+#: A What-If data table's formula element, which the engine cannot compute.
+DATA_TABLE = re.compile(
+    rb"""<(?:\w+:)?f\b[^>]*?\st=["']dataTable["'][^>]*+(?:(?<=/)>|>[^<]*+</(?:\w+:)?f>)"""
+)
 
 
 class SheetXml:
@@ -169,6 +191,8 @@ class SheetXml:
         head = _PREFIX.search(data)
         self.prefix = head[1] or b"" if head else b""
         self._formula_cell, self._row_pattern, self._cell_pattern = _patterns(self.prefix)
+        #: The pattern finding formula cells (groups: start tag, column, row, <f> element).
+        self.formula_pattern = self._formula_cell
         # One pass cuts the part around its formula cells, into [text, start tag, column
         # letters, row digits, <f> element, text, ...] (the old cached values between are
         # dropped): the same pieces, rejoined with new values, are the rewritten part.
@@ -184,9 +208,16 @@ class SheetXml:
         declared = data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(data))
         if declared != len(self.rows):
             raise WorkbookError(
-                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot place "
-                "(no r= reference): open and save the workbook in Excel first"
+                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot read (no r= "
+                "reference, or unexpected content in the cell): open and save the workbook in "
+                "Excel first"
             )
+        #: What-If data tables (``<f t="dataTable" ref=…/>``): their cells' ranges.
+        self.data_tables = (
+            [_data_table_range(cell) for cell in self._scan() if b"dataTable" in cell.formula]
+            if b"dataTable" in data
+            else []
+        )
         #: The multi-cell array formulas (rare: found only when the part mentions one).
         self.arrays = (
             [cell for cell in self._scan() if cell.array_range] if (b"array" in data) else []
@@ -242,20 +273,77 @@ class SheetXml:
         out += [b"</", p, b"c>"]
         return b"".join(out)
 
+    def calling(self, names_in: Any) -> set[tuple[int, int]]:
+        """The formula cells whose formula ``names_in`` (formula element → names it calls)
+        finds a call in, with the followers of such shared formulas."""
+        cells, shared = set(), set()
+        scanned = self._scan()
+        for cell in scanned:
+            found = _F_TEXT_OF.search(cell.formula)
+            if found and names_in(found[1]):
+                cells.add((cell.row, cell.col))
+                si = _SHARED_INDEX.search(cell.formula)
+                if si and b"shared" in cell.formula:
+                    shared.add(si[1])
+        for cell in scanned if shared else ():
+            si = _SHARED_INDEX.search(cell.formula)
+            if si and si[1] in shared and b"shared" in cell.formula:
+                cells.add((cell.row, cell.col))
+        return cells
+
+    def _render_value(self, head: bytes, value: Any) -> bytes:
+        """A formula cell turned into a plain value: text as an inline string, as a typed
+        value is stored."""
+        kind, text = encode_value(value)
+        p = self.prefix
+        if kind == b"str":
+            return b"".join(
+                [
+                    head,
+                    b' t="inlineStr"><',
+                    p,
+                    b"is><",
+                    p,
+                    b't xml:space="preserve">',
+                    text,
+                    b"</",
+                    p,
+                    b"t></",
+                    p,
+                    b"is></",
+                    p,
+                    b"c>",
+                ]
+            )
+        out = [head]
+        if kind:
+            out += [b' t="', kind, b'"']
+        if text is None:
+            return b"".join([*out, b"/>"])
+        return b"".join([*out, b"><", p, b"v>", text, b"</", p, b"v></", p, b"c>"])
+
     def rewrite(
         self,
         values: Sequence[Any],
         members: Mapping[tuple[int, int], Any] | None = None,
+        frozen: set[tuple[int, int]] | None = None,
     ) -> bytes:
         """The part with the cached value of every formula cell set from ``values`` (one per
         cell, in the order of :attr:`rows` and :attr:`columns`) and array members from
-        ``members``."""
-        if members:
+        ``members``; the formula cells in ``frozen`` become plain values (``--freeze``)."""
+        if members or frozen:
+            frozen = frozen or set()
             edits = [
-                (cell.start, cell.end, self._render(cell.head, cell.formula, value))
+                (
+                    cell.start,
+                    cell.end,
+                    self._render_value(cell.head, value)
+                    if (cell.row, cell.col) in frozen
+                    else self._render(cell.head, cell.formula, value),
+                )
                 for cell, value in zip(self._scan(), values, strict=True)
             ]
-            edits.extend(self._member_edits(members))
+            edits.extend(self._member_edits(members or {}))
             # An insertion before a cell sorts ahead of an edit of that cell: (start, end).
             edits.sort(key=lambda edit: edit[:2])
             return self._apply(edits)
@@ -328,7 +416,7 @@ class SheetXml:
             by_row.setdefault(row, {})[col] = value
         edits: list[tuple[int, int, bytes]] = []
         for match in self._row_pattern.finditer(self.data, open_tag.end(), close):
-            row_match = _REF_ROW.search(match["attrs"])
+            row_match = _REF_ROW.search(_attrs(match))
             row = int(row_match[1]) if row_match else 0
             for missing_row in sorted(r for r in by_row if r < row and insert):
                 edits.append((match.start(), match.start(), self._new_row(missing_row, by_row)))
@@ -365,13 +453,13 @@ class SheetXml:
                 self._cell(f' r="{column_letters(col)}{row}"'.encode(), b"", wanted[col])
                 for col in sorted(wanted)
             )
-            attrs = match["attrs"].rstrip(b"/").rstrip()
+            attrs = _attrs(match).rstrip(b"/").rstrip()
             text = b"<" + p + b"row" + attrs + b">" + cells + b"</" + p + b"row>"
             return [(match.start(), match.end(), text)]
         body_start = match.start("body")
         pending = sorted(wanted)
         for cell in self._cell_pattern.finditer(self.data, body_start, match.end("body")):
-            ref = _REF.search(cell["attrs"])
+            ref = _REF.search(_attrs(cell))
             col = column_number(ref[1]) if ref else 0
             while pending and pending[0] < col:
                 new = pending.pop(0)
@@ -380,9 +468,15 @@ class SheetXml:
                     edits.append((cell.start(), cell.start(), self._cell(ref, b"", wanted[new])))
             if pending and pending[0] == col:
                 pending.pop(0)
-                if b"<" + p + b"f" not in (cell["body"] or b""):  # never a formula cell
-                    attrs = cell["attrs"].rstrip(b"/")
+                body = cell["body"] or b""
+                if b"<" + p + b"f" not in body:  # never a formula cell
+                    attrs = _attrs(cell).rstrip(b"/")
                     edits.append((cell.start(), cell.end(), self._cell(attrs, b"", wanted[col])))
+                elif not insert and _EMPTY_FORMULA.fullmatch(body):
+                    # Excel writes <f ca="1"/> in the other cells of a volatile array formula;
+                    # the engine would take it for a formula of its own, blocking the array.
+                    attrs = _attrs(cell).rstrip(b"/")
+                    edits.append((cell.start(), cell.end(), self._cell(attrs, b"", None)))
         end = match.end("body")
         for new in pending if insert else ():
             ref = f' r="{column_letters(new)}{row}"'.encode()

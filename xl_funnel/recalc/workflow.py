@@ -14,22 +14,44 @@
 
 from __future__ import annotations
 
+import posixpath
+import re
 import time
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_funnel.plan_names import OUTPUT_NAMES
-from xl_funnel.recalc.a1 import a1
+from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
+from xl_funnel.recalc.corrected import CORRECTED
 from xl_funnel.recalc.engine import Engine
+from xl_funnel.recalc.engine_copy import (
+    name_trigger,
+    names_need_rewrite,
+    range_names,
+    rewrite_hits,
+    rewrite_names,
+    rewrite_sheet,
+    single_valued,
+)
+from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
-from xl_funnel.recalc.omitted_args import called_functions, mark_omitted_in_sheet
+from xl_funnel.recalc.omitted_args import (
+    called_functions,
+    called_in_lowered,
+    calls_of,
+    mark_omitted_in_sheet,
+)
 from xl_funnel.recalc.package import Package, read_package
-from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
+
+if TYPE_CHECKING:
+    from xl_funnel.recalc.reference_forms import BookForms
 
 __all__ = [
     "HEADLINE_NAMES",
@@ -61,8 +83,14 @@ class RecalcResult:
     formula_cells: int
     seconds: float
     errors: list[CellErrorReport] = field(default_factory=list)
+    #: Formula cells the engine did not compute (their old cached value is removed).
+    missing: list[CellErrorReport] = field(default_factory=list)
+    #: Cells calling a function or argument the engine does not support, by label.
+    unsupported: dict[str, int] = field(default_factory=dict)
     headline: dict[str, Any] = field(default_factory=dict)
     macros_kept: bool = False
+    #: Cells whose xl-funnel formula was replaced by its value (``freeze``).
+    frozen: int = 0
 
 
 def _sheet_ref(name: str) -> str:
@@ -80,6 +108,10 @@ def _plain(value: Any) -> Any:
 
 
 _NA = {"type": "Error", "kind": "Na"}
+_NOT_COMPUTED = "not computed"
+_SKIPPED = "the engine did not load this sheet"
+_LOST = "the engine lost this formula while loading the sheet"
+_DATA_TABLE = "a What-If data table: not recomputed, the value Excel cached is kept"
 
 
 def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, int], Any]:
@@ -106,6 +138,46 @@ def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, 
     return values
 
 
+_EXPLAINED = 10_000  # error cells whose formula is looked at (one engine query each)
+
+
+def _explained(
+    engine: Engine, errors: list[CellErrorReport], loaded: dict[str, str]
+) -> tuple[list[CellErrorReport], dict[str, int]]:
+    """``errors`` with reasons added, and the count of error cells per unsupported function.
+
+    An error from a function or argument the engine does not support gets that as its
+    reason ("MMULT: not supported by the engine"). An error from an xl-funnel function gets
+    what the function's ``explain`` said, where the cell's functions explained exactly one
+    reason (the engine does not say which call gave which error, so a cell whose functions
+    gave several reasons gets none).
+    """
+    if not errors:
+        return errors, {}
+    from xl_funnel.recalc.engine_gaps import unsupported_label
+
+    out, unsupported = [], Counter()
+    for index, report in enumerate(errors):
+        if index < _EXPLAINED:
+            sheet, _, cell = report.address.rpartition("!")
+            name = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else sheet
+            name = loaded.get(name.lower(), name)
+            row, col = parse_a1(cell)
+            formula = engine.formula(name, row, col) or ""
+            label = unsupported_label(formula)
+            if label is not None:
+                unsupported[label] += 1
+                report = replace(report, reason=f"{label}: not supported by the engine")
+            elif engine.reasons and report.reason is None:
+                found = set().union(
+                    *(engine.reasons.get(f, set()) for f in called_functions([formula.encode()]))
+                )
+                if len(found) == 1:
+                    report = replace(report, reason=found.pop())
+        out.append(report)
+    return out, dict(unsupported)
+
+
 def load_engine(
     package: Package, sheets: dict[str, SheetXml], limits: Limits, repeated: bool = False
 ) -> Engine:
@@ -118,21 +190,125 @@ def load_engine(
     formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
     """
     changed = {}
-    called = set(called_functions([package.parts[package.workbook]]))  # a defined name may call one
+    workbook_xml = package.parts[package.workbook]
+    named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
+    forms = _LazyForms(package, named)
+    if b"_xlfn.SINGLE(" in workbook_xml:
+        workbook_xml = workbook_xml.replace(b"_xlfn.SINGLE(", b"@(")
+        changed[package.workbook] = workbook_xml
+    if names_need_rewrite(workbook_xml):
+        workbook_xml = rewrite_names(workbook_xml, forms)
+        if workbook_xml != package.parts[package.workbook]:
+            changed[package.workbook] = workbook_xml
+    first = package.sheets[0].name if package.sheets else ""
+    if first.lower() == "sheet1" and first != "Sheet1":
+        # formualizer 0.13 starts from a sheet called "Sheet1" and, when the first sheet is
+        # "sheet1" in another case, loads its cells into that one without the formulas. Sheet
+        # names are case-insensitive in formulas, so the engine's copy spells it "Sheet1".
+        workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
+        changed[package.workbook] = workbook_xml
+    called = set(called_functions([workbook_xml]))  # a defined name may call one
+    corrected: set[str] = set()  # built-ins registered in Excel's documented form
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
         data = xml.without_values(members) if members else xml.data
-        if in_sheet := called_functions([data]):
+        if xml.data_tables:  # the engine reads the values Excel cached for a data table
+            data = DATA_TABLE.sub(b"", data)
+        if b"_xlfn.SINGLE(" in data:  # how Excel's file format spells the @ operator
+            data = data.replace(b"_xlfn.SINGLE(", b"@(")
+        trigger = name_trigger(named, xml.prefix) if named else None
+        if hits := rewrite_hits(data, xml.prefix, trigger):
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits)
+        lowered = data.lower()
+        corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
+        if in_sheet := called_in_lowered([lowered]):
             called |= in_sheet
-            data = mark_omitted_in_sheet(data, in_sheet)
-        if data is not xml.data:
+            data = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
+        if data is not xml.data and data != xml.data:
             changed[sheet.part] = data
     workbook = package_bytes(package, changed) if changed else package.raw
     if len(workbook) > limits.max_file_bytes:
         # The engine's loader caps its input at the file-size limit the original met compressed.
         workbook = package_bytes(package, changed, compressed=True)
-    return Engine(workbook, limits, functions=sorted(called), repeated=repeated)
+    engine = Engine(
+        workbook,
+        limits,
+        functions=sorted(called),
+        repeated=repeated,
+        date1904=package.date1904,
+        corrected=sorted(corrected),
+    )
+    engine.unsupported = forms.found()
+    for label, cells in silent_gaps(package.parts[sheet.part] for sheet in package.sheets).items():
+        engine.unsupported[label] = engine.unsupported.get(label, 0) + cells
+    return engine
+
+
+def _calls_ours(formula: bytes) -> bool:
+    return bool(called_functions([formula]))
+
+
+# Registering a corrected built-in slows the engine's evaluation a little: only those called.
+_CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED)
+_FIRST_SHEET_NAME = re.compile(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
+_CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
+_CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
+
+
+def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]:
+    """Leave out ``calcChain.xml`` (it lists formula cells, some of which are now values):
+    the parts to drop, with its relationship and content type removed in ``replaced``."""
+    chain = [name for name in package.parts if name.endswith("calcChain.xml")]
+    if not chain:
+        return ()
+    rels = posixpath.join(
+        posixpath.dirname(package.workbook), "_rels", posixpath.basename(package.workbook) + ".rels"
+    )
+    if rels in package.parts:
+        replaced[rels] = _CALC_CHAIN_REL.sub(b"", package.parts[rels])
+    types = "[Content_Types].xml"
+    if types in package.parts:
+        replaced[types] = _CALC_CHAIN_TYPE.sub(b"", package.parts[types])
+    return tuple(chain)
+
+
+class _LazyForms:
+    """:func:`_book_forms`, built the first time a part needs rewriting (most workbooks need
+    none: the rewriting module and its patterns are then never loaded)."""
+
+    def __init__(self, package: Package, range_names: frozenset[str]) -> None:
+        self._package = package
+        self._range_names = range_names
+        self._forms: BookForms | None = None
+
+    def found(self) -> dict[str, int]:
+        """What rewriting found the engine computes wrongly (nothing when nothing was
+        rewritten)."""
+        return dict(self._forms.unsupported) if self._forms is not None else {}
+
+    def __getattr__(self, name: str) -> Any:
+        if self._forms is None:
+            self._forms = _book_forms(self._package, self._range_names)
+        return getattr(self._forms, name)
+
+
+def _book_forms(package: Package, range_names: frozenset[str] = frozenset()) -> BookForms:
+    """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
+    from xl_funnel.recalc.reference_forms import BookForms
+
+    parts = {sheet.name: sheet.part for sheet in package.sheets}
+
+    def extent(sheet: str) -> tuple[int, int]:
+        return used_extent(package.parts[parts[sheet]])
+
+    return BookForms(
+        [sheet.name for sheet in package.sheets],
+        package.tables,
+        extent,
+        package.externals,
+        frozenset(name.upper() for name in range_names),
+    )
 
 
 def evaluated(
@@ -165,13 +341,104 @@ def named_values(
     return values
 
 
+@dataclass
+class _Read:
+    """The sheets' rewritten parts and what the summary lists, from one read of the engine."""
+
+    replaced: dict[str, bytes] = field(default_factory=dict)
+    errors: list[CellErrorReport] = field(default_factory=list)
+    missing: list[CellErrorReport] = field(default_factory=list)
+    count: int = 0
+    frozen: int = 0
+    #: Plain formulas the engine spilled into a blocked range, as (sheet, row, column).
+    spilled: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+def _read_sheets(
+    engine: Engine,
+    package: Package,
+    sheets: dict[str, SheetXml],
+    loaded: dict[str, str],
+    freeze: bool,
+) -> _Read:
+    read = _Read()
+    replaced, errors, missing = read.replaced, read.errors, read.missing
+    for sheet in package.sheets:
+        xml = sheets[sheet.name]
+        if not xml.rows:
+            continue
+        prefix = _sheet_ref(sheet.name)
+        name = loaded.get(sheet.name.lower())
+        if name is None:  # the engine skipped the sheet: every formula is a gap
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _SKIPPED)
+                for row, col in zip(xml.rows, xml.columns, strict=True)
+            )
+            continue
+        values = engine.values(name, xml.rows, xml.columns)
+        frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
+        read.frozen += len(frozen or ())
+        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
+        read.count += len(values)
+        errors.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
+            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
+        )
+        if errors and any(e.error == "#SPILL!" for e in errors):
+            anchors = {(cell.row, cell.col) for cell in xml.arrays}
+            read.spilled.extend(
+                (name, row, col)
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if type(value) is dict
+                and value.get("kind") == "Spill"
+                and (row, col) not in anchors
+            )
+        for top, left, bottom, right in xml.data_tables:
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _DATA_TABLE)
+                for row in range(top, bottom + 1)
+                for col in range(left, right + 1)
+            )
+        # formualizer can load a sheet twice under names differing in case ("sheet1" and
+        # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
+        twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
+        missing.extend(
+            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
+            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+            if value is None and (twin or not engine.has_formula(name, row, col))
+        )
+    return read
+
+
+def _keep_one_value(engine: Engine, cells: list[tuple[str, int, int]]) -> bool:
+    """Plain formulas whose result the engine spilled into occupied cells (``#SPILL!``): Excel
+    keeps their first value (a plain formula is a one-cell formula), so each is wrapped in
+    ``@( … )`` in the engine and the workbook evaluated again. Whether any changed."""
+    changed = False
+    for sheet, row, col in cells:
+        formula = engine.formula(sheet, row, col)
+        if formula and not formula.startswith("=@("):
+            engine.set_formula(sheet, row, col, f"=@({formula.removeprefix('=')})")
+            changed = True
+    if changed:
+        engine.evaluate()
+    return changed
+
+
 def recalculate(
-    source: str | Path, target: str | Path, limits: Limits = DEFAULT_LIMITS
+    source: str | Path,
+    target: str | Path,
+    limits: Limits = DEFAULT_LIMITS,
+    freeze: bool = False,
 ) -> RecalcResult:
     """Compute every formula of ``source`` and write it, with the values cached, to ``target``.
 
     ``target`` may be ``source`` (in place); it is replaced atomically, only after everything
-    was computed.
+    was computed. With ``freeze``, each cell whose formula calls an xl-funnel function holds
+    its value instead (other formulas are kept), so the file computes in an Excel without the
+    add-in; the calculation chain, which lists formula cells, is then left out (Excel rebuilds
+    it).
 
     Raises
     ------
@@ -185,35 +452,31 @@ def recalculate(
     if not package.sheets:
         raise WorkbookError("has no worksheets")
     engine, sheets = evaluated(package, limits)
-    loaded = set(engine.sheet_names)
-    replaced: dict[str, bytes] = {}
-    errors: list[CellErrorReport] = []
-    count = 0
-    for sheet in package.sheets:
-        xml = sheets[sheet.name]
-        if not xml.rows or sheet.name not in loaded:
-            continue  # nothing to compute, or a sheet the engine skipped: left as it was
-        values = engine.values(sheet.name, xml.rows, xml.columns)
-        replaced[sheet.part] = xml.rewrite(values, _array_values(engine, sheet.name, xml))
-        count += len(values)
-        prefix = _sheet_ref(sheet.name)
-        errors.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
-        )
+    # Sheet names are case-insensitive; the engine's copy may spell one differently.
+    loaded = {name.lower(): name for name in engine.sheet_names}
+    read = _read_sheets(engine, package, sheets, loaded, freeze)
+    if read.spilled and _keep_one_value(engine, read.spilled):
+        read = _read_sheets(engine, package, sheets, loaded, freeze)
+    replaced, errors, missing = read.replaced, read.errors, read.missing
+    errors, unsupported = _explained(engine, errors, loaded)
+    for label, cells in engine.unsupported.items():
+        unsupported[label] = unsupported.get(label, 0) + cells
     names = engine.named_ranges()
     headline = {  # a name past the cap is not shown (it cannot be the plan's output)
         name: _plain(engine.read_name(names[name]))
         for name in HEADLINE_NAMES
         if name in names and names[name].size <= limits.max_name_cells
     }
-    write_package(package, replaced, target)
+    removed = _calc_chain(package, replaced) if read.frozen else ()
+    write_package(package, replaced, target, removed)
     return RecalcResult(
         Path(target),
-        count,
+        read.count,
         time.perf_counter() - started,
         errors,
+        missing,
+        unsupported,
         headline,
         package.has_macros,
+        read.frozen,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 from xl_funnel.atomic import atomic_write
@@ -31,8 +31,14 @@ def _entry(original: zipfile.ZipInfo) -> zipfile.ZipInfo:
     return info
 
 
-def write_package(package: Package, replaced: Mapping[str, bytes], target: str | Path) -> None:
-    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped in.
+def write_package(
+    package: Package,
+    replaced: Mapping[str, bytes],
+    target: str | Path,
+    removed: Collection[str] = (),
+) -> None:
+    """Write ``package`` to ``target`` with the parts in ``replaced`` swapped in and those in
+    ``removed`` left out.
 
     Raises
     ------
@@ -41,6 +47,8 @@ def write_package(package: Package, replaced: Mapping[str, bytes], target: str |
     """
     with atomic_write(target) as handle, zipfile.ZipFile(handle, "w") as archive:
         for original in package.entries:
+            if original.filename in removed:
+                continue
             data = replaced.get(original.filename, package.parts[original.filename])
             archive.writestr(_entry(original), data, compresslevel=_LEVEL)
 

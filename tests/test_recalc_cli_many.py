@@ -1,0 +1,211 @@
+"""``xl-funnel recalc``: many books, --freeze, error reasons, engine gaps named, --check."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from tests.data.recalc.raw_books import cells, raw_book
+from tests.validated import assert_opens_in_excel as assert_valid
+from xl_funnel.cli import cli
+from xl_funnel.recalc.corrected import ceiling, floor
+
+
+def _book(path: Path, a1: float = 0.5) -> Path:
+    return raw_book(
+        path,
+        sheets={
+            "S": cells(
+                {
+                    1: f'<c r="A1"><v>{a1}</v></c><c r="B1"><f>FUNNEL_BACKSOLVE(10,A1)</f></c>'
+                    '<c r="C1"><f>SUM(B1:B3)*2</f></c>',
+                    2: '<c r="A2"><f t="array" ref="A2:A3">FUNNEL_BACKSOLVE(10, {0.5})</f></c>',
+                }
+            )
+        },
+    )
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, ["recalc", *args])
+
+
+def test_error_reason_from_explain_in_json_and_summary(tmp_path):
+    # A1 = 20: the function says why (a rate typed as a percentage)
+    book = _book(tmp_path / "plan.xlsx", a1=20)
+    result = _run(str(book), "--json")
+    assert result.exit_code == 0, result.output
+    errors = json.loads(result.output)["errors"]
+    assert errors[0]["cell"] == "S!B1"
+    assert errors[0]["error"] == "#NUM!"
+    assert "rates[0] is 20" in errors[0]["reason"]
+    assert "did you mean 0.2" in errors[0]["reason"]
+    summary = _run(str(book), "-o", str(tmp_path / "again.xlsx"))
+    assert "S!B1                    #NUM!  (rates[0] is 20" in summary.output
+
+
+def test_many_books_one_line_each_a_bad_one_skipped(tmp_path):
+    books = [_book(tmp_path / f"region{i}.xlsx") for i in (1, 2)]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = _run(str(books[0]), str(broken), str(books[1]), "-o", str(out), "--jobs", "2")
+    assert result.exit_code == 2
+    lines = [line for line in result.stdout.splitlines() if "→" in line]
+    assert len(lines) == 2
+    assert lines[0].endswith(" s")
+    assert "3 cells, 0 errors" in lines[0]
+    assert "broken.xlsx: is not an Excel workbook" in result.stderr
+    for book in books:
+        sheet = openpyxl.load_workbook(out / book.name, data_only=True)["S"]
+        assert sheet["B1"].value == 20  # 10 customers at a 50 % rate
+        assert_valid(out / book.name)
+    as_json = _run(str(books[0]), str(books[1]), "-o", str(out), "--json")
+    records = json.loads(as_json.stdout)
+    assert [Path(r["output"]).name for r in records] == ["region1.xlsx", "region2.xlsx"]
+    assert as_json.exit_code == 0
+
+
+def test_many_books_refuse_a_file_as_output_and_clashing_names(tmp_path):
+    first = _book(tmp_path / "plan.xlsx")
+    (tmp_path / "b").mkdir()
+    second = _book(tmp_path / "b" / "plan.xlsx")
+    result = _run(str(first), str(second), "-o", str(tmp_path / "one.xlsx"))
+    assert result.exit_code == 2
+    assert "with several books, -o must be an existing folder" in result.output
+    (tmp_path / "out").mkdir()
+    result = _run(str(first), str(second), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "would be written there" in result.output
+
+
+def test_freeze_replaces_xl_funnel_calls_by_values_and_keeps_other_formulas(tmp_path):
+    book = _book(tmp_path / "plan.xlsx")
+    # a calculation chain lists the formula cells: it must not name the frozen ones
+    source = zipfile.ZipFile(book)
+    chained = tmp_path / "chained.xlsx"
+    with zipfile.ZipFile(chained, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/calcChain.xml" ContentType="application/vnd.'
+                    b'openxmlformats-officedocument.spreadsheetml.calcChain+xml"/></Types>',
+                )
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdC" Type="http://schemas.openxmlformats.org/'
+                    b'officeDocument/2006/relationships/calcChain" Target="calcChain.xml"/>'
+                    b"</Relationships>",
+                )
+            out.writestr(info.filename, data)
+        out.writestr(
+            "xl/calcChain.xml",
+            '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<c r="B1" i="1"/><c r="C1"/><c r="A2"/></calcChain>',
+        )
+    shared = tmp_path / "shared.xlsx"
+    result = _run(str(chained), "--freeze", "-o", str(shared))
+    assert result.exit_code == 0, result.output
+    assert "frozen to values        2 cells" in result.output
+    assert_valid(shared)
+    formulas = openpyxl.load_workbook(shared)["S"]
+    assert formulas["B1"].value == 20  # a value now: no add-in needed
+    assert formulas["A2"].value == 20
+    assert formulas["A3"].value == 10  # 20 leads, then 10 customers
+    assert formulas["C1"].value == "=SUM(B1:B3)*2"  # Excel's own formula kept
+    assert openpyxl.load_workbook(shared, data_only=True)["S"]["C1"].value == 40
+    assert "xl/calcChain.xml" not in zipfile.ZipFile(shared).namelist()
+
+
+def test_check_fails_on_cells_not_computed(tmp_path):
+    body = cells(
+        {
+            1: '<c r="A1"><v>3</v></c>',
+            2: '<c r="A2"><v>1</v></c>'
+            '<c r="B2"><f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/><v>2</v></c>',
+            3: '<c r="A3"><v>2</v></c><c r="B3"><v>4</v></c>',
+        }
+    )
+    book = raw_book(tmp_path / "what_if.xlsx", sheets={"S": body})
+    result = _run(str(book), "--check")
+    assert result.exit_code == 1
+    assert "cells not computed      2" in result.stdout
+    assert "S!B3" in result.stdout
+    assert "2 cells were not computed" in result.stderr
+    record = json.loads(_run(str(book), "--json", "-o", str(tmp_path / "o.xlsx")).stdout)
+    assert [m["cell"] for m in record["not_computed"]] == ["S!B2", "S!B3"]
+
+
+@pytest.mark.ooxml_false_positive(
+    "operand '(' follows another operand",
+    reason="an inline LAMBDA call, LAMBDA(x,x+1)(2), is Excel's syntax; the validator's parser "
+    "does not know it",
+)
+def test_engine_gaps_are_named_and_fail_check(tmp_path):
+    body = cells(
+        {
+            1: '<c r="A1"><f>MMULT({1,2},{3;4})</f></c>',
+            2: '<c r="A2"><f>_xlfn.FLOOR.MATH(-5.5,2,-1)</f></c>',
+            3: '<c r="A3"><f>_xlfn.NUMBERVALUE("1,5",",")</f></c>'
+            '<c r="B3"><f>_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)(2)</f></c>',
+            # a wrong text, not an error: Excel gives "1.23E+04"
+            4: '<c r="A4"><f>TEXT(12345,"0.00E+00")</f></c><c r="B4"><f>TEXT(0.5,"0%")</f></c>'
+            '<c r="C4"><f>CONVERT(1,"kHz","Hz")</f></c>',
+        }
+    )
+    book = raw_book(tmp_path / "gaps.xlsx", sheets={"S": body})
+    result = _run(str(book), "--check")
+    assert result.exit_code == 1
+    assert "MMULT: not supported, 1 cells" in result.output
+    assert "FLOOR.MATH with a mode argument: not supported, 1 cells" in result.output
+    assert "(MMULT: not supported by the engine)" in result.output
+    assert "NUMBERVALUE with separators: not supported, 1 cells" in result.output
+    assert "TEXT with scientific, fraction, currency or padding format codes: not supported, 1" in (
+        result.output
+    )
+    assert "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …): not supported" in (
+        result.output
+    )
+    assert "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY: not supported, 1" in result.output
+
+
+@pytest.mark.parametrize(
+    ("function", "number", "significance", "excel"),
+    [  # the examples of Microsoft's FLOOR and CEILING pages
+        (floor, 3.7, 2, 2),
+        (floor, -2.5, -2, -2),
+        (floor, 2.5, -2, "#NUM!"),
+        (floor, 1.58, 0.1, 1.5),
+        (floor, 0.234, 0.01, 0.23),
+        (ceiling, 2.5, 1, 3),
+        (ceiling, -2.5, -2, -4),
+        (ceiling, -2.5, 2, -2),
+        (ceiling, 1.5, 0.1, 1.5),
+        (ceiling, 0.234, 0.01, 0.24),
+    ],
+)
+def test_floor_and_ceiling_as_excel_documents_them(tmp_path, function, number, significance, excel):
+    name = function.__name__.upper()
+    body = cells({1: f'<c r="A1"><f>{name}({number},{significance})</f></c>'})
+    book = raw_book(tmp_path / "round.xlsx", sheets={"S": body})
+    result = _run(str(book), "-o", str(tmp_path / "out.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True)["S"]["A1"].value == excel
+
+
+def test_freeze_never_replaces_the_users_own_file(tmp_path):
+    book = _book(tmp_path / "plan.xlsx")
+    before = book.read_bytes()
+    result = _run(str(book), "--freeze", "--in-place")
+    assert result.exit_code == 2
+    assert "--freeze writes a copy without xl-funnel formulas: give -o" in result.output
+    assert book.read_bytes() == before

@@ -1,0 +1,264 @@
+"""The engine's copy of a workbook's parts: formulas rewritten (:mod:`~xl_funnel.recalc.
+engine_forms`) only where a cheap search finds something to rewrite, and plain formulas that
+call xl-funnel functions kept to one value.
+
+The user's file and the written output never see these changes.
+
+>>> needs_rewrite(b"<f>SUM(B2:B6)*C1</f>"), needs_rewrite(b"<f>SUM(A:A)</f>")
+(False, True)
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import TYPE_CHECKING
+
+from xl_funnel.recalc.a1 import a1, column_number, parse_a1
+from xl_funnel.recalc.parameter_kinds import first_scalar_functions
+
+if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
+    from xl_funnel.recalc.reference_forms import BookForms
+
+__all__ = [
+    "name_trigger",
+    "names_need_rewrite",
+    "needs_rewrite",
+    "range_names",
+    "rewrite_hits",
+    "rewrite_names",
+    "rewrite_sheet",
+    "single_valued",
+]
+
+# A formula worth tokenizing holds a "[" (tables), a colon in a sheet name (3-D), a whole
+# column or row, a range before any parenthesis or followed by an operator (implicit
+# intersection), a range followed by a space and a reference (intersection), a parenthesis
+# holding references and commas right after "," or "(" (a union), a range ending past row
+# 999,999 or in the last columns (a sheet-sized range), or, in an array formula,
+# ROW( or COLUMN(. Excel writes references in capitals. Each pattern starts with one specific
+# character and has bounded repetitions: separate searches of this kind run at memory speed
+# (an 11 MB sheet: ~35 ms in all on a quiet machine), where one alternation of them takes
+# three times as long. A false hit only costs tokenizing.
+_COLON = re.compile(
+    rb":(?:[\w.]{1,31}!|[^'!<>]{0,31}'!|\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
+    rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)"
+    rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
+)
+
+
+# A call whose first argument is a bare range (``ABS(A1:A5``, ``VLOOKUP(A:A``): found from
+# its "(" (a literal first character searches fast), then the name before it is looked up
+# among the functions taking one value there.
+_RANGE_FIRST = re.compile(rb"\((?=\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:)")
+_CALLED = re.compile(rb"(?<![\w.])([A-Z][A-Z0-9.]{0,15})$")
+_SCALAR_FIRST_LIMIT = 1_000_000  # bytes
+
+
+def _scalar_first(data: bytes) -> Iterator[int]:
+    """Where ``data`` passes a bare range to a function taking one value first. Only for
+    parts of hand-sized sheets, where such formulas are typed."""
+    if len(data) >= _SCALAR_FIRST_LIMIT:
+        return
+    names = _first_scalar_names()
+    for match in _RANGE_FIRST.finditer(data):
+        start = match.start()
+        called = _CALLED.search(data, max(0, start - 17), start)
+        if called is not None and called[1] in names:
+            yield start
+
+
+@cache
+def _first_scalar_names() -> frozenset[bytes]:
+    return frozenset(name.encode() for name in first_scalar_functions())
+
+
+_UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
+_ARRAY_ROWS = re.compile(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
+
+
+@cache
+def _leading_range(prefix: bytes) -> re.Pattern[bytes]:
+    """A formula whose first colon comes before any parenthesis (``=P2:P16*2``)."""
+    return re.compile(rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)[^<(:]*+:")
+
+
+def _hits(data: bytes, prefix: bytes, named: re.Pattern[bytes] | None) -> Iterator[int]:
+    """Positions in ``data`` where a search finds something to rewrite."""
+    position = data.find(b"[")
+    while position >= 0:
+        yield position
+        position = data.find(b"[", position + 1)
+    for pattern in (_COLON, _UNION, _leading_range(prefix), named):
+        if pattern is not None:
+            yield from (match.start() for match in pattern.finditer(data))
+    yield from _scalar_first(data)
+    if b"array" in data:
+        yield from (match.start() for match in _ARRAY_ROWS.finditer(data))
+
+
+def needs_rewrite(data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None) -> bool:
+    """Whether a worksheet part (its elements written with namespace ``prefix``, as ``x:``)
+    may hold a formula :func:`rewrite` changes; ``named`` finds formulas that start with a
+    name standing for a range (:func:`range_names`)."""
+    return next(_hits(data, prefix, named), None) is not None
+
+
+def rewrite_hits(
+    data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None
+) -> list[int]:
+    """Where the formulas worth rewriting are (sorted positions in ``data``; empty when there
+    are none): only the formulas holding one are tokenized."""
+    return sorted(set(_hits(data, prefix, named)))
+
+
+_NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
+_MULTI_CELL = re.compile(
+    rb"^(?:'(?:[^']|'')+'|[^'!]+)!\$?[A-Z]{1,3}\$?[0-9]{1,7}:\$?[A-Z]{1,3}\$?[0-9]{1,7}$"
+)
+
+
+def range_names(workbook_xml: bytes) -> frozenset[str]:
+    """Defined names that stand for a range of several cells (as defined): where a plain
+    formula expects one value, Excel intersects them with the formula's row, as it does a
+    range (``=Price*Qty`` in row 3 multiplies the third price and quantity).
+
+    >>> sorted(range_names(b'<definedName name="Price">S!$A$1:$A$5</definedName>'
+    ...                    b'<definedName name="Rate">S!$B$1</definedName>'))
+    ['Price']
+    """
+    names = set()
+    for match in _NAME.finditer(workbook_xml):
+        name = _NAME_ATTR.search(match[1])
+        if name and not name[1].startswith(b"_xlnm.") and _MULTI_CELL.match(match[2].strip()):
+            names.add(name[1].decode("utf-8", "replace"))
+    return frozenset(names)
+
+
+@cache
+def name_trigger(names: frozenset[str], prefix: bytes = b"") -> re.Pattern[bytes] | None:
+    """A search for formulas that start with one of ``names`` followed by an operator or
+    nothing (``=Price*Qty``, ``=Price``); ``None`` without names."""
+    if not names:
+        return None
+    spelled = b"|".join(re.escape(name.encode()) for name in sorted(names, key=len, reverse=True))
+    # Excel writes a name in formulas as it was defined; case-insensitive matching would
+    # triple the cost of the search on a large sheet.
+    return re.compile(
+        rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)(?:" + spelled + rb")"
+        rb"(?:[-+*/^&=%]|&[lg]t;|</)"
+    )
+
+
+def names_need_rewrite(data: bytes) -> bool:
+    """Whether ``workbook.xml`` may hold a defined name :func:`rewrite` changes."""
+    return any(
+        b'"_xlnm.' not in match[1] and needs_rewrite(b"<f>" + match[2])
+        for match in _NAME.finditer(data)
+    )
+
+
+_F_TEXT = re.compile(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
+_F_ARRAY = re.compile(rb"""\st=["']array["']""")
+_F_REF = re.compile(rb"""\sref=["']([^"']+)["']""")
+_NAME = re.compile(
+    rb"(<(?:[\w.-]+:)?definedName\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?definedName>)"
+)
+_LOCAL_SHEET = re.compile(rb"""\slocalSheetId=["']([0-9]+)["']""")
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\r"}
+
+
+def _unescape(data: bytes) -> str:
+    text = data.decode("utf-8")
+    if "&" in text:
+        for entity, char in _ENTITIES.items():
+            text = text.replace(entity, char)
+        text = text.replace("&amp;", "&")
+    return text
+
+
+def _escape(text: str) -> bytes:
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        text = text.replace(char, entity)
+    return text.encode("utf-8")
+
+
+def rewrite_sheet(
+    data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pattern, hits: list[int]
+) -> bytes:
+    """A worksheet part with :func:`rewrite` applied to every formula holding one of ``hits``
+    (:func:`rewrite_hits`).
+
+    ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
+    groups start tag, column letters, row digits, ``<f>`` element).
+    """
+    from xl_funnel.recalc.engine_forms import rewrite
+    from xl_funnel.recalc.reference_forms import Position
+
+    def one(match: re.Match[bytes]) -> bytes:
+        element = match[4]
+        found = _F_TEXT.search(element)
+        if found is None:
+            return match[0]
+        first = bisect_left(hits, match.start(4))
+        if first == len(hits) or hits[first] >= match.end(4):
+            return match[0]  # nothing found in this formula
+        row, col = int(match[3]), column_number(match[2])
+        array = None
+        if _F_ARRAY.search(found[1]):
+            ref = _F_REF.search(found[1])
+            first, _, last = (ref[1].decode() if ref else a1(row, col)).partition(":")
+            (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
+            array = (top, left, bottom, right)
+        formula = _unescape(found[2])
+        new = rewrite(formula, Position(sheet, row, col, array), book)
+        if new == formula:
+            return match[0]
+        start, end = match.start(4) - match.start(), match.end(4) - match.start()
+        cell = match[0]
+        element = element[: found.start(2)] + _escape(new) + element[found.end(2) :]
+        return cell[:start] + element + cell[end:]
+
+    return cell_pattern.sub(one, data)
+
+
+def rewrite_names(data: bytes, book: BookForms) -> bytes:
+    """``workbook.xml`` with whole columns, rows and sheets in defined names clipped (and their
+    other references rewritten as in cells)."""
+    from xl_funnel.recalc.engine_forms import rewrite
+    from xl_funnel.recalc.reference_forms import Position
+
+    def one(match: re.Match[bytes]) -> bytes:
+        if b'"_xlnm.' in match[1] or not needs_rewrite(b"<f>" + match[2]):
+            return match[0]  # print titles and areas: no formula reads them
+        local = _LOCAL_SHEET.search(match[1])
+        index = int(local[1]) if local else 0
+        sheet = book.sheets[index] if index < len(book.sheets) else ""
+        formula = _unescape(match[2])
+        new = rewrite(formula, Position(sheet, 0, 0), book)
+        return match[0] if new == formula else match[1] + _escape(new) + match[3]
+
+    return _NAME.sub(one, data)
+
+
+def single_valued(data: bytes, calls: Sequence[bytes]) -> bytes:
+    """A worksheet part with each plain (non-array) formula that may call one of ``calls``
+    (lower-case ``name(``) wrapped in ``@( … )``.
+
+    In a plain formula Excel keeps one value: an xl-funnel function returning a list shows
+    its first item, and the cells below stay empty. formualizer would spill the list into
+    them, and formulas reading those cells (``SUM(B1:B3)``) would count values Excel never
+    put there; its ``@`` takes the top-left value, as Excel does.
+    """
+
+    def one(match: re.Match[bytes]) -> bytes:
+        if b"array" in match[1]:
+            return match[0]
+        lowered = match[2].lower()
+        if not any(call in lowered for call in calls):
+            return match[0]
+        return match[1] + b"@(" + match[2] + b")" + match[3]
+
+    return _F_TEXT.sub(one, data)

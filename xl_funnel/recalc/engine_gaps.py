@@ -1,0 +1,83 @@
+"""Functions and arguments the engine does not support: named, never passed off as computed.
+
+formualizer leaves some Excel functions out (their cells come back ``#NAME?``) and computes
+some arguments differently from Excel. Each error cell whose formula calls one is counted under
+a label the summary prints ("MMULT: not supported, 12 cells") and ``--check`` fails on. Built-ins
+with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed: they are
+right.
+
+>>> unsupported_label("=MMULT(A1:B2, C1:C2)")
+'MMULT'
+>>> unsupported_label("=FLOOR.MATH(A1, 2, -1)"), unsupported_label("=FLOOR.MATH(A1, 2)")
+('FLOOR.MATH with a mode argument', None)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+__all__ = ["gaps", "silent_gaps", "unsupported_label"]
+
+_NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
+#: Label → pattern over a formula's text. Checked on formualizer 0.13
+#: (tests/test_recalc_cli_many.py).
+_GAP_PATTERNS: dict[str, str] = {
+    "MMULT": _NAME + r"MMULT\(",
+    "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(",
+    "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": _NAME
+    + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(",
+    # FLOOR.MATH(-5.5, 2, -1) is -4 in Excel; formualizer gives #VALUE! for any mode
+    "FLOOR.MATH with a mode argument": _NAME
+    + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
+    "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": _NAME
+    + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(",
+    # NUMBERVALUE("1,5", ",") is 1.5 in Excel; formualizer gives #VALUE!
+    "NUMBERVALUE with separators": _NAME + r"NUMBERVALUE\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,",
+    # CONVERT(1, "kHz", "Hz") is 1000 in Excel; formualizer knows no prefixed, binary-prefixed
+    # or squared units (#N/A)
+    "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": _NAME + r"CONVERT\(",
+    "CEILING.MATH with a mode argument": _NAME
+    + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
+}
+
+
+@cache
+def gaps() -> dict[str, re.Pattern[str]]:
+    """Label → compiled pattern (compiled on first use: only a workbook with errors needs
+    them, and compiling costs every start-up a millisecond)."""
+    return {label: re.compile(pattern, re.I) for label, pattern in _GAP_PATTERNS.items()}
+
+
+def unsupported_label(formula: str) -> str | None:
+    """The label of the first unsupported function or argument ``formula`` uses, if any.
+
+    The engine gives each of them an error value (``#NAME?``, ``#VALUE!``), so only the
+    formulas of error cells are checked: no pass over a large sheet.
+    """
+    for label, pattern in gaps().items():
+        if pattern.search(formula):
+            return label
+    return None
+
+
+# TEXT(12345, "0.00E+00") is "1.23E+04" in Excel, TEXT(0.5, "# ?/?") is "1/2" and
+# TEXT(1234.5, "$#,##0.00_);($#,##0.00)") is "$1,234.50 "; formualizer gives "12345.00",
+# "0.5" and "1,234.50": a wrong text, not an error, so every formula is searched (the pattern
+# starts with "TEXT(": a fast search). A format code in a cell (TEXT(A1, B1)) is not seen.
+_TEXT_CODES = re.compile(
+    rb'TEXT\((?:[^()",<]++|\([^()<]*+\))*+,\s*+(?:&quot;|")[^"&<]*?(?:E[+-]|\?/|_\)|\$)'
+)
+_TEXT_LABEL = "TEXT with scientific, fraction, currency or padding format codes"
+
+
+def silent_gaps(parts: Iterable[bytes]) -> dict[str, int]:
+    """Formulas of ``parts`` (worksheet XML) whose value the engine gets wrong without an
+    error, counted by label.
+
+    >>> silent_gaps([b'<f>TEXT(A1,&quot;0.00E+00&quot;)</f><f>TEXT(A1,&quot;0.0%&quot;)</f>'])
+    {'TEXT with scientific, fraction, currency or padding format codes': 1}
+    """
+    found = sum(len(_TEXT_CODES.findall(data)) for data in parts if b"TEXT(" in data)
+    return {_TEXT_LABEL: found} if found else {}
