@@ -107,9 +107,9 @@ def test_missing_file_and_bad_model(tmp_path, touches):
     missing = run(str(tmp_path / "nope.csv"))
     assert missing.exit_code == 2
     assert "nope.csv: no such file" in missing.stderr
-    bad = run(str(touches), "--model", "markov")
+    bad = run(str(touches), "--model", "markow")
     assert bad.exit_code == 2
-    assert "'markov' is not one of" in bad.stderr
+    assert "'markow' is not one of" in bad.stderr
     garbage = tmp_path / "touches.xlsx"
     garbage.write_bytes(b"not a zip")
     result = run(str(garbage))

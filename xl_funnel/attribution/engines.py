@@ -1,0 +1,347 @@
+"""Run the SQL models (:mod:`.sql`) where the data lives: DuckDB, or Apache Spark.
+
+A runner registers the touches (a Parquet or CSV file read in place, or a DataFrame) as a view
+with each row's position (``xlf_row``), then runs three queries: the row checks, the journey
+check with the total revenue, and the model. Every query returns a small table.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from xl_funnel._checks import as_array, check_positive, fmt
+from xl_funnel.attribution import markov, sql
+from xl_funnel.attribution.memory import COLUMN_ALIASES, _shown
+from xl_funnel.errors import InvalidAmountError, InvalidChoiceError, ShapeMismatchError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["channel_credit", "read_frame", "spark_session"]
+
+_SPARK: dict[str, Any] = {}
+
+
+def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """A touch file read into pandas (for the in-memory engine): Parquet, CSV or .xlsx."""
+    import pandas as pd
+
+    suffix = Path(path).suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in {".xlsx", ".xlsm"}:
+        return pd.read_excel(path, engine="openpyxl")
+    return pd.read_csv(path, skipinitialspace=True)
+
+
+def channel_credit(
+    touches: pd.DataFrame | str | os.PathLike[str],
+    name: str,
+    half_life_days: float,
+    engine: str,
+    *,
+    spark_master: str | None = None,
+    progress: Callable[[str], None] = lambda message: None,
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Channel names, their credit and the total revenue, computed by ``engine``."""
+    if name == "time_decay":
+        check_positive(as_array(half_life_days, "half_life_days"), "half_life_days", "a half-life")
+    if not hasattr(touches, "columns") and Path(touches).suffix.lower() in {".xlsx", ".xlsm"}:
+        touches = read_frame(touches)
+    progress(f"{name}: starting {engine}")
+    runner = _DuckDB(touches) if engine == "duckdb" else _Spark(touches, spark_master)
+    try:
+        source = _source(runner, name)
+        progress(f"{name}: checking the touches on {engine}")
+        if not _checked(runner, source):
+            return np.array([], dtype=str), np.zeros(0), 0.0
+        total, differs = runner.rows(sql.journey_query(source, runner.dialect))[0]
+        if differs is not None:
+            _disagreeing(runner, source, differs)
+        progress(f"{name}: crediting the channels on {engine}")
+        rows = runner.rows(sql.channel_query(source, runner.dialect, name, half_life_days))
+    finally:
+        runner.close()
+    total = float(total or 0.0)
+    if name == "markov":
+        return (*_markov_credit(rows, total), total)
+    labels = np.array([row[0] for row in rows], dtype=str)
+    return labels, np.array([float(row[1]) for row in rows]), total
+
+
+def _markov_credit(rows: list[tuple], total: float) -> tuple[np.ndarray, np.ndarray]:
+    labels = np.array(sorted({row[i] for row in rows for i in (0, 1)} - {None}), dtype=str)
+    code = {label: i for i, label in enumerate(labels)}
+    n = len(labels)
+    counts = np.zeros((n + 1, n + 2), dtype=np.int64)
+    for src, dst, converted, count in rows:
+        target = code[dst] if dst is not None else (n if converted else n + 1)
+        counts[0 if src is None else 1 + code[src], target] += int(count)
+    return labels, markov.credit(counts, total)
+
+
+def _source(runner: _Runner, name: str) -> sql.Source:
+    kinds = runner.kinds()
+    by_name = {column.strip().lower(): column for column in kinds if column != sql.ROW}
+
+    def find(role: str, required: bool = True) -> str | None:
+        for alias in COLUMN_ALIASES[role]:
+            if alias in by_name:
+                return by_name[alias]
+        if required:
+            raise ShapeMismatchError(
+                f"touches has no {role!r} column: attribution needs journey, time (or order) "
+                "and channel columns, and optionally stage and revenue"
+            )
+        return None
+
+    channel, journey = find("channel"), find("journey")
+    time = find("time", required=False)
+    if time is None:
+        if name == "time_decay":
+            raise ShapeMismatchError(
+                "time_decay needs a 'time' column (dates or days) to age the touches; "
+                "an 'order' column is not enough"
+            )
+        time = find("order", required=False)
+        if time is None:
+            raise ShapeMismatchError(
+                "touches has no 'time' or 'order' column: attribution needs to know the "
+                "order of the touches in each journey"
+            )
+    revenue = find("revenue", required=False)
+    return sql.Source(
+        view=runner.view,
+        journey=journey,
+        channel=channel,
+        time=time,
+        time_kind=kinds[time],
+        stage=find("stage", required=False),
+        revenue=revenue,
+        revenue_numeric=revenue is not None and kinds[revenue] == "number",
+    )
+
+
+def _checked(runner: _Runner, source: sql.Source) -> bool:
+    """Raise on the first bad row, as the in-memory engine does; False for no touches."""
+    query = sql.checks_query(source, runner.dialect)
+    names = ["journey", "channel", "time", "stage", "revenue"]
+    names = [n for n in names if n not in ("stage", "revenue") or getattr(source, n)]
+    *bad, touches = runner.rows(query)[0]
+    for problem, row in zip(names, bad, strict=True):
+        if row is None:
+            continue
+        position = runner.position(row)
+        column = {"journey": source.journey, "channel": source.channel, "time": source.time}
+        column |= {"stage": source.stage, "revenue": source.revenue}
+        value = runner.rows(
+            f"SELECT {runner.dialect.quote(column[problem])} FROM {runner.view} "
+            f"WHERE {sql.ROW} = {int(row)}"
+        )[0][0]
+        raise _problem(problem, position, value, source)
+    return bool(touches)
+
+
+def _problem(problem: str, row: int, value: object, source: sql.Source) -> ValueError:
+    if problem in ("journey", "channel"):
+        return InvalidAmountError(
+            f"touches {problem} (row {row}) is blank: every touch needs a {problem}"
+        )
+    if problem == "stage":
+        return InvalidChoiceError(
+            f"touches stage (row {row}) is {_shown(value)}: a stage marker is "
+            "'first touch', 'lead created', 'opportunity created' or blank"
+        )
+    if problem == "revenue":
+        return InvalidAmountError(
+            f"touches revenue (row {row}) is {_shown(value)}: revenue must be a number ≥ 0"
+        )
+    label = "time" if source.time.strip().lower() in COLUMN_ALIASES["time"] else "order"
+    if value is None:
+        return InvalidAmountError(
+            f"touches {label} (row {row}) is {_shown(value)}: every touch needs a {label}"
+        )
+    return InvalidAmountError(f"touches {label} must hold dates or numbers, got {_shown(value)}")
+
+
+def _disagreeing(runner: _Runner, source: sql.Source, journey: str) -> None:
+    prepared = sql.prepared(source, runner.dialect)
+    quoted = "'" + journey.replace("'", "''") + "'"
+    low, high = runner.rows(f"SELECT MIN(rev), MAX(rev) FROM ({prepared}) AS t WHERE j = {quoted}")[
+        0
+    ]
+    raise InvalidAmountError(
+        f"touches revenue of journey {journey!r} differs between its touches "
+        f"({fmt(low)} and {fmt(high)}): give one revenue per journey"
+    )
+
+
+class _Runner:
+    dialect: sql.Dialect
+    view: str
+
+    def kinds(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def rows(self, query: str) -> list[tuple]:
+        raise NotImplementedError
+
+    def position(self, row: int) -> int:
+        return int(row)
+
+    def close(self) -> None:
+        """Release what the run holds."""
+
+
+def _quoted_path(path: str | os.PathLike[str]) -> str:
+    return "'" + os.fspath(path).replace("'", "''") + "'"
+
+
+class _DuckDB(_Runner):
+    """DuckDB in process: every core, and spilling to a temporary folder past memory."""
+
+    dialect = sql.DUCKDB
+
+    def __init__(self, touches: pd.DataFrame | str | os.PathLike[str]) -> None:
+        import duckdb
+
+        self.spill = tempfile.TemporaryDirectory(prefix="xl-funnel-duckdb-")
+        self.con = duckdb.connect(config={"temp_directory": self.spill.name})
+        self.view = "xlf_touches"
+        if hasattr(touches, "columns"):
+            frame = touches.assign(**{sql.ROW: np.arange(1, len(touches) + 1)})
+            self.con.register("xlf_frame", frame)
+            self.con.execute(f"CREATE VIEW {self.view} AS SELECT * FROM xlf_frame")
+        elif Path(touches).suffix.lower() == ".parquet":
+            self.con.execute(
+                f"CREATE VIEW {self.view} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS {sql.ROW} "
+                f"FROM read_parquet({_quoted_path(touches)}, file_row_number = true)"
+            )
+        else:
+            # CSV has no row numbers: load it once, keeping the file's order.
+            self.con.execute(
+                f"CREATE TABLE xlf_csv AS SELECT * FROM read_csv({_quoted_path(touches)})"
+            )
+            self.con.execute(
+                f"CREATE VIEW {self.view} AS SELECT *, rowid + 1 AS {sql.ROW} FROM xlf_csv"
+            )
+
+    def kinds(self) -> dict[str, str]:
+        described = self.con.execute(f"DESCRIBE SELECT * FROM {self.view}").fetchall()
+        return {str(row[0]): _duckdb_kind(str(row[1])) for row in described}
+
+    def rows(self, query: str) -> list[tuple]:
+        return self.con.execute(query).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+        self.spill.cleanup()
+
+
+def _duckdb_kind(type_name: str) -> str:
+    upper = type_name.upper()
+    if upper.startswith(("DATE", "TIMESTAMP")):
+        return "timestamp"
+    numeric = ("INT", "FLOAT", "DOUBLE", "DECIMAL", "REAL", "HUGEINT", "UHUGEINT", "BIGINT")
+    if any(word in upper for word in numeric) and not upper.startswith("INTERVAL"):
+        return "number"
+    return "text"
+
+
+def spark_session(master: str | None = None):  # -> pyspark.sql.SparkSession
+    """The Spark session for ``master`` (local mode on every core by default), made once."""
+    from pyspark.sql import SparkSession
+
+    master = master or "local[*]"
+    if master not in _SPARK:
+        builder = (
+            SparkSession.builder.master(master)
+            .appName("xl-funnel attribution")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.ui.enabled", "false")
+        )
+        if master.startswith("local"):
+            builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
+        session = builder.getOrCreate()
+        session.sparkContext.setLogLevel("ERROR")
+        _SPARK[master] = session
+    return _SPARK[master]
+
+
+class _Spark(_Runner):
+    """Spark SQL on a session (a cluster via ``spark_master``, else local mode)."""
+
+    dialect = sql.SPARK
+
+    def __init__(self, touches: pd.DataFrame | str | os.PathLike[str], master: str | None) -> None:
+        from pyspark.sql import functions
+
+        self.spark = spark_session(master)
+        self.view = f"xlf_touches_{uuid.uuid4().hex}"
+        if hasattr(touches, "columns"):
+            frame = touches.assign(**{sql.ROW: np.arange(1, len(touches) + 1)})
+            data = self.spark.createDataFrame(_spark_ready(frame))
+            self.numbered = True
+        else:
+            path = os.fspath(touches)
+            if Path(path).suffix.lower() == ".parquet":
+                data = self.spark.read.parquet(path)
+            else:
+                data = self.spark.read.csv(path, header=True, inferSchema=True)
+            # Increasing in file order; turned into a 1-based row number only for a message.
+            data = data.withColumn(sql.ROW, functions.monotonically_increasing_id())
+            self.numbered = False
+        self.data = data
+        data.createOrReplaceTempView(self.view)
+
+    def kinds(self) -> dict[str, str]:
+        from pyspark.sql import types
+
+        kinds = {}
+        for field in self.data.schema.fields:
+            if isinstance(field.dataType, types.NumericType):
+                kinds[field.name] = "number"
+            elif (
+                isinstance(field.dataType, types.DateType | types.TimestampType)
+                or type(field.dataType).__name__ == "TimestampNTZType"
+            ):
+                kinds[field.name] = "timestamp"
+            else:
+                kinds[field.name] = "text"
+        return kinds
+
+    def rows(self, query: str) -> list[tuple]:
+        return [tuple(row) for row in self.spark.sql(query).collect()]
+
+    def position(self, row: int) -> int:
+        if self.numbered:
+            return int(row)
+        return int(self.rows(f"SELECT COUNT(*) FROM {self.view} WHERE {sql.ROW} <= {row}")[0][0])
+
+    def close(self) -> None:
+        self.spark.catalog.dropTempView(self.view)
+
+
+def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns Spark can type: mixed text/number columns become text (blanks stay missing)."""
+    import pandas as pd
+
+    columns = {}
+    for name in frame.columns:
+        column = frame[name]
+        if not (
+            pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column)
+        ):
+            column = column.astype(object).where(column.notna(), None)
+            column = column.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+        columns[str(name)] = column
+    return pd.DataFrame(columns)
