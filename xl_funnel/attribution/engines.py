@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import uuid
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,9 +61,9 @@ def channel_credit(
     try:
         source = _source(runner, name)
         progress(f"{name}: checking the touches on {engine}")
-        if not _checked(runner, source):
+        count, total, differs = _checked(runner, source)
+        if not count:
             return np.array([], dtype=str), np.zeros(0), 0.0
-        total, differs = runner.rows(sql.journey_query(source, runner.dialect))[0]
         if differs is not None:
             _disagreeing(runner, source, differs)
         progress(f"{name}: crediting the channels on {engine}")
@@ -129,12 +130,13 @@ def _source(runner: _Runner, name: str) -> sql.Source:
     )
 
 
-def _checked(runner: _Runner, source: sql.Source) -> bool:
-    """Raise on the first bad row, as the in-memory engine does; False for no touches."""
+def _checked(runner: _Runner, source: sql.Source) -> tuple[int, float | None, str | None]:
+    """Raise on the first bad row, as the in-memory engine does; else the number of touches,
+    the total revenue and the first journey whose rows disagree on its revenue (or None)."""
     query = sql.checks_query(source, runner.dialect)
     names = ["journey", "channel", "time", "stage", "revenue"]
     names = [n for n in names if n not in ("stage", "revenue") or getattr(source, n)]
-    *bad, touches = runner.rows(query)[0]
+    *bad, touches, total, differs = runner.rows(query)[0]
     for problem, row in zip(names, bad, strict=True):
         if row is None:
             continue
@@ -146,7 +148,7 @@ def _checked(runner: _Runner, source: sql.Source) -> bool:
             f"WHERE {sql.ROW} = {int(row)}"
         )[0][0]
         raise _problem(problem, position, value, source)
-    return bool(touches)
+    return touches, total, differs
 
 
 def _problem(problem: str, row: int, value: object, source: sql.Source) -> ValueError:
@@ -168,7 +170,9 @@ def _problem(problem: str, row: int, value: object, source: sql.Source) -> Value
         return InvalidAmountError(
             f"touches {label} (row {row}) is {_shown(value)}: every touch needs a {label}"
         )
-    return InvalidAmountError(f"touches {label} must hold dates or numbers, got {_shown(value)}")
+    return InvalidAmountError(
+        f"touches {label} (row {row}) is {_shown(value)}: {label} must hold dates or numbers"
+    )
 
 
 def _disagreeing(runner: _Runner, source: sql.Source, journey: str) -> None:
@@ -268,6 +272,7 @@ def spark_session(master: str | None = None):  # -> pyspark.sql.SparkSession
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.ui.enabled", "false")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         )
         if master.startswith("local"):
             builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
@@ -289,7 +294,10 @@ class _Spark(_Runner):
         self.view = f"xlf_touches_{uuid.uuid4().hex}"
         if hasattr(touches, "columns"):
             frame = touches.assign(**{sql.ROW: np.arange(1, len(touches) + 1)})
-            data = self.spark.createDataFrame(_spark_ready(frame))
+            with warnings.catch_warnings():
+                # PySpark warns about pandas 3 on every conversion; the tests check results.
+                warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+                data = self.spark.createDataFrame(_spark_ready(frame), _empty_schema(frame))
             self.numbered = True
         else:
             path = os.fspath(touches)
@@ -329,6 +337,22 @@ class _Spark(_Runner):
 
     def close(self) -> None:
         self.spark.catalog.dropTempView(self.view)
+
+
+def _empty_schema(frame: pd.DataFrame):  # -> pyspark StructType | None
+    """No rows to infer types from: text columns (the row number a whole number)."""
+    if len(frame):
+        return None
+    from pyspark.sql import types
+
+    return types.StructType(
+        [
+            types.StructField(
+                str(name), types.LongType() if name == sql.ROW else types.StringType()
+            )
+            for name in frame.columns
+        ]
+    )
 
 
 def _spark_ready(frame: pd.DataFrame) -> pd.DataFrame:

@@ -309,8 +309,13 @@ def _when(touches: pd.DataFrame, *, required_time: bool) -> np.ndarray:
         try:
             days = _days(_dates(column))
         except (TypeError, ValueError):
+            import pandas as pd
+
+            unread = pd.to_datetime(column, errors="coerce", format="mixed").isna() & column.notna()
+            row = int(np.flatnonzero(unread.to_numpy())[0]) if unread.any() else 0
             raise InvalidAmountError(
-                f"touches {label} must hold dates or numbers, got {_shown(column.iloc[0])}"
+                f"touches {label} (row {row + 1}) is {_shown(column.iloc[row])}: {label} must "
+                "hold dates or numbers"
             ) from None
     bad = ~np.isfinite(days)
     if bad.any():

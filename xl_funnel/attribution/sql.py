@@ -87,7 +87,9 @@ def _role(source: Source, dialect: Dialect) -> str:
 
 
 def checks_query(source: Source, dialect: Dialect) -> str:
-    """First bad row (1-based, NULL when none) of each kind of problem, and the row count."""
+    """One pass of checks: the first bad row (NULL when none) of each kind of problem, the row
+    count, the total revenue and the first journey giving two revenues (see
+    :func:`journey_query`)."""
     q = dialect.quote
     journey = f"TRIM(CAST({q(source.journey)} AS STRING))"
     checks = {
@@ -112,7 +114,8 @@ def checks_query(source: Source, dialect: Dialect) -> str:
         f"MIN(CASE WHEN {test} THEN rn END) AS {name}" for name, test in checks.items()
     )
     selected = prepared(source, dialect).replace(" FROM ", f", {_raw_columns(source, q)} FROM ", 1)
-    return f"SELECT {columns}, COUNT(*) AS touches FROM ({selected}) AS t"
+    rows = f"SELECT {columns}, COUNT(*) AS touches FROM ({selected}) AS t"
+    return f"SELECT * FROM ({rows}) AS a CROSS JOIN ({journey_query(source, dialect)}) AS b"
 
 
 def _raw_columns(source: Source, q) -> str:
