@@ -36,7 +36,10 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
-        return pd.read_parquet(path)
+        import duckdb  # reads Parquet without pyarrow
+
+        with duckdb.connect() as con:
+            return con.execute(f"SELECT * FROM read_parquet({_quoted_path(path)})").df()
     if suffix in {".xlsx", ".xlsm"}:
         return pd.read_excel(path, engine="openpyxl")
     return pd.read_csv(path, skipinitialspace=True)
@@ -204,6 +207,10 @@ class _Runner:
         """Release what the run holds."""
 
 
+def _is_csv(path: str | os.PathLike[str]) -> bool:
+    return Path(path).suffix.lower() in {".csv", ".txt", ".tsv"}
+
+
 def _quoted_path(path: str | os.PathLike[str]) -> str:
     return "'" + os.fspath(path).replace("'", "''") + "'"
 
@@ -223,11 +230,13 @@ class _DuckDB(_Runner):
             frame = touches.assign(**{sql.ROW: np.arange(1, len(touches) + 1)})
             self.con.register("xlf_frame", frame)
             self.con.execute(f"CREATE VIEW {self.view} AS SELECT * FROM xlf_frame")
-        elif Path(touches).suffix.lower() == ".parquet":
+        elif not _is_csv(touches):
+            # A folder of Parquet files (a data-lake table) is read as one table.
+            files = Path(touches) / "**" / "*.parquet" if Path(touches).is_dir() else touches
             self.con.execute(
                 f"CREATE VIEW {self.view} AS SELECT * EXCLUDE (file_row_number), "
                 f"file_row_number + 1 AS {sql.ROW} "
-                f"FROM read_parquet({_quoted_path(touches)}, file_row_number = true)"
+                f"FROM read_parquet({_quoted_path(files)}, file_row_number = true)"
             )
         else:
             # CSV has no row numbers: load it once, keeping the file's order.
@@ -276,7 +285,9 @@ def spark_session(master: str | None = None):  # -> pyspark.sql.SparkSession
         )
         if master.startswith("local"):
             builder = builder.config("spark.sql.shuffle.partitions", str(4 * (os.cpu_count() or 1)))
-        session = builder.getOrCreate()
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+            session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
         _SPARK[master] = session
     return _SPARK[master]
@@ -301,10 +312,10 @@ class _Spark(_Runner):
             self.numbered = True
         else:
             path = os.fspath(touches)
-            if Path(path).suffix.lower() == ".parquet":
-                data = self.spark.read.parquet(path)
-            else:
+            if _is_csv(path):
                 data = self.spark.read.csv(path, header=True, inferSchema=True)
+            else:
+                data = self.spark.read.parquet(path)
             # Increasing in file order; turned into a 1-based row number only for a message.
             data = data.withColumn(sql.ROW, functions.monotonically_increasing_id())
             self.numbered = False

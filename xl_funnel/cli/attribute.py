@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+import time
 import zipfile
 from pathlib import Path
 
 import click
 
-from xl_funnel.attribution import MODELS
+from xl_funnel.attribution import ENGINES, MODELS
 from xl_funnel.cli.errors import InputError
 
 
@@ -32,13 +34,14 @@ def _read(path: Path):  # -> pandas.DataFrame
 @click.command(
     epilog="\b\nExamples:\n"
     "  xl-funnel attribute touches.csv --model w_shaped                 # credit per channel\n"
-    "  xl-funnel attribute touches.csv --model time_decay --half-life 14 --json\n"
+    "  xl-funnel attribute touches.parquet --model markov -o credit.xlsx\n"
+    "  xl-funnel attribute s3a://lake/touches/ --engine spark --spark-master spark://head:7077\n"
     "\n"
     "The table has one row per touch with the columns journey, time (or order), channel, "
     "and optionally stage (first touch / lead created / opportunity created) and revenue "
-    "(any case). See docs/attribution.md."
+    "(any case). DuckDB reads .parquet and .csv where they are. See docs/attribution.md."
 )
-@click.argument("touches", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("location", metavar="TOUCHES")
 @click.option(
     "--model",
     type=click.Choice(MODELS, case_sensitive=False),
@@ -47,23 +50,89 @@ def _read(path: Path):  # -> pandas.DataFrame
     help="Attribution model.",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(ENGINES, case_sensitive=False),
+    default="duckdb",
+    show_default=True,
+    help="Where to compute: embedded DuckDB, Spark, or in memory.",
+)
+@click.option("--spark-master", metavar="URL", help="--engine spark: the cluster (default local).")
+@click.option(
     "--half-life",
     type=float,
     default=7.0,
     show_default=True,
     help="time_decay: days after which a touch's weight halves.",
 )
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the table to a .csv, .parquet or formatted .xlsx file.",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Steps on stderr (default: when stderr is a terminal).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-def attribute(touches: Path, model: str, half_life: float, as_json: bool) -> None:
-    """Revenue each channel earned from the touches in TOUCHES (.csv or .xlsx)."""
+def attribute(
+    location: str,
+    model: str,
+    engine: str,
+    spark_master: str | None,
+    half_life: float,
+    output: Path | None,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
+    """Revenue each channel earned from the touches in TOUCHES (.parquet, .csv or .xlsx)."""
     from xl_funnel.attribution import attribute as credit
+    from xl_funnel.attribution.report import output_problem, write_table
     from xl_funnel.errors import FunnelError
 
-    frame = _read(touches)
+    engine = engine.lower()
+    if spark_master and engine != "spark":
+        raise InputError("--spark-master: only with --engine spark")
+    # A URL (s3a://, hdfs://) is for Spark to read; a path stays as typed (no "//" folding).
+    is_remote = "://" in location
+    touches = Path(location)
+    if not is_remote and not touches.exists():
+        raise InputError(f"{touches}: no such file")
+    if not is_remote and touches.is_file() and touches.stat().st_size == 0:
+        raise InputError(f"{touches}: cannot read it as a table of touches (the file is empty)")
+    if output is not None:
+        problem = output_problem(output, None if is_remote else touches)
+        if problem:
+            raise InputError(f"--output {output}: {problem}")
+    source: object = location if is_remote else touches
+    if not is_remote and (engine == "pandas" or touches.suffix.lower() in {".xlsx", ".xlsm"}):
+        source = _read(touches) if touches.suffix.lower() != ".parquet" else touches
+    started = time.perf_counter()
+    show = sys.stderr.isatty() if progress is None else progress
+
+    def step(message: str) -> None:
+        if show:
+            click.echo(f"[{time.perf_counter() - started:6.1f} s] {message}", err=True)
+
     try:
-        table = credit(frame, model, half_life_days=half_life)
+        table = credit(
+            source, model, half_life, engine=engine, spark_master=spark_master, progress=step
+        )
     except FunnelError as error:
-        raise InputError(f"{touches}: {error}") from None
+        raise InputError(f"{location}: {error}") from None
+    except Exception as error:  # the engine could not read the file (DuckDB or Spark errors)
+        if type(error).__module__.split(".")[0] not in {"duckdb", "pyspark", "py4j"}:
+            raise
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise InputError(f"{location}: cannot read it as a table of touches ({reason})") from None
+    step(f"done: {len(table)} channels")
+    if output is not None:
+        write_table(table, output, model.lower())
+    _print(table, model, as_json)
+
+
+def _print(table, model: str, as_json: bool) -> None:
     rows = [
         {"channel": str(channel), "revenue": float(revenue), "share": _finite(share)}
         for channel, revenue, share in zip(
