@@ -166,3 +166,19 @@ def test_time_decay_checks_and_empty_tables(engine):  # noqa: F811
 def test_unknown_engine_is_named():
     with pytest.raises(InvalidChoiceError, match="engine is 'sqlite': choose one of duckdb"):
         attribute(FIVE, "linear", engine="sqlite")
+
+
+def test_names_with_spaces_quotes_and_backslashes(engine):  # noqa: F811
+    frame = pd.DataFrame(
+        {
+            "journey": ["it's", "it's", "it's", "B"],
+            "order": [1, 2, 3, 1],
+            "channel": [" Ads ", "O'Brien \\ Co", "Ads", "O'Brien \\ Co"],
+            "stage": [" Lead_Created ", None, "OPPORTUNITY-created", ""],
+            "revenue": [900.0, 900.0, 900.0, 100.0],
+        }
+    )
+    # W-shaped: Ads (first touch) 30 % + Ads (opportunity created, last) 30 %; the lead was
+    # created at the first touch too (30 %); O'Brien holds no role: the 10 %.
+    table = attribute(frame, "w_shaped", engine=engine)
+    assert table["revenue"].to_dict() == pytest.approx({"Ads": 810.0, "O'Brien \\ Co": 190.0})

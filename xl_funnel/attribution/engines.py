@@ -20,6 +20,7 @@ import numpy as np
 from xl_funnel._checks import as_array, check_positive, fmt
 from xl_funnel.attribution import markov, sql
 from xl_funnel.attribution.memory import COLUMN_ALIASES, _shown
+from xl_funnel.attribution.models import ROLES, STAGE_MARKERS
 from xl_funnel.errors import InvalidAmountError, InvalidChoiceError, ShapeMismatchError
 
 if TYPE_CHECKING:
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["channel_credit", "read_frame", "spark_session"]
 
 _SPARK: dict[str, Any] = {}
+#: Resource caps: distinct channel names and stage-marker spellings a table may hold.
+MAX_CHANNELS = 100_000
+MAX_STAGE_VALUES = 1_000
 
 
 def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -121,36 +125,94 @@ def _source(runner: _Runner, name: str) -> sql.Source:
                 "order of the touches in each journey"
             )
     revenue = find("revenue", required=False)
+    stage = find("stage", required=False)
     return sql.Source(
         view=runner.view,
         journey=journey,
+        journey_text=kinds[journey] == "text",
         channel=channel,
+        channel_names=_channel_names(runner, channel, kinds[channel] == "text"),
         time=time,
         time_kind=kinds[time],
-        stage=find("stage", required=False),
+        stage=stage,
+        stage_roles=_stage_roles(runner, stage) if stage is not None else {},
         revenue=revenue,
-        revenue_numeric=revenue is not None and kinds[revenue] == "number",
+        revenue_numeric=revenue is None or kinds[revenue] == "number",
     )
+
+
+def _distinct(runner: _Runner, column: str, cap: int) -> list[str | None]:
+    text = sql.text(runner.dialect, column)
+    return [row[0] for row in runner.rows(f"SELECT DISTINCT {text} FROM {runner.view} LIMIT {cap}")]
+
+
+def _first_row_with(runner: _Runner, column: str, values: list[str | None]) -> tuple[int, object]:
+    """Position (1-based) and raw value of the first row whose ``column`` is one of ``values``."""
+    text = sql.text(runner.dialect, column)
+    tests = [f"{text} IN ({', '.join(runner.dialect.literal(v) for v in values if v is not None)})"]
+    tests = tests if any(v is not None for v in values) else []
+    if None in values:
+        tests.append(f"{runner.dialect.quote(column)} IS NULL")
+    row = runner.rows(f"SELECT MIN({sql.ROW}) FROM {runner.view} WHERE {' OR '.join(tests)}")[0][0]
+    value = runner.rows(
+        f"SELECT {runner.dialect.quote(column)} FROM {runner.view} WHERE {sql.ROW} = {int(row)}"
+    )[0][0]
+    return runner.position(row), value
+
+
+def _channel_names(runner: _Runner, column: str, is_text: bool) -> dict[str, str] | None:
+    """Raw channel → trimmed name where they differ (None: the raw column is fine as it is)."""
+    values = _distinct(runner, column, MAX_CHANNELS + 1)
+    if len(values) > MAX_CHANNELS:
+        raise InvalidAmountError(
+            f"touches channel has more than {MAX_CHANNELS:,} different values: is it the "
+            "channel column?"
+        )
+    blank = [v for v in values if v is None or not v.strip()]
+    if blank:
+        row, _ = _first_row_with(runner, column, blank)
+        raise InvalidAmountError(
+            f"touches channel (row {row}) is blank: every touch needs a channel"
+        )
+    renamed = {v: v.strip() for v in values if v is not None and v != v.strip()}
+    return renamed if renamed or not is_text else None
+
+
+def _stage_roles(runner: _Runner, column: str) -> dict[str, int]:
+    """Raw stage marker → role code, read as the in-memory engine reads the markers."""
+    roles, unknown = {}, []
+    for value in _distinct(runner, column, MAX_STAGE_VALUES):
+        if value is None:
+            continue
+        marker = value.strip().lower().replace("_", " ").replace("-", " ")
+        if marker in STAGE_MARKERS:
+            roles[value] = ROLES[STAGE_MARKERS[marker]]
+        elif marker:
+            unknown.append(value)
+    if unknown:
+        row, value = _first_row_with(runner, column, unknown)
+        raise InvalidChoiceError(
+            f"touches stage (row {row}) is {_shown(value)}: a stage marker is "
+            "'first touch', 'lead created', 'opportunity created' or blank"
+        )
+    return roles
 
 
 def _checked(runner: _Runner, source: sql.Source) -> tuple[int, float | None, str | None]:
     """Raise on the first bad row, as the in-memory engine does; else the number of touches,
     the total revenue and the first journey whose rows disagree on its revenue (or None)."""
     query = sql.checks_query(source, runner.dialect)
-    names = ["journey", "channel", "time", "stage", "revenue"]
-    names = [n for n in names if n not in ("stage", "revenue") or getattr(source, n)]
+    names = ["journey", "channel", "time", "revenue"][: 4 if source.revenue else 3]
     *bad, touches, total, differs = runner.rows(query)[0]
+    column = {"journey": source.journey, "channel": source.channel, "time": source.time}
+    column["revenue"] = source.revenue or ""
     for problem, row in zip(names, bad, strict=True):
-        if row is None:
-            continue
-        position = runner.position(row)
-        column = {"journey": source.journey, "channel": source.channel, "time": source.time}
-        column |= {"stage": source.stage, "revenue": source.revenue}
-        value = runner.rows(
-            f"SELECT {runner.dialect.quote(column[problem])} FROM {runner.view} "
-            f"WHERE {sql.ROW} = {int(row)}"
-        )[0][0]
-        raise _problem(problem, position, value, source)
+        if row is not None:
+            value = runner.rows(
+                f"SELECT {runner.dialect.quote(column[problem])} FROM {runner.view} "
+                f"WHERE {sql.ROW} = {int(row)}"
+            )[0][0]
+            raise _problem(problem, runner.position(row), value, source)
     return touches, total, differs
 
 
@@ -159,17 +221,12 @@ def _problem(problem: str, row: int, value: object, source: sql.Source) -> Value
         return InvalidAmountError(
             f"touches {problem} (row {row}) is blank: every touch needs a {problem}"
         )
-    if problem == "stage":
-        return InvalidChoiceError(
-            f"touches stage (row {row}) is {_shown(value)}: a stage marker is "
-            "'first touch', 'lead created', 'opportunity created' or blank"
-        )
     if problem == "revenue":
         return InvalidAmountError(
             f"touches revenue (row {row}) is {_shown(value)}: revenue must be a number ≥ 0"
         )
     label = "time" if source.time.strip().lower() in COLUMN_ALIASES["time"] else "order"
-    if value is None:
+    if value is None or value != value:
         return InvalidAmountError(
             f"touches {label} (row {row}) is {_shown(value)}: every touch needs a {label}"
         )
@@ -180,10 +237,10 @@ def _problem(problem: str, row: int, value: object, source: sql.Source) -> Value
 
 def _disagreeing(runner: _Runner, source: sql.Source, journey: str) -> None:
     prepared = sql.prepared(source, runner.dialect)
-    quoted = "'" + journey.replace("'", "''") + "'"
-    low, high = runner.rows(f"SELECT MIN(rev), MAX(rev) FROM ({prepared}) AS t WHERE j = {quoted}")[
-        0
-    ]
+    low, high = runner.rows(
+        f"SELECT MIN(rev), MAX(rev) FROM ({prepared}) AS t "
+        f"WHERE CAST(j AS STRING) = {runner.dialect.literal(journey)}"
+    )[0]
     raise InvalidAmountError(
         f"touches revenue of journey {journey!r} differs between its touches "
         f"({fmt(low)} and {fmt(high)}): give one revenue per journey"
@@ -225,6 +282,7 @@ class _DuckDB(_Runner):
 
         self.spill = tempfile.TemporaryDirectory(prefix="xl-funnel-duckdb-")
         self.con = duckdb.connect(config={"temp_directory": self.spill.name})
+        self.con.execute("SET enable_progress_bar = false")  # we report our own steps
         self.view = "xlf_touches"
         if hasattr(touches, "columns"):
             frame = touches.assign(**{sql.ROW: np.arange(1, len(touches) + 1)})
