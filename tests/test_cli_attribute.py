@@ -162,7 +162,10 @@ def test_progress_goes_to_stderr(touches):
     result = run(str(touches), "--model", "shapley", "--progress")
     assert result.exit_code == 0, result.output
     steps = result.stderr.splitlines()
-    assert any("shapley: checking the touches on duckdb" in line for line in steps)
+    assert any(
+        "shapley: checking the touches and crediting the channels on duckdb" in line
+        for line in steps
+    )
     assert steps[-1].endswith("done: 4 channels")
     assert "Channel" in result.stdout
     assert run(str(touches)).stderr == ""  # not a terminal: quiet by default

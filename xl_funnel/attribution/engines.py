@@ -67,21 +67,16 @@ def channel_credit(
     runner = _DuckDB(touches) if engine == "duckdb" else _Spark(touches, spark_master)
     try:
         source = _source(runner, name)
-        progress(f"{name}: checking the touches on {engine}")
-        count, total, differs = _checked(runner, source)
-        if not count:
-            return np.array([], dtype=str), np.zeros(0), 0.0
-        if differs is not None:
-            _disagreeing(runner, source, differs)
-        progress(f"{name}: crediting the channels on {engine}")
+        progress(f"{name}: checking the touches and crediting the channels on {engine}")
         rows = runner.rows(sql.channel_query(source, runner.dialect, name, half_life_days))
+        total = _checked(runner, source, rows[0][: len(sql.CHECKS)])
     finally:
         runner.close()
-    total = float(total or 0.0)
+    found = [row[len(sql.CHECKS) : -1] for row in rows if row[-1] is not None]
     if name == "markov":
-        return (*_markov_credit(rows, total), total)
-    labels = np.array([row[0] for row in rows], dtype=str)
-    return labels, np.array([float(row[1]) for row in rows]), total
+        return (*_markov_credit(found, total), total)
+    labels = np.array([row[0] for row in found], dtype=str)
+    return labels, np.array([float(row[1]) for row in found]), total
 
 
 def _markov_credit(rows: list[tuple], total: float) -> tuple[np.ndarray, np.ndarray]:
@@ -198,22 +193,21 @@ def _stage_roles(runner: _Runner, column: str) -> dict[str, int]:
     return roles
 
 
-def _checked(runner: _Runner, source: sql.Source) -> tuple[int, float | None, str | None]:
-    """Raise on the first bad row, as the in-memory engine does; else the number of touches,
-    the total revenue and the first journey whose rows disagree on its revenue (or None)."""
-    query = sql.checks_query(source, runner.dialect)
-    names = ["journey", "channel", "time", "revenue"][: 4 if source.revenue else 3]
-    *bad, touches, total, differs = runner.rows(query)[0]
+def _checked(runner: _Runner, source: sql.Source, checks: tuple) -> float:
+    """Raise on the first problem, as the in-memory engine does; else the total revenue."""
+    *bad, _, total, differs = checks
     column = {"journey": source.journey, "channel": source.channel, "time": source.time}
     column["revenue"] = source.revenue or ""
-    for problem, row in zip(names, bad, strict=True):
+    for problem, row in zip(column, bad, strict=True):
         if row is not None:
             value = runner.rows(
                 f"SELECT {runner.dialect.quote(column[problem])} FROM {runner.view} "
                 f"WHERE {sql.ROW} = {int(row)}"
             )[0][0]
             raise _problem(problem, runner.position(row), value, source)
-    return touches, total, differs
+    if differs is not None:
+        _disagreeing(runner, source, differs)
+    return float(total or 0.0)
 
 
 def _problem(problem: str, row: int, value: object, source: sql.Source) -> ValueError:

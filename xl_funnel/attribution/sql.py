@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from xl_funnel.attribution.models import POSITION_SHARES
 
-__all__ = ["ROW", "Dialect", "Source", "channel_query", "checks_query", "prepared"]
+__all__ = ["CHECKS", "ROW", "Dialect", "Source", "channel_query", "prepared"]
 
 #: The column holding each raw row's 1-based position in the table.
 ROW = "xlf_row"
@@ -34,6 +34,10 @@ class Dialect:
     micros: str
     #: Spark reads a backslash in a string literal as an escape; DuckDB as itself.
     backslash_escapes: bool
+    #: How to name the touches and the per-journey table in ``WITH``: DuckDB is told to read
+    #: the touches in place (not to store them) and to keep the journeys it reuses.
+    touches_cte: str = "tc AS"
+    journeys_cte: str = "jr AS"
 
     def quote(self, name: str) -> str:
         q = self.quote_char
@@ -45,7 +49,13 @@ class Dialect:
         return "'" + value.replace("'", "''") + "'"
 
 
-DUCKDB = Dialect('"', "epoch_us({})", backslash_escapes=False)
+DUCKDB = Dialect(
+    '"',
+    "epoch_us({})",
+    backslash_escapes=False,
+    touches_cte="tc AS NOT MATERIALIZED",
+    journeys_cte="jr AS MATERIALIZED",
+)
 SPARK = Dialect("`", "unix_micros({})", backslash_escapes=True)
 
 
@@ -108,102 +118,140 @@ def prepared(source: Source, dialect: Dialect) -> str:
     )
 
 
-def checks_query(source: Source, dialect: Dialect) -> str:
-    """One pass of checks: the first bad row (NULL when none) of each kind of problem, the row
-    count, the total revenue and the first journey whose rows give two different revenues."""
-    checks = {
+#: The columns every query returns first: what the checks found (one value for the table).
+CHECKS = ("bad_journey", "bad_channel", "bad_time", "bad_revenue", "touches", "total", "differs")
+
+
+def _head(source: Source, dialect: Dialect) -> str:
+    """The touches (``tc``), one row per journey with its checks (``jr``), and the table's
+    checks (``checks``): the first bad row of each kind (NULL when none), the number of
+    touches, the total revenue and the first journey whose rows give two revenues.
+
+    Checking folds into the one ``GROUP BY`` journey every model needs anyway, so a model
+    reads the table once or twice, not once more for the checks.
+    """
+    tests = {
         "journey": "j IS NULL" + (" OR TRIM(j) = ''" if source.journey_text else ""),
         "channel": "ch IS NULL",
         "time": "ts IS NULL OR isnan(ts)",
+        "revenue": "FALSE",
     }
+    columns = prepared(source, dialect)
     if source.revenue is not None:
-        typo = (
-            ""
-            if source.revenue_numeric
-            else f" OR (rev IS NULL AND TRIM({text(dialect, source.revenue)}) <> '')"
-        )
-        checks["revenue"] = f"rev < 0 OR isnan(rev) OR rev > 1.7e308{typo}"
-    columns = ", ".join(
-        f"MIN(CASE WHEN {test} THEN rn END) AS bad_{name}" for name, test in checks.items()
+        tests["revenue"] = "rev < 0 OR isnan(rev) OR rev > 1.7e308"
+        if not source.revenue_numeric:
+            raw = text(dialect, source.revenue)
+            tests["revenue"] += f" OR (rev IS NULL AND TRIM({raw}) <> '')"
+            columns = columns.replace(
+                f" FROM {source.view}", f", {dialect.quote(source.revenue)} FROM {source.view}"
+            )
+    firsts = ", ".join(
+        f"MIN(CASE WHEN {test} THEN rn END) AS bad_{name}" for name, test in tests.items()
     )
-    extra = ""
-    if source.revenue is not None and not source.revenue_numeric:
-        extra = f", {dialect.quote(source.revenue)}"
-    rows = prepared(source, dialect).replace(f" FROM {source.view}", f"{extra} FROM {source.view}")
     return (
-        f"WITH t AS ({rows}), "
-        "jr AS (SELECT j, MIN(rev) AS lo, MAX(rev) AS hi FROM t GROUP BY j) "
-        f"SELECT * FROM (SELECT {columns}, COUNT(*) AS touches FROM t) AS a CROSS JOIN "
-        "(SELECT SUM(COALESCE(hi, 0.0)) AS total, "
+        f"WITH {dialect.touches_cte} ({columns}), "
+        f"{dialect.journeys_cte} (SELECT j, COALESCE(MAX(rev), 0.0) AS revenue, MIN(rev) AS lo, "
+        "MAX(rev) AS hi, COUNT(*) AS n, MIN(ts) AS first_ts, MAX(ts) AS last_ts, "
+        "MIN(CASE WHEN role = 1 THEN ts END) AS first_marked_ts, "
+        "MIN(CASE WHEN role = 2 THEN ts END) AS lead_marked_ts, "
+        "MIN(CASE WHEN role = 3 THEN ts END) AS opportunity_marked_ts, "
+        f"{firsts} FROM tc GROUP BY j), "
+        "checks AS (SELECT "
+        + ", ".join(f"MIN(bad_{name}) AS bad_{name}" for name in tests)
+        + ", SUM(n) AS touches, SUM(revenue) AS total, "
         "MIN(CASE WHEN hi - lo > 1e-12 * ABS(hi) THEN CAST(j AS STRING) END) AS differs "
-        "FROM jr) AS b"
+        "FROM jr)"
     )
 
 
 def channel_query(source: Source, dialect: Dialect, model: str, half_life: float) -> str:
-    """Credit per channel (``ch``, ``credit``); for ``markov``, the transition counts."""
-    head = (
-        f"WITH tc AS ({prepared(source, dialect)}), "
-        "jr AS (SELECT j, COALESCE(MAX(rev), 0.0) AS revenue, COUNT(*) AS n FROM tc GROUP BY j)"
-    )
-    per_touch = "SELECT ch, SUM(credit) AS credit FROM c GROUP BY ch"
+    """The checks (:data:`CHECKS`) on every row, then the model's result and ``hit`` (NULL
+    on the one row of a table without touches): credit per channel (``ch``, ``credit``), or
+    for ``markov`` the transition counts (``src``, ``dst``, ``converted``, ``cnt``)."""
+    per_touch = "SELECT ch, SUM(credit) AS credit, 1 AS hit FROM c GROUP BY ch"
     if model == "markov":
-        return head + ", " + _markov()
-    if model == "shapley":
+        result = _markov()
+    elif model == "shapley":
         # Each journey's revenue split evenly over its distinct channels (see .shapley).
-        return (
-            f"{head}, d AS (SELECT DISTINCT j, ch FROM tc), "
-            "m AS (SELECT j, COUNT(*) AS m FROM d GROUP BY j) "
-            "SELECT d.ch AS ch, SUM(jr.revenue / m.m) AS credit "
-            "FROM d JOIN m ON d.j = m.j JOIN jr ON d.j = jr.j GROUP BY d.ch"
+        result = (
+            "d AS (SELECT DISTINCT j, ch FROM tc), "
+            "m AS (SELECT j, COUNT(*) AS m FROM d GROUP BY j), "
+            "result AS (SELECT d.ch AS ch, SUM(jr.revenue / m.m) AS credit, 1 AS hit "
+            "FROM d JOIN m ON d.j = m.j JOIN jr ON d.j = jr.j GROUP BY d.ch)"
         )
-    if model == "time_decay":
+    elif model == "time_decay":
         weight = f"POWER(CAST(2 AS DOUBLE), -(MAX(ts) OVER (PARTITION BY j) - ts) / {half_life!r})"
-        return (
-            f"{head}, w AS (SELECT j, ch, {weight} AS w FROM tc), "
+        result = (
+            f"w AS (SELECT j, ch, {weight} AS w FROM tc), "
             "c AS (SELECT w.ch AS ch, jr.revenue * w.w / SUM(w.w) OVER (PARTITION BY w.j) AS "
-            "credit FROM w JOIN jr ON w.j = jr.j) " + per_touch
+            f"credit FROM w JOIN jr ON w.j = jr.j), result AS ({per_touch})"
         )
-    shares, rest = POSITION_SHARES[model]
-    if not shares:  # linear: the rest share over every touch, no order needed
-        return (
-            f"{head}, c AS (SELECT tc.ch AS ch, jr.revenue * {rest!r} / jr.n AS credit "
-            "FROM tc JOIN jr ON tc.j = jr.j) " + per_touch
-        )
+    else:
+        shares, rest = POSITION_SHARES[model]
+        if shares:
+            result = _position(shares, rest, per_touch)
+        else:  # linear: the rest share over every touch, no order needed
+            result = (
+                f"c AS (SELECT tc.ch AS ch, jr.revenue * {rest!r} / jr.n AS credit "
+                f"FROM tc JOIN jr ON tc.j = jr.j), result AS ({per_touch})"
+            )
     return (
-        f"{head}, o AS (SELECT j, ch, role, "
-        "ROW_NUMBER() OVER (PARTITION BY j ORDER BY ts, rn) AS k, "
-        "COUNT(*) OVER (PARTITION BY j) AS n FROM tc), "
-        f"w AS ({_position(shares, rest)}), "
-        "c AS (SELECT w.ch AS ch, jr.revenue * w.w / SUM(w.w) OVER (PARTITION BY w.j) AS credit"
-        " FROM w JOIN jr ON w.j = jr.j) " + per_touch
+        f"{_head(source, dialect)}, {result} "
+        "SELECT checks.*, result.* FROM checks LEFT JOIN result ON 1 = 1"
     )
 
 
-def _position(shares: dict[str, float], rest: float) -> str:
-    """Role-share weights (:data:`.models.POSITION_SHARES`) of every touch of ``o``."""
-    at = {
-        "first": "COALESCE(MIN(CASE WHEN role = 1 THEN k END) OVER (PARTITION BY j), 1)",
-        "lead": "COALESCE(MIN(CASE WHEN role = 2 THEN k END) OVER (PARTITION BY j), n)",
-        "opportunity": "COALESCE(MIN(CASE WHEN role = 3 THEN k END) OVER (PARTITION BY j), n)",
-        "last": "n",
+def _position(shares: dict[str, float], rest: float, per_touch: str) -> str:
+    """Role-share credit (:data:`.models.POSITION_SHARES`) with group-bys and joins only.
+
+    Each role's holder is found without sorting: the earliest marked touch is the marked
+    touch at the journey's earliest marked time with the smallest row number (the table's
+    order breaks ties), the first touch the one at the earliest time, the last the one at the
+    latest time with the largest row number. A journey's total weight is known from how many
+    distinct touches hold the roles, so no window is needed either.
+    """
+    holder = {
+        "first": "COALESCE(MIN(CASE WHEN tc.role = 1 AND tc.ts = jr.first_marked_ts "
+        "THEN tc.rn END), MIN(CASE WHEN tc.ts = jr.first_ts THEN tc.rn END))",
+        "lead": "COALESCE(MIN(CASE WHEN tc.role = 2 AND tc.ts = jr.lead_marked_ts "
+        "THEN tc.rn END), MAX(CASE WHEN tc.ts = jr.last_ts THEN tc.rn END))",
+        "opportunity": "COALESCE(MIN(CASE WHEN tc.role = 3 AND tc.ts = "
+        "jr.opportunity_marked_ts THEN tc.rn END), "
+        "MAX(CASE WHEN tc.ts = jr.last_ts THEN tc.rn END))",
+        "last": "MAX(CASE WHEN tc.ts = jr.last_ts THEN tc.rn END)",
     }
-    roles = ", ".join(f"{at[role]} AS at_{role}" for role in shares)
-    holds = " OR ".join(f"k = at_{role}" for role in shares)
-    role_weight = " + ".join(
-        f"CASE WHEN k = at_{role} THEN {share!r} ELSE 0.0 END" for role, share in shares.items()
+    roles = list(shares)
+    found = ", ".join(f"{holder[role]} AS at_{role}" for role in roles)
+    # How many distinct touches hold the roles: 1 + each role on a touch no earlier role held.
+    distinct = " + ".join(
+        ["1"]
+        + [
+            "CASE WHEN "
+            + " AND ".join(f"at_{r} <> at_{earlier}" for earlier in roles[:i])
+            + " THEN 1 ELSE 0 END"
+            for i, r in enumerate(roles)
+            if i
+        ]
     )
+    role_weight = " + ".join(
+        f"CASE WHEN tc.rn = h.at_{role} THEN {share!r} ELSE 0.0 END"
+        for role, share in shares.items()
+    )
+    holds = " OR ".join(f"tc.rn = h.at_{role}" for role in roles)
+    total = sum(shares.values())
     return (
-        f"SELECT j, ch, ({role_weight}) + CASE WHEN holds = 0 THEN "
-        f"COALESCE({rest!r} / NULLIF(n - SUM(holds) OVER (PARTITION BY j), 0), 0.0) "
-        "ELSE 0.0 END AS w FROM ("
-        f"SELECT *, CASE WHEN {holds} THEN 1 ELSE 0 END AS holds FROM ("
-        f"SELECT j, ch, k, n, {roles} FROM o) AS r) AS h"
+        f"h0 AS (SELECT tc.j AS j, {found} FROM tc JOIN jr ON tc.j = jr.j GROUP BY tc.j), "
+        f"h AS (SELECT h0.*, jr.n - ({distinct}) AS rest_n, jr.revenue FROM h0 "
+        "JOIN jr ON h0.j = jr.j), "
+        f"c AS (SELECT tc.ch AS ch, h.revenue * (({role_weight}) + CASE WHEN {holds} THEN 0.0 "
+        f"ELSE {rest!r} / h.rest_n END) / ({total!r} + CASE WHEN h.rest_n > 0 THEN {rest!r} "
+        "ELSE 0.0 END) AS credit FROM tc JOIN h ON tc.j = h.j), "
+        f"result AS ({per_touch})"
     )
 
 
 def _markov() -> str:
-    """Transition counts: (src, dst, converted, n); src NULL = start, dst NULL = the end."""
+    """Transition counts: (src, dst, converted, cnt); src NULL = start, dst NULL = the end."""
     return (
         "o AS (SELECT j, ch, ROW_NUMBER() OVER (PARTITION BY j ORDER BY ts, rn) AS k, "
         "LEAD(ch) OVER (PARTITION BY j ORDER BY ts, rn) AS nxt FROM tc), "
@@ -211,6 +259,7 @@ def _markov() -> str:
         "CASE WHEN o.nxt IS NULL AND jr.revenue > 0 THEN 1 ELSE 0 END AS converted "
         "FROM o JOIN jr ON o.j = jr.j "
         "UNION ALL SELECT CAST(NULL AS STRING) AS src, ch AS dst, 0 AS converted "
-        "FROM o WHERE k = 1) "
-        "SELECT src, dst, converted, COUNT(*) AS n FROM e GROUP BY src, dst, converted"
+        "FROM o WHERE k = 1), "
+        "result AS (SELECT src, dst, converted, COUNT(*) AS cnt, 1 AS hit FROM e "
+        "GROUP BY src, dst, converted)"
     )
