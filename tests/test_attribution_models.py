@@ -17,7 +17,7 @@ from tests.attribution_engines import engine, spark  # noqa: F401  (fixtures)
 from xl_funnel.attribution import attribute, touch_credit
 from xl_funnel.attribution.markov import removal_effects, transition_counts
 from xl_funnel.attribution.shapley import coalition_worth, journey_credit, shapley_values
-from xl_funnel.errors import ShapeMismatchError
+from xl_funnel.errors import InvalidAmountError, ShapeMismatchError
 
 
 def paths(*journeys) -> pd.DataFrame:
@@ -217,3 +217,32 @@ def test_shapley_coalitions_equal_the_closed_form_beyond_the_limit():
 def test_shapley_values_need_two_to_the_n_worths():
     with pytest.raises(ShapeMismatchError, match="worth has 3 entries"):
         shapley_values([0.0, 1.0, 2.0])
+
+
+def test_revenue_from_a_conversions_table(engine):  # noqa: F811
+    # The touch log carries no revenue (or a stale one, ignored); the deals table has two
+    # deals for J0 (600 + 400) and none for J1 and J2, which therefore did not convert.
+    touches = BRYL.assign(revenue=5.0)
+    deals = pd.DataFrame({"Journey_Id": [" J0", "J0"], "Revenue": [600, 400]})
+    table = attribute(touches, "markov", engine=engine, conversions=deals)
+    assert table["revenue"].to_dict() == pytest.approx(
+        {"C1": 200.0, "C2": 400.0, "C3": 400.0}, rel=1e-12
+    )
+    # Numeric journeys in the touches match their text in the deals table.
+    numbered = BRYL.drop(columns="revenue").assign(
+        journey=lambda f: f["journey"].str[1:].astype(int)
+    )
+    deals = pd.DataFrame({"journey": ["0"], "revenue": [1_000.0]})
+    table = attribute(numbered, "linear", engine=engine, conversions=deals)
+    assert table["revenue"].to_dict() == pytest.approx(
+        {"C1": 1000 / 3, "C2": 1000 / 3, "C3": 1000 / 3}
+    )
+
+
+def test_conversions_table_errors():
+    with pytest.raises(ShapeMismatchError, match="conversions has no 'revenue' column"):
+        attribute(BRYL, "linear", conversions=pd.DataFrame({"journey": ["J0"]}))
+    with pytest.raises(InvalidAmountError, match=r"conversions revenue \(row 2\) is 'x'"):
+        attribute(
+            BRYL, "linear", conversions=pd.DataFrame({"journey": ["J0", "J1"], "revenue": [1, "x"]})
+        )

@@ -236,3 +236,18 @@ def test_output_is_checked_before_anything_runs(touches, tmp_path):
     master = run(str(touches), "--spark-master", "local[1]")
     assert master.exit_code == 2
     assert "--spark-master: only with --engine spark" in master.stderr
+
+
+def test_conversions_file(tmp_path):
+    touches = tmp_path / "touches.csv"
+    touches.write_text("journey,order,channel\nA,1,Ads\nA,2,Email\nB,1,Email\n")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Journey,Revenue\nA,900\n")
+    # B did not convert. p = 1/2 · 1/2 + 1/2 · 1/2 = 1/2; without Ads 1/4 (effect 1/2), without
+    # Email 0 (effect 1): Ads 300, Email 600.
+    credit = credit_json(str(touches), "--model", "markov", "--conversions", str(deals))
+    assert credit == pytest.approx({"Ads": 300.0, "Email": 600.0})
+    deals.write_text("Journey,Revenue\nA,-1\n")
+    bad = run(str(touches), "--conversions", str(deals))
+    assert bad.exit_code == 2
+    assert f"--conversions {deals}: conversions revenue (row 1) is -1" in bad.stderr

@@ -40,6 +40,7 @@ def attribute(
     half_life_days: float = 7.0,
     *,
     engine: str | None = None,
+    conversions: pd.DataFrame | str | os.PathLike[str] | None = None,
     spark_master: str | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
@@ -77,6 +78,11 @@ def attribute(
     engine : {'duckdb', 'spark', 'pandas'}, optional
         Where to compute. Default: ``duckdb`` for a file, ``pandas`` (in memory) for a
         DataFrame. Every engine gives the same credit (to 1e-9 relative).
+    conversions : pandas.DataFrame or path, optional
+        A separate table of conversions (won deals) with ``journey`` and ``revenue``
+        columns: each journey is worth the sum of its rows, a journey without one 0 (did
+        not convert). The touches' own ``revenue`` column is then ignored. See
+        :mod:`xl_funnel.attribution.conversions`.
     spark_master : str, optional
         ``spark`` only: the cluster's master URL (``spark://host:7077``, ``yarn``, …);
         default local mode on every core.
@@ -173,23 +179,36 @@ def attribute(
     {'Email': 4500.0, 'Ads': 2500.0, 'Sales': 2500.0, 'Webinar': 2500.0}
     """
     from xl_funnel.attribution import memory
+    from xl_funnel.attribution.conversions import conversion_revenue, with_conversions
+    from xl_funnel.attribution.engines import read_frame
 
     name = model_name(model)
     chosen = _engine(engine, touches)
     report = progress or (lambda message: None)
+    worth = None
+    if conversions is not None:
+        worth = conversion_revenue(
+            conversions if _is_frame(conversions) else read_frame(conversions)
+        )
     if chosen == "pandas":
         if not _is_frame(touches):
-            from xl_funnel.attribution.engines import read_frame
-
             report(f"reading {os.fspath(touches)}")
             touches = read_frame(touches)
+        if worth is not None:
+            touches = with_conversions(touches, worth)
         report(f"{name}: computing in memory")
         labels, totals, total = memory.channel_credit(touches, name, half_life_days)
     else:
         from xl_funnel.attribution import engines
 
         labels, totals, total = engines.channel_credit(
-            touches, name, half_life_days, chosen, spark_master=spark_master, progress=report
+            touches,
+            name,
+            half_life_days,
+            chosen,
+            conversions=worth,
+            spark_master=spark_master,
+            progress=report,
         )
     return channel_table(labels, totals, total)
 

@@ -55,6 +55,7 @@ def channel_credit(
     half_life_days: float,
     engine: str,
     *,
+    conversions: pd.Series | None = None,
     spark_master: str | None = None,
     progress: Callable[[str], None] = lambda message: None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
@@ -66,7 +67,7 @@ def channel_credit(
     progress(f"{name}: starting {engine}")
     runner = _DuckDB(touches) if engine == "duckdb" else _Spark(touches, spark_master)
     try:
-        source = _source(runner, name)
+        source = _source(runner, name, conversions)
         progress(f"{name}: checking the touches and crediting the channels on {engine}")
         rows = runner.rows(sql.channel_query(source, runner.dialect, name, half_life_days))
         total = _checked(runner, source, rows[0][: len(sql.CHECKS)])
@@ -90,7 +91,7 @@ def _markov_credit(rows: list[tuple], total: float) -> tuple[np.ndarray, np.ndar
     return labels, markov.credit(counts, total)
 
 
-def _source(runner: _Runner, name: str) -> sql.Source:
+def _source(runner: _Runner, name: str, conversions: pd.Series | None) -> sql.Source:
     kinds = runner.kinds()
     by_name = {column.strip().lower(): column for column in kinds if column != sql.ROW}
 
@@ -120,6 +121,9 @@ def _source(runner: _Runner, name: str) -> sql.Source:
                 "order of the touches in each journey"
             )
     revenue = find("revenue", required=False)
+    if conversions is not None:
+        revenue = _join_conversions(runner, journey, conversions)
+        kinds[revenue] = "number"
     stage = find("stage", required=False)
     return sql.Source(
         view=runner.view,
@@ -134,6 +138,26 @@ def _source(runner: _Runner, name: str) -> sql.Source:
         revenue=revenue,
         revenue_numeric=revenue is None or kinds[revenue] == "number",
     )
+
+
+def _join_conversions(runner: _Runner, journey: str, conversions: pd.Series) -> str:
+    """Point the runner at the touches joined with their journey's conversion revenue."""
+    import pandas as pd
+
+    deals = pd.DataFrame(
+        {"xlf_cj": conversions.index.astype(str), "xlf_crev": conversions.to_numpy(dtype=float)}
+    )
+    name = f"{runner.view}_conversions"
+    runner.register(name, deals)
+    joined = f"{runner.view}_joined"
+    key = f"TRIM({sql.text(runner.dialect, journey)})"
+    runner.create_view(
+        joined,
+        f"SELECT t.*, COALESCE(c.xlf_crev, 0.0) AS xlf_revenue FROM {runner.view} AS t "
+        f"LEFT JOIN {name} AS c ON {key} = c.xlf_cj",
+    )
+    runner.view = joined
+    return "xlf_revenue"
 
 
 def _distinct(runner: _Runner, column: str, cap: int) -> list[str | None]:
@@ -254,6 +278,12 @@ class _Runner:
     def position(self, row: int) -> int:
         return int(row)
 
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def create_view(self, name: str, query: str) -> None:
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release what the run holds."""
 
@@ -305,6 +335,12 @@ class _DuckDB(_Runner):
 
     def rows(self, query: str) -> list[tuple]:
         return self.con.execute(query).fetchall()
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        self.con.register(name, frame)
+
+    def create_view(self, name: str, query: str) -> None:
+        self.con.execute(f"CREATE VIEW {name} AS {query}")
 
     def close(self) -> None:
         self.con.close()
@@ -373,6 +409,7 @@ class _Spark(_Runner):
             self.numbered = False
         self.data = data
         data.createOrReplaceTempView(self.view)
+        self.views = [self.view]
 
     def kinds(self) -> dict[str, str]:
         from pyspark.sql import types
@@ -393,13 +430,25 @@ class _Spark(_Runner):
     def rows(self, query: str) -> list[tuple]:
         return [tuple(row) for row in self.spark.sql(query).collect()]
 
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "PySpark does not yet", FutureWarning)
+            data = self.spark.createDataFrame(_spark_ready(frame), _empty_schema(frame))
+        data.createOrReplaceTempView(name)
+        self.views.append(name)
+
+    def create_view(self, name: str, query: str) -> None:
+        self.spark.sql(f"CREATE OR REPLACE TEMP VIEW {name} AS {query}")
+        self.views.append(name)
+
     def position(self, row: int) -> int:
         if self.numbered:
             return int(row)
         return int(self.rows(f"SELECT COUNT(*) FROM {self.view} WHERE {sql.ROW} <= {row}")[0][0])
 
     def close(self) -> None:
-        self.spark.catalog.dropTempView(self.view)
+        for view in self.views:
+            self.spark.catalog.dropTempView(view)
 
 
 def _empty_schema(frame: pd.DataFrame):  # -> pyspark StructType | None

@@ -56,6 +56,11 @@ def _read(path: Path):  # -> pandas.DataFrame
     show_default=True,
     help="Where to compute: embedded DuckDB, Spark, or in memory.",
 )
+@click.option(
+    "--conversions",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A table of won deals (journey, revenue): revenue comes from it, not the touches.",
+)
 @click.option("--spark-master", metavar="URL", help="--engine spark: the cluster (default local).")
 @click.option(
     "--half-life",
@@ -80,6 +85,7 @@ def attribute(
     location: str,
     model: str,
     engine: str,
+    conversions: Path | None,
     spark_master: str | None,
     half_life: float,
     output: Path | None,
@@ -115,10 +121,10 @@ def attribute(
         if show:
             click.echo(f"[{time.perf_counter() - started:6.1f} s] {message}", err=True)
 
+    deals = None if conversions is None else _read_table(conversions, "--conversions")
     try:
-        table = credit(
-            source, model, half_life, engine=engine, spark_master=spark_master, progress=step
-        )
+        table = credit(source, model, half_life, engine=engine, conversions=deals,
+                       spark_master=spark_master, progress=step)  # fmt: skip
     except FunnelError as error:
         raise InputError(f"{location}: {error}") from None
     except Exception as error:  # the engine could not read the file (DuckDB or Spark errors)
@@ -130,6 +136,19 @@ def attribute(
     if output is not None:
         write_table(table, output, model.lower())
     _print(table, model, as_json)
+
+
+def _read_table(path: Path, option: str):  # -> pandas.DataFrame
+    from xl_funnel.attribution.conversions import conversion_revenue
+    from xl_funnel.attribution.engines import read_frame
+    from xl_funnel.errors import FunnelError
+
+    frame = read_frame(path) if path.suffix.lower() == ".parquet" else _read(path)
+    try:
+        conversion_revenue(frame)  # checked here, so an error names this file
+    except FunnelError as error:
+        raise InputError(f"{option} {path}: {error}") from None
+    return frame
 
 
 def _print(table, model: str, as_json: bool) -> None:
