@@ -7,6 +7,8 @@ so a reader sees the old file or the complete new one, never half of either.
 from __future__ import annotations
 
 import io
+import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -18,7 +20,7 @@ from xl_funnel.errors import InvalidChoiceError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FORMATS", "output_problem", "write_table"]
+__all__ = ["FORMATS", "output_problem", "render", "write_table"]
 
 #: Output formats, by file suffix.
 FORMATS = (".csv", ".parquet", ".xlsx")
@@ -104,3 +106,27 @@ def _xlsx(flat: pd.DataFrame, model: str) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def render(table: pd.DataFrame, model: str, *, as_json: bool = False) -> str:
+    """The channel table for people (aligned columns and a total) or as JSON."""
+    rows = [
+        {
+            "channel": str(channel),
+            "revenue": float(revenue),
+            "share": None if math.isnan(share) else float(share),
+        }
+        for channel, revenue, share in zip(
+            table.index, table["revenue"], table["share"], strict=True
+        )
+    ]
+    if as_json:
+        return json.dumps({"model": model, "channels": rows}, ensure_ascii=False)
+    width = max([len("Channel"), *(len(row["channel"]) for row in rows)])
+    lines = [f"{'Channel':<{width}}  {'Credited revenue':>18}  {'Share':>7}"]
+    for row in rows:
+        share = "" if row["share"] is None else f"{row['share']:.1%}"
+        lines.append(f"{row['channel']:<{width}}  {row['revenue']:>18,.2f}  {share:>7}")
+    total = sum(row["revenue"] for row in rows)
+    lines.append(f"{'Total':<{width}}  {total:>18,.2f}")
+    return "\n".join(lines)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 import sys
 import time
 import zipfile
@@ -94,7 +92,7 @@ def attribute(
 ) -> None:
     """Revenue each channel earned from the touches in TOUCHES (.parquet, .csv or .xlsx)."""
     from xl_funnel.attribution import attribute as credit
-    from xl_funnel.attribution.report import output_problem, write_table
+    from xl_funnel.attribution.report import output_problem, render, write_table
     from xl_funnel.errors import FunnelError
 
     engine = engine.lower()
@@ -135,7 +133,7 @@ def attribute(
     step(f"done: {len(table)} channels")
     if output is not None:
         write_table(table, output, model.lower())
-    _print(table, model, as_json)
+    click.echo(render(table, model.lower(), as_json=as_json))
 
 
 def _read_table(path: Path, option: str):  # -> pandas.DataFrame
@@ -149,26 +147,3 @@ def _read_table(path: Path, option: str):  # -> pandas.DataFrame
     except FunnelError as error:
         raise InputError(f"{option} {path}: {error}") from None
     return frame
-
-
-def _print(table, model: str, as_json: bool) -> None:
-    rows = [
-        {"channel": str(channel), "revenue": float(revenue), "share": _finite(share)}
-        for channel, revenue, share in zip(
-            table.index, table["revenue"], table["share"], strict=True
-        )
-    ]
-    if as_json:
-        click.echo(json.dumps({"model": model.lower(), "channels": rows}, ensure_ascii=False))
-        return
-    width = max([len("Channel"), *(len(row["channel"]) for row in rows)])
-    click.echo(f"{'Channel':<{width}}  {'Credited revenue':>18}  {'Share':>7}")
-    for row in rows:
-        share = "" if row["share"] is None else f"{row['share']:.1%}"
-        click.echo(f"{row['channel']:<{width}}  {row['revenue']:>18,.2f}  {share:>7}")
-    total = sum(row["revenue"] for row in rows)
-    click.echo(f"{'Total':<{width}}  {total:>18,.2f}")
-
-
-def _finite(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
