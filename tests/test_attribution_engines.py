@@ -9,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.attribution_engines import engine, generated_touches, spark  # noqa: F401
+from tests.test_attribution import frame_of, journeys_st
 from xl_funnel.attribution import MODELS, attribute
 from xl_funnel.errors import InvalidAmountError, InvalidChoiceError, ShapeMismatchError
 
@@ -182,3 +185,16 @@ def test_names_with_spaces_quotes_and_backslashes(engine):  # noqa: F811
     # created at the first touch too (30 %); O'Brien holds no role: the 10 %.
     table = attribute(frame, "w_shaped", engine=engine)
     assert table["revenue"].to_dict() == pytest.approx({"Ads": 810.0, "O'Brien \\ Co": 190.0})
+
+
+@settings(max_examples=40, deadline=None)
+@given(journeys=journeys_st, model=st.sampled_from(MODELS), half_life=st.floats(0.5, 60))
+def test_duckdb_equals_the_reference_on_random_journeys(journeys, model, half_life):
+    # Few touches, equal times, several markers, zero revenues: the corners of the role rules.
+    frame = frame_of(journeys)
+    expected = attribute(frame, model, half_life_days=half_life)
+    got = attribute(frame, model, half_life_days=half_life, engine="duckdb")
+    assert sorted(got.index) == sorted(expected.index)
+    np.testing.assert_allclose(
+        got["revenue"].reindex(expected.index), expected["revenue"], rtol=1e-9, atol=1e-6
+    )
