@@ -369,6 +369,8 @@ def spark_session(master: str | None = None):  # -> pyspark.sql.SparkSession
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.ui.enabled", "false")
+            # Not a spark-warehouse folder in the user's current directory.
+            .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="xl-funnel-spark-"))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         )
         if master.startswith("local"):
