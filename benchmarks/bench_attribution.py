@@ -196,10 +196,9 @@ def _tiny(folder: Path) -> Path:
 
 def _row(size: int, label: str, model: str, got: dict, base: dict, memory: bool = True) -> str:
     speed = base["seconds"] / got["seconds"]
-    vs = (
-        "—"
-        if label.startswith("pandas")
-        else f"{speed:.1f}× {'faster' if speed >= 1 else 'slower'}"
-    )
+    if label.startswith("pandas"):
+        vs = "—"
+    else:
+        vs = f"{speed:.1f}× faster" if speed >= 1 else f"{1 / speed:.1f}× slower"
     peak = f"{got['peak_mb']:,.0f} MB" if memory else "(JVM)"
     return f"| {size:,} | {label} | {model} | {fmt_seconds(got['seconds'])} | {vs} | {peak} |"
