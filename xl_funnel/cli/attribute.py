@@ -33,7 +33,7 @@ def _read(path: Path):  # -> pandas.DataFrame
     epilog="\b\nExamples:\n"
     "  xl-funnel attribute touches.csv --model w_shaped                 # credit per channel\n"
     "  xl-funnel attribute touches.parquet --model markov -o credit.xlsx\n"
-    "  xl-funnel attribute s3a://lake/touches/ --engine spark --spark-master spark://head:7077\n"
+    "  xl-funnel attribute s3a://lake/touches/ --engine spark --spark-master yarn\n"
     "\n"
     "The table has one row per touch with the columns journey, time (or order), channel, "
     "and optionally stage (first touch / lead created / opportunity created) and revenue "
