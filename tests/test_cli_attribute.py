@@ -221,8 +221,14 @@ def test_output_text_never_becomes_a_formula(tmp_path):
 def test_output_is_checked_before_anything_runs(touches, tmp_path):
     same = run(str(touches), "--output", str(touches))
     assert same.exit_code == 2
-    assert "is the input" in same.stderr
+    assert "is an input" in same.stderr
     assert touches.read_text() == TOUCHES
+    deals = tmp_path / "deals.csv"
+    deals.write_text("journey,revenue\nA,5\n")
+    also = run(str(touches), "--conversions", str(deals), "--output", str(deals))
+    assert also.exit_code == 2
+    assert "is an input" in also.stderr
+    assert deals.read_text() == "journey,revenue\nA,5\n"
     odd = run(str(touches), "--output", str(tmp_path / "credit.json"))
     assert odd.exit_code == 2
     assert "write a .csv, .parquet, .xlsx file" in odd.stderr

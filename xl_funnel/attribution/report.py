@@ -28,12 +28,12 @@ _MONEY = "#,##0.00;[Red]-#,##0.00"
 _PERCENT = "0.0%"
 
 
-def output_problem(output: Path, source: Path | None) -> str | None:
-    """Why ``output`` cannot take the table (an unknown suffix, the input itself), or None."""
+def output_problem(output: Path, *inputs: Path | None) -> str | None:
+    """Why ``output`` cannot take the table (an unknown suffix, an input), or None."""
     if output.suffix.lower() not in FORMATS:
         return f"write a {', '.join(FORMATS)} file"
-    if source is not None and output.resolve() == source.resolve():
-        return "is the input; write the table elsewhere"
+    if any(source is not None and output.resolve() == source.resolve() for source in inputs):
+        return "is an input; write the table elsewhere"
     return None
 
 

@@ -106,7 +106,7 @@ def attribute(
     if not is_remote and touches.is_file() and touches.stat().st_size == 0:
         raise InputError(f"{touches}: cannot read it as a table of touches (the file is empty)")
     if output is not None:
-        problem = output_problem(output, None if is_remote else touches)
+        problem = output_problem(output, None if is_remote else touches, conversions)
         if problem:
             raise InputError(f"--output {output}: {problem}")
     source: object = location if is_remote else touches
