@@ -198,3 +198,21 @@ def test_duckdb_equals_the_reference_on_random_journeys(journeys, model, half_li
     np.testing.assert_allclose(
         got["revenue"].reindex(expected.index), expected["revenue"], rtol=1e-9, atol=1e-6
     )
+
+
+def test_without_duckdb_files_default_to_memory_and_duckdb_is_named(monkeypatch, tmp_path):
+    # xlwings Lite and minimal installs have no DuckDB (it is the `attribution` extra).
+    import importlib.util
+
+    from xl_funnel.attribution import default_engine
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "duckdb" else real(name, *a)
+    )
+    assert default_engine() == "pandas"
+    path = tmp_path / "touches.csv"
+    FIVE.to_csv(path, index=False)
+    assert attribute(path, "linear")["revenue"].sum() == pytest.approx(10_000.0)
+    with pytest.raises(InvalidChoiceError, match=r"pip install 'xl-funnel\[attribution\]'"):
+        attribute(path, "linear", engine="duckdb")

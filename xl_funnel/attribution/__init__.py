@@ -76,7 +76,8 @@ def attribute(
         ``time_decay`` only: a touch this many days before the journey's last touch gets half
         the weight of the last touch. > 0.
     engine : {'duckdb', 'spark', 'pandas'}, optional
-        Where to compute. Default: ``duckdb`` for a file, ``pandas`` (in memory) for a
+        Where to compute. Default: ``duckdb`` for a file (``pandas`` when DuckDB is not
+        installed: ``pip install 'xl-funnel[attribution]'``), ``pandas`` (in memory) for a
         DataFrame. Every engine gives the same credit (to 1e-9 relative).
     conversions : pandas.DataFrame or path, optional
         A separate table of conversions (won deals) with ``journey`` and ``revenue``
@@ -239,10 +240,30 @@ def _is_frame(touches: object) -> bool:
     return hasattr(touches, "columns") and hasattr(touches, "iloc")
 
 
+#: The package each engine needs, and the extra that installs it.
+_PACKAGES = {"duckdb": ("duckdb", "attribution"), "spark": ("pyspark", "spark")}
+
+
+def default_engine() -> str:
+    """``duckdb`` when it is installed, else ``pandas``: the engine for a file by default."""
+    import importlib.util
+
+    return "duckdb" if importlib.util.find_spec("duckdb") else "pandas"
+
+
 def _engine(engine: str | None, touches: object) -> str:
     if engine is None:
-        return "pandas" if _is_frame(touches) else "duckdb"
+        return "pandas" if _is_frame(touches) else default_engine()
     chosen = str(engine).strip().lower()
     if chosen not in ENGINES:
         raise InvalidChoiceError(f"engine is {engine!r}: choose one of {', '.join(ENGINES)}")
+    if chosen in _PACKAGES:
+        import importlib.util
+
+        package, extra = _PACKAGES[chosen]
+        if importlib.util.find_spec(package) is None:
+            raise InvalidChoiceError(
+                f"engine is {chosen!r} but {package} is not installed: "
+                f"pip install 'xl-funnel[{extra}]', or choose engine 'pandas'"
+            )
     return chosen

@@ -40,8 +40,10 @@ def read_frame(path: str | os.PathLike[str]) -> pd.DataFrame:
 
     suffix = Path(path).suffix.lower()
     if suffix == ".parquet":
-        import duckdb  # reads Parquet without pyarrow
-
+        try:
+            import duckdb  # reads Parquet without pyarrow
+        except ImportError:
+            return pd.read_parquet(path)
         with duckdb.connect() as con:
             return con.execute(f"SELECT * FROM read_parquet({_quoted_path(path)})").df()
     if suffix in {".xlsx", ".xlsm"}:

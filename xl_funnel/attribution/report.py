@@ -67,7 +67,12 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike[str], model: str) -
 
 
 def _parquet(flat: pd.DataFrame) -> bytes:
-    import duckdb  # writes Parquet without pyarrow
+    try:
+        import duckdb  # writes Parquet without pyarrow
+    except ImportError:
+        buffer = io.BytesIO()
+        flat.to_parquet(buffer, index=False)
+        return buffer.getvalue()
 
     with tempfile.TemporaryDirectory(prefix="xl-funnel-") as folder:
         target = Path(folder) / "table.parquet"

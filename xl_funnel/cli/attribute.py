@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from xl_funnel.attribution import ENGINES, MODELS
+from xl_funnel.attribution import ENGINES, MODELS, default_engine
 from xl_funnel.cli.errors import InputError
 
 
@@ -50,9 +50,7 @@ def _read(path: Path):  # -> pandas.DataFrame
 @click.option(
     "--engine",
     type=click.Choice(ENGINES, case_sensitive=False),
-    default="duckdb",
-    show_default=True,
-    help="Where to compute: embedded DuckDB, Spark, or in memory.",
+    help="Where to compute: embedded DuckDB (the default when installed), Spark, or in memory.",
 )
 @click.option(
     "--conversions",
@@ -82,7 +80,7 @@ def _read(path: Path):  # -> pandas.DataFrame
 def attribute(
     location: str,
     model: str,
-    engine: str,
+    engine: str | None,
     conversions: Path | None,
     spark_master: str | None,
     half_life: float,
@@ -95,7 +93,7 @@ def attribute(
     from xl_funnel.attribution.report import output_problem, render, write_table
     from xl_funnel.errors import FunnelError
 
-    engine = engine.lower()
+    engine = (engine or default_engine()).lower()
     if spark_master and engine != "spark":
         raise InputError("--spark-master: only with --engine spark")
     # A URL (s3a://, hdfs://) is for Spark to read; a path stays as typed (no "//" folding).
