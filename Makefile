@@ -1,7 +1,7 @@
 # Two commands on a fresh Debian machine with only Python:
 #   make demo   set up .venv and run the main job on the built-in example
-#   make test   set up .venv (and LibreOffice, the independent engine the tests check against)
-#               and run the whole test suite
+#   make test   set up .venv (and LibreOffice, the independent engine the tests check against,
+#               and Java for Spark's local mode) and run the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -30,10 +30,12 @@ lint: $(BIN)/.installed
 
 test: $(BIN)/.installed lint
 	bash .ci/ensure-libreoffice
+	bash .ci/ensure-java
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 bench: $(BIN)/.installed
 	bash .ci/ensure-libreoffice
+	bash .ci/ensure-java
 	$(BIN)/python -m benchmarks
 
 clean:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
+from tests.attribution_engines import engine, spark  # noqa: F401  (fixtures)
 from xl_funnel.cli import cli
 
 TOUCHES = """Journey,Time,Channel,Stage,Revenue
@@ -110,9 +115,9 @@ def test_missing_file_and_bad_model(tmp_path, touches):
     missing = run(str(tmp_path / "nope.csv"))
     assert missing.exit_code == 2
     assert "nope.csv: does not exist" in missing.stderr
-    bad = run(str(touches), "--model", "markov")
+    bad = run(str(touches), "--model", "markow")
     assert bad.exit_code == 2
-    assert "'markov' is not one of" in bad.stderr
+    assert "'markow' is not one of" in bad.stderr
     garbage = tmp_path / "touches.xlsx"
     garbage.write_bytes(b"not a zip")
     result = run(str(garbage))
@@ -125,3 +130,133 @@ def test_help_has_an_example_and_the_command_is_listed():
     listing = CliRunner().invoke(cli, ["--help"]).stdout
     assert "attribute" in listing
     assert "Credit revenue to channels by touch." in listing
+
+
+# --- engines, data-driven models, output files ---------------------------------------------
+
+
+def credit_json(*args: str) -> dict[str, float]:
+    result = run(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return {row["channel"]: row["revenue"] for row in json.loads(result.stdout)["channels"]}
+
+
+@pytest.mark.parametrize("model", ["markov", "shapley", "full_path"])
+def test_every_engine_prints_the_same_credit(touches, tmp_path, model, engine):  # noqa: F811
+    parquet = tmp_path / "touches.parquet"
+    pd.read_csv(touches).to_parquet(parquet)
+    expected = credit_json(str(touches), "--model", model, "--engine", "pandas")
+    assert sum(expected.values()) == pytest.approx(12_000.0, rel=1e-12)
+    for path in (touches, parquet):
+        got = credit_json(str(path), "--model", model, "--engine", engine)
+        assert got == pytest.approx(expected, rel=1e-9)
+
+
+def test_markov_by_hand_on_the_command_line(touches):
+    # A: Ads > Webinar > Email > Sales converts 10,000; B: Email converts 2,000. Every walk
+    # converts (p = 1). Without Ads: 1/2 (B's walk); Webinar and Sales likewise 1/2; without
+    # Email: 0. Effects 1/2, 1/2, 1/2, 1: Email gets 1/2.5 of 12,000, the others 1/5 each.
+    assert credit_json(str(touches), "--model", "markov") == pytest.approx(
+        {"Email": 4_800.0, "Ads": 2_400.0, "Sales": 2_400.0, "Webinar": 2_400.0}, rel=1e-12
+    )
+
+
+def test_progress_goes_to_stderr(touches):
+    result = run(str(touches), "--model", "shapley", "--progress")
+    assert result.exit_code == 0, result.output
+    steps = result.stderr.splitlines()
+    assert any(
+        "shapley: checking the touches and crediting the channels on duckdb" in line
+        for line in steps
+    )
+    assert steps[-1].endswith("done: 4 channels")
+    assert "Channel" in result.stdout
+    assert run(str(touches)).stderr == ""  # not a terminal: quiet by default
+
+
+def validate_xlsx(path) -> None:
+    validator = Path(__file__).resolve().parents[2] / "shared" / "ooxml" / "validate.py"
+    assert validator.exists(), f"{validator} is missing: it checks the workbooks we write"
+    done = subprocess.run(
+        [sys.executable, str(validator), "--quiet", str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_output_csv_parquet_and_xlsx(touches, tmp_path):
+    expected = credit_json(str(touches), "--model", "u_shaped")
+    for suffix in (".csv", ".parquet", ".xlsx"):
+        path = tmp_path / f"credit{suffix}"
+        result = run(str(touches), "--model", "u_shaped", "--output", str(path))
+        assert result.exit_code == 0, result.output
+        if suffix == ".csv":
+            table = pd.read_csv(path)
+        elif suffix == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            validate_xlsx(path)
+            book = openpyxl.load_workbook(path)
+            sheet = book["Attribution"]
+            assert sheet["A2"].value == "Channel"
+            assert sheet["B3"].number_format == "#,##0.00;[Red]-#,##0.00"
+            assert sheet["C3"].number_format == "0.0%"
+            assert sheet["A7"].value == "Total"
+            assert sheet["B7"].value == "=SUM(B3:B6)"
+            table = pd.read_excel(path, skiprows=1, nrows=4).rename(
+                columns={"Channel": "channel", "Credited revenue": "revenue", "Share": "share"}
+            )
+        assert dict(zip(table["channel"], table["revenue"], strict=True)) == pytest.approx(expected)
+        assert table["share"].sum() == pytest.approx(1.0)
+
+
+def test_output_text_never_becomes_a_formula(tmp_path):
+    path = tmp_path / "touches.csv"
+    path.write_text('journey,order,channel\nA,1,"=HYPERLINK(""http://x"",""y"")"\nA,2,Ads\n')
+    csv_out, xlsx_out = tmp_path / "credit.csv", tmp_path / "credit.xlsx"
+    assert run(str(path), "--model", "first", "-o", str(csv_out)).exit_code == 0
+    assert "'=HYPERLINK" in csv_out.read_text()
+    assert run(str(path), "--model", "first", "-o", str(xlsx_out)).exit_code == 0
+    validate_xlsx(xlsx_out)
+    cell = openpyxl.load_workbook(xlsx_out)["Attribution"]["A3"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x","y")', "s")
+
+
+def test_output_is_checked_before_anything_runs(touches, tmp_path):
+    same = run(str(touches), "--output", str(touches))
+    assert same.exit_code == 2
+    assert "is an input" in same.stderr
+    assert touches.read_text() == TOUCHES
+    deals = tmp_path / "deals.csv"
+    deals.write_text("journey,revenue\nA,5\n")
+    also = run(str(touches), "--conversions", str(deals), "--output", str(deals))
+    assert also.exit_code == 2
+    assert "is an input" in also.stderr
+    assert deals.read_text() == "journey,revenue\nA,5\n"
+    odd = run(str(touches), "--output", str(tmp_path / "credit.json"))
+    assert odd.exit_code == 2
+    assert "write a .csv, .parquet, .xlsx file" in odd.stderr
+    # A failing computation leaves an existing output untouched.
+    out = tmp_path / "credit.csv"
+    out.write_text("keep me")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Journey,Time,Channel,Revenue\nA,1,Ads,-5\n")
+    assert run(str(bad), "--output", str(out)).exit_code == 2
+    assert out.read_text() == "keep me"
+    master = run(str(touches), "--spark-master", "local[1]")
+    assert master.exit_code == 2
+    assert "--spark-master: only with --engine spark" in master.stderr
+
+
+def test_conversions_file(tmp_path):
+    touches = tmp_path / "touches.csv"
+    touches.write_text("journey,order,channel\nA,1,Ads\nA,2,Email\nB,1,Email\n")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Journey,Revenue\nA,900\n")
+    # B did not convert. p = 1/2 · 1/2 + 1/2 · 1/2 = 1/2; without Ads 1/4 (effect 1/2), without
+    # Email 0 (effect 1): Ads 300, Email 600.
+    credit = credit_json(str(touches), "--model", "markov", "--conversions", str(deals))
+    assert credit == pytest.approx({"Ads": 300.0, "Email": 600.0})
+    deals.write_text("Journey,Revenue\nA,-1\n")
+    bad = run(str(touches), "--conversions", str(deals))
+    assert bad.exit_code == 2
+    assert f"--conversions {deals}: conversions revenue (row 1) is -1" in bad.stderr

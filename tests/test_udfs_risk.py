@@ -41,6 +41,15 @@ def test_attribute_spills_the_core_table_with_a_header():
     assert [row[1] for row in result[1:]] == [4_000.0, 4_000.0, 3_000.0, 1_000.0]
 
 
+def test_attribute_runs_the_data_driven_models_in_the_cell():
+    for model in ("markov", "shapley"):
+        result = udfs.ATTRIBUTE(SEED_TOUCHES, model)
+        frame = pd.DataFrame(SEED_TOUCHES[1:], columns=SEED_TOUCHES[0])
+        core = attribute(frame, model)
+        assert [row[0] for row in result[1:]] == list(core.index)
+        assert [row[1] for row in result[1:]] == pytest.approx(list(core["revenue"]))
+
+
 def test_attribute_reads_dates_as_xlwings_passes_them_and_a_half_life():
     table = [
         ["journey", "time", "channel", "revenue"],
@@ -65,7 +74,7 @@ def test_attribute_reads_dates_as_xlwings_passes_them_and_a_half_life():
 @pytest.mark.parametrize(
     ("args", "value", "reason"),
     [
-        ((SEED_TOUCHES, "markov"), "#VALUE!", "model is 'markov'"),
+        ((SEED_TOUCHES, "markow"), "#VALUE!", "model is 'markow'"),
         ((SEED_TOUCHES, None), "#VALUE!", "use one of first"),
         ((SEED_TOUCHES, 3.0), "#VALUE!", "use one of"),
         ((SEED_TOUCHES[:1], "linear"), "#VALUE!", "at least one touch row"),

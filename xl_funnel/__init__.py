@@ -27,7 +27,7 @@ _EXPORTS = {
     "ShapeMismatchError": "xl_funnel.errors",
     "Pace": "xl_funnel.pacing",
     "Simulation": "xl_funnel.simulation",
-    "touch_credit": "xl_funnel.attribution",
+    "touch_credit": "xl_funnel.attribution.memory",
     "acquisition_cost": "xl_funnel.revenue_bridge",
     "advice": "xl_funnel.diagnosis",
     "attribute": "xl_funnel.attribution",

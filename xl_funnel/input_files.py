@@ -21,7 +21,13 @@ from __future__ import annotations
 import os
 import stat
 
-__all__ = ["InputFileError", "read_csv_rows", "read_input_bytes", "read_input_text"]
+__all__ = [
+    "InputFileError",
+    "kind_problem",
+    "read_csv_rows",
+    "read_input_bytes",
+    "read_input_text",
+]
 
 _KINDS = (
     (stat.S_ISDIR, "is a directory, not a file"),
@@ -37,7 +43,8 @@ class InputFileError(ValueError):
     (the caller names the file, or the option it came from)."""
 
 
-def _kind_problem(mode: int) -> str | None:
+def kind_problem(mode: int) -> str | None:
+    """What is wrong with a file of this ``st_mode`` as an input (None: a regular file)."""
     for test, problem in _KINDS:
         if test(mode):
             return problem
@@ -58,7 +65,7 @@ def read_input_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
         socket: refused without blocking), or larger than ``limit``.
     """
     try:
-        kind = _kind_problem(os.stat(path).st_mode)  # before open: a FIFO is never opened
+        kind = kind_problem(os.stat(path).st_mode)  # before open: a FIFO is never opened
         if kind is not None:
             raise InputFileError(kind)
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -70,7 +77,7 @@ def read_input_bytes(path: str | os.PathLike[str], limit: int) -> bytes:
         raise InputFileError(f"cannot be read: {error.strerror or error}") from None
     try:
         opened = os.fstat(fd)
-        kind = _kind_problem(opened.st_mode)  # swapped for a FIFO between stat and open
+        kind = kind_problem(opened.st_mode)  # swapped for a FIFO between stat and open
         if kind is not None:
             raise InputFileError(kind)
         if opened.st_size > limit:

@@ -152,7 +152,8 @@ ATTRIBUTE = ExcelFunction(
     name="ATTRIBUTE",
     summary=(
         "Revenue credited to each channel by a multi-touch attribution model (first, last, "
-        "linear, u_shaped, w_shaped, time_decay); spills a table."
+        "linear, u_shaped, w_shaped, full_path, j_shaped, inverse_j, time_decay, markov, "
+        "shapley); spills a table."
     ),
     args=(
         Arg(
@@ -161,7 +162,11 @@ ATTRIBUTE = ExcelFunction(
             "channel, optional stage (first touch / lead created / opportunity created), "
             "optional revenue.",
         ),
-        Arg("model", "first, last, linear, u_shaped, w_shaped or time_decay."),
+        Arg(
+            "model",
+            "first, last, linear, u_shaped, w_shaped, full_path, j_shaped, inverse_j, "
+            "time_decay, markov or shapley.",
+        ),
         Arg(
             "half_life_days",
             "time_decay only: a touch this many days before the last gets half its weight. "

@@ -10,7 +10,7 @@ from xl_funnel.io.errors import TableError
 from xl_funnel.io.numbers import parse_number
 from xl_funnel.io.table import Field, Table, parse_mapping, read_table
 
-__all__ = ["TOUCH_FIELDS", "read_touches"]
+__all__ = ["CONVERSION_FIELDS", "TOUCH_FIELDS", "read_conversions", "read_touches"]
 
 #: The columns of a table of touches (``docs/attribution.md``).
 TOUCH_FIELDS = (
@@ -21,6 +21,23 @@ TOUCH_FIELDS = (
     Field("stage", required=False),
     Field("revenue", required=False),
 )
+
+#: The columns of a separate table of conversions (``attribute --conversions``).
+CONVERSION_FIELDS = (Field("journey", ("journey id",)), Field("revenue"))
+
+
+def read_conversions(path: str | Path, *, decimal: str = "."):  # -> pandas.DataFrame
+    """Journey and revenue of each conversion at ``path``, read by the one table reader."""
+    import pandas as pd
+
+    table = read_table(path, CONVERSION_FIELDS, what="table of conversions")
+    journeys = [v.strip() if isinstance(v, str) else v for v in table.values("journey")]
+    _refuse_blanks(table, "journey", journeys)
+    revenue = [
+        parse_number(v, decimal=decimal, where=table.where(i), label="revenue")
+        for i, v in enumerate(table.values("revenue"))
+    ]
+    return pd.DataFrame({"journey": journeys, "revenue": pd.Series(revenue, dtype=float)})
 
 
 def read_touches(
