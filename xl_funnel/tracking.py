@@ -255,7 +255,7 @@ class CatchUp(NamedTuple):
     volumes: np.ndarray
     """Per stage, top → bottom: whole units over all the remaining months."""
     per_month: np.ndarray
-    """``volumes`` / months left (NaN when no month is left)."""
+    """``volumes`` / months left rounded up to whole units (NaN when no month is left)."""
 
 
 def catch_up(
@@ -286,7 +286,9 @@ def catch_up(
     The customers still needed are :math:`R = \\max(T - C, 0)`; like :func:`~xl_funnel.
     backsolve` with ``round_up``, :math:`v_n = \\lceil R \\rceil` and
     :math:`v_i = \\lceil v_{i+1} / r_i \\rceil`, so the volumes run forward at the same
-    rates deliver at least :math:`R`: never short.
+    rates deliver at least :math:`R`: never short. Each month left must bring
+    :math:`\\lceil v_i / m \\rceil` (people come whole; the months together bring at least
+    :math:`v_i`).
 
     References
     ----------
@@ -300,8 +302,8 @@ def catch_up(
     >>> result = catch_up(10, 3, [0.015, 0.2, 0.2, 0.4, 0.5], 6)
     >>> result.volumes.tolist()
     [58334.0, 875.0, 175.0, 35.0, 14.0, 7.0]
-    >>> round(float(result.per_month[0]), 2)
-    9722.33
+    >>> result.per_month.tolist()
+    [9723.0, 146.0, 30.0, 6.0, 3.0, 2.0]
     """
     goal = as_array(target, "target")
     won = np.nan_to_num(as_array(customers_to_date, "customers_to_date"))
@@ -334,6 +336,7 @@ def catch_up(
                     np.isnan(above), np.nan, ceil_whole(np.nan_to_num(above))
                 )
     per_month = divide(volumes, np.asarray(left, dtype=float)[..., None])
+    per_month = np.where(np.isnan(per_month), np.nan, ceil_whole(np.nan_to_num(per_month)))
     return CatchUp(volumes, per_month)
 
 

@@ -245,7 +245,8 @@ def _stage_extras(sheet: Worksheet, t: TrackingLayout) -> None:
             volume = _at(sheet, row, col)
             put_formula(
                 sheet.cell(row, per_month),
-                f'=IF(AND(ISNUMBER({volume}),{left}>0),{volume}/{left},"")',
+                f"=IF(AND(ISNUMBER({volume}),{left}>0),"
+                f'ROUNDUP(MAX({volume}/{left}-{CEIL},0),0),"")',
                 VOLUME,
             )
 
