@@ -9,6 +9,7 @@ share of spend deserves more budget, and the reverse.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -50,8 +51,13 @@ def half_up(value: float, decimals: int = 0) -> float:
     >>> half_up(2.5), half_up(0.245, 2), half_up(13.6)
     (3.0, 0.25, 14.0)
     """
+    number = float(value)
+    if not math.isfinite(number) or abs(number) >= 1e15:
+        # Past 1e15 a float has no digit after the point to round (and Decimal's 28-digit
+        # context would refuse to quantize 1e300); NaN and infinities stay as they are.
+        return number
     exponent = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(exponent, rounding=ROUND_HALF_UP))
+    return float(Decimal(repr(number)).quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 def _number_text(value: float) -> str:

@@ -362,7 +362,10 @@ def run_scenarios(
     except BaseException:
         # Interrupted (Ctrl-C, SIGTERM, an error): end the workers now rather than wait for
         # their chunks, as ``with pool`` would.
-        for process in list(getattr(pool, "_processes", {}).values()):
+        # Every worker this process started, also one still starting that the pool has not
+        # registered yet (it would hold the task queue and keep the pool's exit waiting).
+        workers = {*getattr(pool, "_processes", {}).values(), *multiprocessing.active_children()}
+        for process in workers:
             process.terminate()
         pool.shutdown(wait=False, cancel_futures=True)
         raise
