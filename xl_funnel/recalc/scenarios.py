@@ -12,9 +12,12 @@ value per cell (``StageRates`` = ``0.02;0.25;0.3;0.5;0.25``). Values are numbers
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -292,6 +295,39 @@ def parse_scenarios(
 _WORKER: ScenarioRunner | None = None
 
 
+@contextlib.contextmanager
+def _deferred_signals() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM inside; deliver them on the way out (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    kept = {
+        signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
+        for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+        for signum in received:
+            signal.raise_signal(signum)
+
+
+def _quiet_cancelled_futures() -> None:
+    """Drop the InvalidStateError a pool thread raises failing an already cancelled future."""
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if not isinstance(args.exc_value, InvalidStateError):
+            previous(args)
+
+    threading.excepthook = hook
+
+
 def _die_with_parent(parent: int) -> None:
     """Have the kernel end this worker when the process that started it ends, however it
     ends (even ``SIGKILL``): Linux's ``PR_SET_PDEATHSIG``. Elsewhere the parent's clean-up
@@ -355,7 +391,11 @@ def run_scenarios(
         initargs=(str(plan), outputs, os.getpid()),
     )
     try:
-        for chunk_results in pool.map(_run_chunk, _chunks(scenarios, size)):
+        # map submits every chunk at once, which starts the workers: a Ctrl-C or SIGTERM half-way
+        # through starting one would leave it reading start-up data that never comes.
+        with _deferred_signals():
+            chunks = pool.map(_run_chunk, _chunks(scenarios, size))
+        for chunk_results in chunks:
             results.extend(chunk_results)
             if progress:
                 progress(len(chunk_results))
@@ -367,7 +407,17 @@ def run_scenarios(
         workers = {*getattr(pool, "_processes", {}).values(), *multiprocessing.active_children()}
         for process in workers:
             process.terminate()
-        pool.shutdown(wait=False, cancel_futures=True)
+        # Python 3.11's pool can then hang at exit: the call queue's feeder thread may block
+        # writing a chunk into a full pipe nobody reads any more, and the pool joins that
+        # thread. Do not join it: it is a daemon thread, which ends with the process.
+        call_queue = getattr(pool, "_call_queue", None)
+        if call_queue is not None:
+            call_queue.cancel_join_thread()
+        # Executor.map has cancelled the pending futures; Python 3.11's pool then tries to fail
+        # them as broken and its thread prints an InvalidStateError traceback (3.12 checks
+        # first). That one exception of that thread is expected here: keep it off the screen.
+        _quiet_cancelled_futures()
+        pool.shutdown(wait=False)
         raise
     pool.shutdown()
     return results
