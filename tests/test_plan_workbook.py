@@ -41,7 +41,7 @@ PORTABLE_FUNCTIONS = {
     "ABS", "AND", "AVERAGE", "COLUMNS", "COUNT", "COUNTA", "COUNTIF", "DATE", "DAY", "FIXED", "IF",
     "INDEX",
     "INT", "ISNUMBER", "LOG10", "MATCH", "MAX", "MIN", "MONTH", "N", "PRODUCT", "ROUND",
-    "ROUNDUP", "SUM", "SUMIF", "SUMPRODUCT", "TODAY", "YEAR",
+    "ROUNDUP", "ROWS", "SUM", "SUMIF", "SUMPRODUCT", "TODAY", "YEAR",
 }  # fmt: skip
 
 #: Inputs: names a planner types into, each needs a validation and a comment.

@@ -76,6 +76,13 @@ class AssumptionsLayout:
     channel_fixed_costs: Ref
     channel_totals_row: int
 
+    @property
+    def channel_share_total(self) -> Ref:
+        """The cell ``=SUM(ChannelLeadShares)`` below the shares (what each is scaled by)."""
+        return Ref(
+            self.channel_lead_shares.sheet, self.channel_totals_row, self.channel_lead_shares.col
+        )
+
 
 def assumptions_layout(config: PlanConfig) -> AssumptionsLayout:
     rows, groups = Rows(), {}

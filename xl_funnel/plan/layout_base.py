@@ -24,6 +24,7 @@ __all__ = [
     "Ref",
     "Rows",
     "column_range",
+    "nth",
     "row_range",
 ]
 
@@ -83,6 +84,12 @@ class Ref:
         """Absolute address with its sheet: ``Assumptions!$C$5``."""
         return f"{quote_sheetname(self.sheet)}!{self.abs}"
 
+    def seen_from(self, sheet: str) -> str:
+        """Relative address as a formula on ``sheet`` writes it: ``C5``, or ``Channels!C5``
+        from another sheet. Per-row formulas point at their row's cells this way so that a
+        block's formulas have one shape (see :func:`nth`)."""
+        return self.ref if sheet == self.sheet else f"{quote_sheetname(self.sheet)}!{self.ref}"
+
     def cell(self, i: int = 0, j: int = 0) -> Ref:
         """The cell ``i`` rows down and ``j`` columns right of this range's top-left."""
         return Ref(self.sheet, self.row + i, self.col + j)
@@ -90,6 +97,18 @@ class Ref:
     def cells(self) -> list[Ref]:
         """Every cell of the range, row by row."""
         return [self.cell(i, j) for i in range(self.rows) for j in range(self.cols)]
+
+
+def nth(name: str, first_row: int, row: int) -> str:
+    """``INDEX(name,ROWS($A$first:$Arow))``: the item of ``name`` for the ``row``-th row of a
+    block that starts at ``first_row``.
+
+    A block's per-row formulas say "the k-th channel" this way rather than ``INDEX(name, k)``
+    with k typed in, so every row's formula has one shape, as if filled down in Excel. Engines
+    parse one shape once: the 10,000-channel plan computes several times faster
+    (``docs/recalc.md``), and Excel's "inconsistent formula" check stays quiet.
+    """
+    return f"INDEX({name},ROWS($A${first_row}:$A{row}))"
 
 
 def _absolute(ref: Ref) -> str:

@@ -157,7 +157,7 @@ def channels(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     validate(sheet, [a.channel_unit_costs, a.channel_fixed_costs], "amount", "Cost")
     totals = a.channel_totals_row
     put_text(sheet.cell(totals, LABEL_COL), "Total")
-    share_total = Ref(sheet.title, totals, a.channel_lead_shares.col)
+    share_total = a.channel_share_total
     put_formula(sheet[share_total.ref], "=SUM(ChannelLeadShares)", PERCENT).font = TOTAL_FONT
     check = put_formula(
         sheet.cell(totals, a.channel_mql_rates.col),

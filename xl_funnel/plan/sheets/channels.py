@@ -31,6 +31,7 @@ from xl_funnel.plan.layout import (
     Layout,
     Ref,
 )
+from xl_funnel.plan.layout_base import nth
 from xl_funnel.plan.sheets.formulas import ceil_whole_formula, stage_position
 from xl_funnel.plan.styles import (
     BAD_FILL,
@@ -208,7 +209,6 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     stages = len(config.stage_names)
     for k in range(c.count):
         row = c.first + k
-        n = k + 1
 
         def at(key: str, row: int = row) -> str:
             return f"{col[key]}{row}"
@@ -227,9 +227,10 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             None,
             c.monthly_budget.last_col,
         )
+        own_rate = nth("ChannelMQLRates", c.first, row)
         formulas = {
-            "name": f"=INDEX(ChannelNames,{n})",
-            "entry_stage": f"=INDEX(ChannelEntryStages,{n})",
+            "name": "=" + nth("ChannelNames", c.first, row),
+            "entry_stage": "=" + nth("ChannelEntryStages", c.first, row),
             "entry_position": "=" + stage_position(at("entry_stage"), stages),
             "budget": f"=SUM({budget.ref})",
             "share_of_spend": "=" + _ratio(at("budget"), "TotalBudget"),
@@ -237,7 +238,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
             "units_bought": f"={at('leads')}*{c.money['bought'].abs}",
             # The channel's own rate, or the typed plan rate at its stage (not the derived
             # one: the Funnel derives the plan's rate from these).
-            "mql_rate": f"=IF(ISNUMBER(INDEX(ChannelMQLRates,{n})),INDEX(ChannelMQLRates,{n}),"
+            "mql_rate": f"=IF(ISNUMBER({own_rate}),{own_rate},"
             f"INDEX(StageRates,{at('entry_position')}))",
             "mqls": f"={at('leads')}*{at('mql_rate')}",
             "customers": f"={at('mqls')}*INDEX({f.to_customer.qualified},{at('entry_position')}+1)",
@@ -312,6 +313,11 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     setup_print(sheet, title_rows=f"{c.header}:{c.header}")
 
 
+def _so_far(position: str, month: str) -> str:
+    """The stage's generated volume from the first fiscal month through ``month``."""
+    return f"SUM(INDEX(MonthlyVolumes,{position},1):INDEX(MonthlyVolumes,{position},{month}))"
+
+
 def _monthly_blocks(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     """Channels × fiscal months: the units each must bring, then the budget that needs.
 
@@ -335,25 +341,38 @@ def _monthly_blocks(sheet: Worksheet, config: PlanConfig, layout: Layout) -> Non
     for q in range(4):
         style_header(sheet.cell(c.budget_header, c.quarterly_budget.col + q), f"Q{q + 1}")
     for k in range(c.count):
-        n = k + 1
-        for cell in (c.monthly_volumes.row + k, c.monthly_budget.row + k):
-            put_formula(sheet.cell(cell, LABEL_COL), f"=INDEX(ChannelNames,{n})")
-        position = f"{get_column_letter(c.columns['entry_position'])}{c.first + k}"
-        share = f"INDEX(ChannelLeadShares,{n})/SUM(ChannelLeadShares)"
+        for block in (c.monthly_volumes, c.monthly_budget):
+            name = "=" + nth("ChannelNames", block.row, block.row + k)
+            put_formula(sheet.cell(block.row + k, LABEL_COL), name)
+        position = f"${get_column_letter(c.columns['entry_position'])}{c.first + k}"
+        units_row = c.monthly_volumes.row + k
+        share = (
+            f"{nth('ChannelLeadShares', c.monthly_volumes.row, units_row)}/SUM(ChannelLeadShares)"
+        )
+        budget_row = c.monthly_budget.row + k
+        unit_cost = nth("ChannelUnitCosts", c.monthly_budget.row, budget_row)
+        fixed_cost = nth("ChannelFixedCosts", c.monthly_budget.row, budget_row)
         for t in range(12):
             units = c.monthly_volumes.cell(k, t)
-            exact = f"INDEX(MonthlyVolumes,{position},{t + 1})*{share}"
-            # Whole units: the channel's running total rounded up (channel_units).
-            so_far = (
-                f"SUM(INDEX(MonthlyVolumes,{position},1):INDEX(MonthlyVolumes,{position},{{m}}))"
+            # The month's number counted along the header row from the block's first column,
+            # so that every cell of the block has one formula (see layout_base.nth); not along
+            # its own row, which would hold the cell itself (a circular reference).
+            first, here = get_column_letter(c.monthly_volumes.col), get_column_letter(units.col)
+            header = c.volume_header
+            month = f"COLUMNS(${first}${header}:{here}${header})"
+            exact = f"INDEX(MonthlyVolumes,{position},{month})*{share}"
+            # Whole units: the channel's running total rounded up, less the running total up
+            # to the month before (channel_units).
+            whole = (
+                ceil_whole_formula(f"{_so_far(position, month)}*{share}")
+                + f"-IF({month}=1,0,"
+                + ceil_whole_formula(f"{_so_far(position, f'MAX(1,{month}-1)')}*{share}")
+                + ")"
             )
-            whole = ceil_whole_formula(f"{so_far.format(m=t + 1)}*{share}")
-            if t:
-                whole += "-" + ceil_whole_formula(f"{so_far.format(m=t)}*{share}")
             put_formula(sheet[units.ref], f"=IF(WholeUnits,{whole},{exact})", units_format)
             put_formula(
                 sheet[c.monthly_budget.cell(k, t).ref],
-                f"={units.ref}*N(INDEX(ChannelUnitCosts,{n}))+N(INDEX(ChannelFixedCosts,{n}))/12",
+                f"={units.ref}*N({unit_cost})+N({fixed_cost})/12",
                 CURRENCY,
             )
         for q in range(4):

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, Layout, Ref
+from xl_funnel.plan.layout_base import nth
 from xl_funnel.plan.sheets.tracking_plan import month_label
 from xl_funnel.plan.styles import (
     CURRENCY,
@@ -106,9 +107,10 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     for c in range(t.channels):
         row = a.roi_names.row + c
         source = t.first("channels_ytd") + c
-        put_formula(sheet.cell(row, a.roi_names.col), f"=INDEX(ChannelNames,{c + 1})")
+        name = nth("ChannelNames", a.roi_names.row, row)
+        put_formula(sheet.cell(row, a.roi_names.col), "=" + name)
         for col, src in ((a.roi_actual.col, roi), (a.roi_plan.col, roi_plan)):
-            cell = Ref(t.sheet, source, src).qualified
+            cell = Ref(t.sheet, source, src).seen_from(sheet.title)
             put_formula(sheet.cell(row, col), f'=IF(ISNUMBER({cell}),{cell},"")', PERCENT)
 
     charts = {

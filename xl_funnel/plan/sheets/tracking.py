@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_funnel.plan.annotate import comment, validate
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, SUBTITLE_ROW, TITLE_ROW, Layout
+from xl_funnel.plan.layout_base import nth
 from xl_funnel.plan.sheets import tracking_channels, tracking_review
 from xl_funnel.plan.sheets.tracking_grid import grid_header, grid_totals
 from xl_funnel.plan.styles import (
@@ -63,7 +64,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         for i in range(inputs.rows):
             row = inputs.row + i
             names = "StageNames" if block.rows == "stages" else "ChannelNames"
-            put_formula(sheet.cell(row, LABEL_COL), f"=INDEX({names},{i + 1})")
+            put_formula(sheet.cell(row, LABEL_COL), "=" + nth(names, inputs.row, row))
             for m in range(MONTHS):
                 put_input(sheet.cell(row, t.month_col(m)), None, fmt)
             grid_totals(sheet, t, row, fmt)

@@ -12,7 +12,8 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_funnel.plan.config import PlanConfig
-from xl_funnel.plan.layout import LABEL_COL, Layout
+from xl_funnel.plan.layout import LABEL_COL, Layout, Ref
+from xl_funnel.plan.layout_base import nth
 from xl_funnel.plan.sheets.tracking_grid import grid_header, month_range
 from xl_funnel.plan.sheets.tracking_plan import channel_budget, channel_volume
 from xl_funnel.plan.sheets.tracking_review import year_table
@@ -72,7 +73,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         fmt = CURRENCY if inputs == "ActualChannelSpend" else VOLUME
         for c in range(t.channels):
             row = t.first(key) + c
-            put_formula(sheet.cell(row, LABEL_COL), f"=INDEX(ChannelNames,{c + 1})")
+            put_formula(sheet.cell(row, LABEL_COL), "=" + nth("ChannelNames", t.first(key), row))
             for m in range(MONTHS):
                 put_formula(sheet.cell(row, t.month_col(m)), f"={plan(layout, c, m)}", fmt)
             for q, col in enumerate(t.quarter_cols):
@@ -91,6 +92,7 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
         "Entry-stage volume by channel: the year",
         "ActualChannelVolume",
         "plan_channel_volume",
+        "ChannelNames",
     )
     _year_to_date(sheet, layout)
     _ratio_grids(sheet, layout)
@@ -107,8 +109,11 @@ def _year_to_date(sheet: Worksheet, layout: Layout) -> None:
     def ytd(block: str, c: int) -> str:
         return _at(sheet, t.input_first[block] + c, t.ytd_col)
 
-    spend_all = f"{ytd('ActualChannelSpend', 0)}:{ytd('ActualChannelSpend', t.channels - 1)}"
-    won_all = f"{ytd('ActualChannelCustomers', 0)}:{ytd('ActualChannelCustomers', t.channels - 1)}"
+    def column(block: str) -> str:  # absolute: every row of the table divides by one total
+        first = t.input_first[block]
+        return Ref(t.sheet, first, t.ytd_col, first + t.channels - 1, t.ytd_col).abs
+
+    spend_all, won_all = column("ActualChannelSpend"), column("ActualChannelCustomers")
     plan_cols = layout.channels
     for c in range(t.channels):
         row = first + c
@@ -153,7 +158,7 @@ def _year_to_date(sheet: Worksheet, layout: Layout) -> None:
         }
         for key in ("cpl", "cost_per_mql", "cac", "roi"):
             formulas[f"{key}_plan"] = (
-                f"=INDEX({plan_cols.column(key).qualified},{c + 1})",
+                "=" + plan_cols.column(key).cell(c).seen_from(t.sheet),
                 PERCENT if key == "roi" else CURRENCY,
             )
         for key, (formula, fmt) in formulas.items():
@@ -176,7 +181,7 @@ def _ratio_grids(sheet: Worksheet, layout: Layout) -> None:
         net = key == "roi"
         for c in range(t.channels):
             row = t.first(key) + c
-            put_formula(sheet.cell(row, LABEL_COL), f"=INDEX(ChannelNames,{c + 1})")
+            put_formula(sheet.cell(row, LABEL_COL), "=" + nth("ChannelNames", t.first(key), row))
             for col in (*(t.month_col(m) for m in range(MONTHS)), *t.quarter_cols, t.ytd_col):
                 top = _at(sheet, t.input_first[numerator] + c, col)
                 bottom = _at(sheet, t.input_first[denominator] + c, col)
@@ -189,6 +194,6 @@ def _ratio_grids(sheet: Worksheet, layout: Layout) -> None:
                 )
             put_formula(
                 sheet.cell(row, t.year_col),
-                f"=INDEX({layout.channels.column(key).qualified},{c + 1})",
+                "=" + layout.channels.column(key).cell(c).seen_from(t.sheet),
                 fmt,
             )

@@ -37,10 +37,12 @@ def stage_month(stage: int, month: int) -> str:
 
 
 def channel_volume(layout: Layout, channel: int, month: int) -> str:
-    """Formula for the entry-stage units channel ``channel`` must bring in fiscal month `month`."""
-    return f"INDEX(ChannelMonthlyVolumes,{channel + 1},{month + 1})"
+    """Formula for the entry-stage units channel ``channel`` must bring in fiscal month `month`
+    (its cell of ``ChannelMonthlyVolumes``, addressed relatively: see ``Ref.seen_from``)."""
+    return layout.channels.monthly_volumes.cell(channel, month).seen_from(layout.tracking.sheet)
 
 
 def channel_budget(layout: Layout, channel: int, month: int) -> str:
-    """Formula for the budget channel ``channel`` needs in fiscal month ``month``."""
-    return f"INDEX(ChannelMonthlyBudget,{channel + 1},{month + 1})"
+    """Formula for the budget channel ``channel`` needs in fiscal month ``month`` (its cell of
+    ``ChannelMonthlyBudget``)."""
+    return layout.channels.monthly_budget.cell(channel, month).seen_from(layout.tracking.sheet)

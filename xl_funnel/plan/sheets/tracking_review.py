@@ -24,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from xl_funnel.diagnosis import NO_DATA_MESSAGE, ON_PLAN_MESSAGE, advice
 from xl_funnel.plan.config import PlanConfig
 from xl_funnel.plan.layout import LABEL_COL, Layout
+from xl_funnel.plan.layout_base import nth
 from xl_funnel.plan.sheets.tracking_grid import grid_header, month_range
 from xl_funnel.plan.sheets.tracking_plan import PLAN_RATES, stage_month
 from xl_funnel.plan.styles import (
@@ -66,7 +67,15 @@ def build(sheet: Worksheet, config: PlanConfig, layout: Layout) -> None:
     t = layout.tracking
     _plan_grid(sheet, t)
     _variance_grids(sheet, t)
-    year_table(sheet, t, "year_stages", "The year by stage", "ActualVolumes", "plan_stages")
+    year_table(
+        sheet,
+        t,
+        "year_stages",
+        "The year by stage",
+        "ActualVolumes",
+        "plan_stages",
+        "StageNames",
+    )
     _rates(sheet, config, t)
     _summary(sheet, t)
     _stage_extras(sheet, t)
@@ -140,7 +149,13 @@ def _pace_colours(sheet: Worksheet, t: TrackingLayout, first: int, rows: int, c0
 
 
 def year_table(
-    sheet: Worksheet, t: TrackingLayout, key: str, title: str, inputs: str, plan_block: str
+    sheet: Worksheet,
+    t: TrackingLayout,
+    key: str,
+    title: str,
+    inputs: str,
+    plan_block: str,
+    names: str,
 ) -> None:
     """Actual to date against the plan, expected share, pace and status, one row per input row.
 
@@ -153,13 +168,12 @@ def year_table(
     style_header(sheet.cell(header, LABEL_COL), title)
     for name, text in columns:
         style_header(sheet.cell(header, t.col(name)), text)
-    names = "StageNames" if stages else "ChannelNames"
     for i in range(t.block_rows(inputs)):
         row = t.first(key) + i
         ytd = _at(sheet, t.input_first[inputs] + i, t.ytd_col)
         planned = t.first(plan_block) + i
         c = {name: _at(sheet, row, t.col(name)) for name, _ in columns}
-        put_formula(sheet.cell(row, LABEL_COL), f"=INDEX({names},{i + 1})")
+        put_formula(sheet.cell(row, LABEL_COL), "=" + nth(names, t.first(key), row))
         formulas = {
             "year_plan": f"={_at(sheet, planned, t.year_col)}",
             "plan_to_date": f'=IF(ISNUMBER({ytd}),{_at(sheet, planned, t.ytd_col)},"")',
