@@ -73,8 +73,11 @@ def called_in_lowered(lowered_parts: Iterable[bytes]) -> frozenset[str]:
     takes 10 ms: the caller lowers it once for every search)."""
     found: set[str] = set()
     for lowered in lowered_parts:
+        # Most group words end in "_": a part without any "_" (a one-byte search, ten times
+        # faster than a word's) holds none of them. A plan of 10,000 channels has none.
+        underscore = b"_" in lowered
         for word, calls in _GROUPS.items():
-            if word in lowered:
+            if (underscore or word[-1:] != b"_") and word in lowered:
                 found.update(name for name, call in calls.items() if call in lowered)
     return frozenset(found)
 

@@ -360,6 +360,16 @@ class SheetXml:
         # Cells share many values (a rate, "n/a", ""), and turning a float into its shortest
         # text is the costly step, so each distinct number or text is encoded once. Only
         # these two types are memoised: True == 1.0 would share 1.0's entry.
+        if set(map(type, values)) <= {float, str}:
+            # Only numbers and text (a computed plan): each distinct value encoded once, then
+            # every cell's pieces looked up in C. The first of equal values (0.0 and -0.0)
+            # gives the text, as in the loop below.
+            ending, tail = {}, {}
+            for value in dict.fromkeys(values):
+                ending[value], tail[value] = encode(value)
+            ends = list(map(ending.__getitem__, values))
+            tails = list(map(tail.__getitem__, values))
+            return self._joined(ends, tails)
         memo: dict[float | str, tuple[bytes, bytes]] = {}
         remembered = memo.get
         ends: list[bytes] = []
@@ -374,6 +384,11 @@ class SheetXml:
                 pair = encode(value)
             ends.append(pair[0])
             tails.append(pair[1])
+        return self._joined(ends, tails)
+
+    def _joined(self, ends: list[bytes], tails: list[bytes]) -> bytes:
+        """The part rejoined from the scan's pieces with each formula cell's start-tag end
+        ``ends`` and the rest of the cell after its ``<f>`` element ``tails``."""
         pieces = self._pieces
         out = pieces.copy()
         out[1::5] = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]

@@ -380,11 +380,15 @@ def _read_sheets(
         read.frozen += len(frozen or ())
         replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
         read.count += len(values)
-        errors.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
-        )
+        # Which types came back (one pass in C): the per-cell searches below run only on a
+        # sheet holding an error (a dict) or an empty value, which a computed plan has none of.
+        kinds = set(map(type, values))
+        if dict in kinds:
+            errors.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if type(value) is dict and is_engine_error(value)
+            )
         if errors and any(e.error == "#SPILL!" for e in errors):
             anchors = {(cell.row, cell.col) for cell in xml.arrays}
             read.spilled.extend(
@@ -403,11 +407,12 @@ def _read_sheets(
         # formualizer can load a sheet twice under names differing in case ("sheet1" and
         # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
         twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
-        missing.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if value is None and (twin or not engine.has_formula(name, row, col))
-        )
+        if type(None) in kinds:
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if value is None and (twin or not engine.has_formula(name, row, col))
+            )
     return read
 
 
