@@ -49,3 +49,31 @@ def test_calls_are_found_with_or_without_an_underscore_in_the_part(part):
     lowered = part.lower()
     every = {name for name in ARITY if name.lower().encode() + b"(" in lowered}
     assert called_in_lowered([lowered]) == every
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        ("'Funnel'!$C$27:$C$31", True),
+        ("Sheet1!A1:B2", True),
+        ("'It''s'!$A$1:$N$46", True),
+        ("'Jan:Mar'!$A$1:$B$2", True),
+        ("Sheet1!$A:$A", False),  # a whole column: clipped
+        ("Sheet1!$A$1:$XFD$1048576", False),  # sheet-sized: clipped
+        ("Sheet1!$C$5:$A$1", False),
+        ("'[1]Book'!$A$1:$B$2", False),  # another workbook
+        ("Sheet1!A1:B2,Sheet1!C1:C2", False),
+        ("OFFSET(Sheet1!A1:B2,1,1)", False),
+    ],
+)
+def test_a_name_for_one_area_is_not_tokenized_as_rewriting_keeps_it(text, skipped):
+    from xl_funnel.recalc.engine_copy import _one_area
+    from xl_funnel.recalc.engine_forms import BookForms, Position, rewrite
+
+    assert _one_area(text.encode()) is skipped
+    book = BookForms(["Funnel", "Sheet1", "It's", "Jan", "Mar"], [], lambda sheet: (50, 20))
+    rewritten = rewrite(text, Position("Funnel", 0, 0), book)
+    if skipped:
+        assert rewritten == text
+    elif ":$" in text and text.count("$") < 4:
+        assert rewritten == "Sheet1!$A$1:$A$50"  # why these must not be skipped

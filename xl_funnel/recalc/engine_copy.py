@@ -152,12 +152,33 @@ def name_trigger(names: frozenset[str], prefix: bytes = b"") -> re.Pattern[bytes
     )
 
 
+# A defined name standing for one rectangle of a sheet (``'Funnel'!$C$27:$C$31``), as most
+# names are: rewriting leaves it as it is (a name has no row to intersect with, and the area is
+# neither a whole column or row nor sheet-sized), so it is not tokenized.
+_ONE_AREA = re.compile(
+    rb"(?:'(?:[^'\[\]]|'')+'|[A-Za-z_][\w.]*)!(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})"
+)
+_AREA_CELLS = 1_000_000  # reference_forms clips areas past this
+
+
+def _one_area(text: bytes) -> bool:
+    match = _ONE_AREA.fullmatch(text)
+    if match is None:
+        return False
+    (top, left), (bottom, right) = (parse_a1(ref.decode()) for ref in match.groups())
+    cells = (bottom - top + 1) * (right - left + 1)
+    return bottom >= top and right >= left and cells <= _AREA_CELLS
+
+
+def _name_needs_rewrite(start_tag: bytes, text: bytes) -> bool:
+    if b'"_xlnm.' in start_tag:
+        return False  # print titles and areas: no formula reads them
+    return needs_rewrite(b"<f>" + text) and not _one_area(text)
+
+
 def names_need_rewrite(data: bytes) -> bool:
     """Whether ``workbook.xml`` may hold a defined name :func:`rewrite` changes."""
-    return any(
-        b'"_xlnm.' not in match[1] and needs_rewrite(b"<f>" + match[2])
-        for match in _NAME.finditer(data)
-    )
+    return any(_name_needs_rewrite(match[1], match[2]) for match in _NAME.finditer(data))
 
 
 _F_TEXT = re.compile(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
@@ -231,8 +252,8 @@ def rewrite_names(data: bytes, book: BookForms) -> bytes:
     from xl_funnel.recalc.reference_forms import Position
 
     def one(match: re.Match[bytes]) -> bytes:
-        if b'"_xlnm.' in match[1] or not needs_rewrite(b"<f>" + match[2]):
-            return match[0]  # print titles and areas: no formula reads them
+        if not _name_needs_rewrite(match[1], match[2]):
+            return match[0]
         local = _LOCAL_SHEET.search(match[1])
         index = int(local[1]) if local else 0
         sheet = book.sheets[index] if index < len(book.sheets) else ""
