@@ -77,3 +77,27 @@ def test_a_name_for_one_area_is_not_tokenized_as_rewriting_keeps_it(text, skippe
         assert rewritten == text
     elif ":$" in text and text.count("$") < 4:
         assert rewritten == "Sheet1!$A$1:$A$50"  # why these must not be skipped
+
+
+def test_the_temporary_file_is_made_as_mkstemp_makes_it(tmp_path):
+    import os
+    import stat
+    import tempfile
+
+    from xl_funnel.atomic import _TEMP_FLAGS, _temp_file
+
+    ours = [_temp_file(tmp_path, ".plan.xlsx.") for _ in range(2)]
+    theirs = tempfile.mkstemp(dir=tmp_path, prefix=".plan.xlsx.", suffix=".tmp")
+    for fd, name in [*ours, theirs]:
+        assert os.path.isabs(name)
+        assert os.path.dirname(name) == str(tmp_path)
+        assert os.path.basename(name).startswith(".plan.xlsx.")
+        assert name.endswith(".tmp")
+        assert stat.S_IMODE(os.fstat(fd).st_mode) == 0o600
+        assert not os.get_inheritable(fd)
+        os.write(fd, b"x")
+        os.close(fd)
+    assert ours[0][1] != ours[1][1]
+    (tmp_path / "link.tmp").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(FileExistsError):  # never opened through an existing name or symlink
+        os.open(tmp_path / "link.tmp", _TEMP_FLAGS)
