@@ -101,3 +101,34 @@ def test_the_temporary_file_is_made_as_mkstemp_makes_it(tmp_path):
     (tmp_path / "link.tmp").symlink_to(tmp_path / "elsewhere")
     with pytest.raises(FileExistsError):  # never opened through an existing name or symlink
         os.open(tmp_path / "link.tmp", _TEMP_FLAGS)
+
+
+_PART = (
+    b'<x:worksheet><x:cols><x:col min="1" max="2"/></x:cols><x:sheetData><x:row r="1">'
+    b'<x:c r="A1" s="1"><x:v>3</x:v></x:c>'
+    b'<x:c r="B1"><x:f>SUM(A:A)</x:f><x:v>3</x:v></x:c>'
+    b'<x:c r="C1" t="str"><x:f>T[Col]&amp;"[x]"</x:f><x:v>a</x:v></x:c>'
+    b'<x:c r="D1"><x:f>1+1</x:f><x:v>[2]</x:v></x:c>'
+    b'<x:c r="E1" t="[odd]"><x:f>A1:A2*2</x:f></x:c>'
+    b"</x:row></x:sheetData>"
+    b'<x:conditionalFormatting sqref="A1:B2"><x:cfRule type="expression">'
+    b"<x:formula>A1:A2</x:formula></x:cfRule></x:conditionalFormatting></x:worksheet>"
+)
+
+
+def test_the_cells_a_search_hit_are_those_a_full_scan_finds():
+    from xl_funnel.recalc.engine_copy import _cells_hit, rewrite_hits
+    from xl_funnel.recalc.sheet_xml import SheetXml
+
+    pattern = SheetXml(_PART).formula_pattern
+    hits = rewrite_hits(_PART, b"x:")
+    # every position of the part, one at a time and all together
+    for chosen in [*([position] for position in range(len(_PART))), hits]:
+        scanned = [
+            match.span()
+            for match in pattern.finditer(_PART)
+            if any(match.start(4) <= hit < match.end(4) for hit in chosen)
+        ]
+        found = [match.span() for match in _cells_hit(_PART, pattern, chosen, b"<x:c")]
+        assert found == scanned
+    assert len(list(_cells_hit(_PART, pattern, hits, b"<x:c"))) == 3

@@ -207,13 +207,19 @@ def _escape(text: str) -> bytes:
 
 
 def rewrite_sheet(
-    data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pattern, hits: list[int]
+    data: bytes,
+    sheet: str,
+    book: BookForms,
+    cell_pattern: re.Pattern,
+    hits: list[int],
+    prefix: bytes = b"",
 ) -> bytes:
     """A worksheet part with :func:`rewrite` applied to every formula holding one of ``hits``
     (:func:`rewrite_hits`).
 
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
-    groups start tag, column letters, row digits, ``<f>`` element).
+    groups start tag, column letters, row digits, ``<f>`` element) of a part whose elements
+    carry the namespace ``prefix``.
     """
     from xl_funnel.recalc.engine_forms import rewrite
     from xl_funnel.recalc.reference_forms import Position
@@ -223,9 +229,6 @@ def rewrite_sheet(
         found = _F_TEXT.search(element)
         if found is None:
             return match[0]
-        first = bisect_left(hits, match.start(4))
-        if first == len(hits) or hits[first] >= match.end(4):
-            return match[0]  # nothing found in this formula
         row, col = int(match[3]), column_number(match[2])
         array = None
         if _F_ARRAY.search(found[1]):
@@ -242,7 +245,49 @@ def rewrite_sheet(
         element = element[: found.start(2)] + _escape(new) + element[found.end(2) :]
         return cell[:start] + element + cell[end:]
 
-    return cell_pattern.sub(one, data)
+    out, position = [], 0
+    for match in _cells_hit(data, cell_pattern, hits, b"<" + prefix + b"c"):
+        out += [data[position : match.start()], one(match)]
+        position = match.end()
+    out.append(data[position:])
+    return b"".join(out)
+
+
+def _cells_hit(
+    data: bytes, cell_pattern: re.Pattern, hits: list[int], tag: bytes
+) -> Iterator[re.Match[bytes]]:
+    """The formula cells (in order, each once) whose ``<f>`` element holds one of ``hits``.
+
+    Each hit is traced back to the nearest cell start tag before it, instead of matching every
+    formula cell of the part (half a million on a 10,000-channel plan): a cell holds no other
+    ``<c>``, and a formula cell match never reaches past its own ``</c>``, so the cell a hit
+    sits in is the one starting there, as a scan from the start would find it.
+    """
+    last_end = -1
+    for hit in hits:
+        if hit < last_end:
+            continue  # in the cell already given
+        start = data.rfind(tag, 0, hit)
+        while start >= 0 and _WORD_BYTE.match(data, start + len(tag)):
+            start = data.rfind(tag, 0, start)  # <col …>, <cfRule …>: not a cell
+        if start < 0:
+            continue
+        match = cell_pattern.match(data, start)
+        if match is None or match.end() <= hit:
+            continue
+        last_end = match.end()
+        if match.start(4) <= hit < match.end(4):
+            yield match
+        else:  # in the start tag: a later hit may still be in the formula
+            for later in hits[bisect_left(hits, hit) :]:
+                if later >= last_end:
+                    break
+                if match.start(4) <= later < match.end(4):
+                    yield match
+                    break
+
+
+_WORD_BYTE = re.compile(rb"\w")
 
 
 def rewrite_names(data: bytes, book: BookForms) -> bytes:

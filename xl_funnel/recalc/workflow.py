@@ -219,7 +219,7 @@ def load_engine(
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
         trigger = name_trigger(named, xml.prefix) if named else None
         if hits := rewrite_hits(data, xml.prefix, trigger):
-            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits)
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix)
         lowered = data.lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         if in_sheet := called_in_lowered([lowered]):
