@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from xl_funnel.recalc.a1 import a1, column_number, parse_a1
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.parameter_kinds import first_scalar_functions
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
@@ -76,7 +77,7 @@ def _first_scalar_names() -> frozenset[bytes]:
 
 
 _UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
-_ARRAY_ROWS = re.compile(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
+_ARRAY_ROWS = LazyPattern(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
 
 
 @cache
@@ -183,11 +184,11 @@ def names_need_rewrite(data: bytes) -> bool:
 
 _F_TEXT = re.compile(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
 _F_ARRAY = re.compile(rb"""\st=["']array["']""")
-_F_REF = re.compile(rb"""\sref=["']([^"']+)["']""")
+_F_REF = LazyPattern(rb"""\sref=["']([^"']+)["']""")
 _NAME = re.compile(
     rb"(<(?:[\w.-]+:)?definedName\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?definedName>)"
 )
-_LOCAL_SHEET = re.compile(rb"""\slocalSheetId=["']([0-9]+)["']""")
+_LOCAL_SHEET = LazyPattern(rb"""\slocalSheetId=["']([0-9]+)["']""")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\r"}
 
 

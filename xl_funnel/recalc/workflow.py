@@ -39,6 +39,7 @@ from xl_funnel.recalc.engine_copy import (
 )
 from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import (
     called_functions,
@@ -251,9 +252,9 @@ def _calls_ours(formula: bytes) -> bool:
 
 # Registering a corrected built-in slows the engine's evaluation a little: only those called.
 _CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED)
-_FIRST_SHEET_NAME = re.compile(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
-_CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
-_CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
+_FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
+_CALC_CHAIN_REL = LazyPattern(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
+_CALC_CHAIN_TYPE = LazyPattern(rb"<Override\b[^>]*?calcChain[^>]*/>")
 
 
 def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]:
