@@ -174,7 +174,7 @@ def _one_area(text: bytes) -> bool:
 def _name_needs_rewrite(start_tag: bytes, text: bytes) -> bool:
     if b'"_xlnm.' in start_tag:
         return False  # print titles and areas: no formula reads them
-    return needs_rewrite(b"<f>" + text) and not _one_area(text)
+    return not _one_area(text) and needs_rewrite(b"<f>" + text)  # the cheaper test first
 
 
 def names_need_rewrite(data: bytes) -> bool:
