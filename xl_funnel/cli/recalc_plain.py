@@ -81,6 +81,8 @@ def run_plain(args: list[str]) -> None:
     arguments are for click (:func:`parse_plain`)."""
     if os.environ.get("_XL_FUNNEL_COMPLETE"):  # click's shell completion
         return
+    if os.name == "nt":  # click expands wildcards (plans\*.xlsx) in the arguments there
+        return
     options = parse_plain(args)
     if options is None:
         return
