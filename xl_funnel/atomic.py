@@ -38,7 +38,6 @@ import errno
 import os
 import signal
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -295,7 +294,7 @@ def atomic_write(
         if overwrite and target.exists() and not mode & 0o222:
             # The owner made it read-only: a rename would replace it all the same.
             raise PermissionError(errno.EACCES, "the file is read-only; make it writable first")
-        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        fd, temp_name = _temp_file(directory, f".{target.name}.")
         try:
             with os.fdopen(fd, "wb") as handle:
                 yield handle
@@ -313,6 +312,24 @@ def atomic_write(
             raise
         _fsync_directory(directory)
         _log_write(target)
+
+
+# Flags of tempfile.mkstemp: a new file only, never through a symlink.
+_TEMP_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_TEMP_FLAGS |= getattr(os, "O_BINARY", 0)
+
+
+def _temp_file(directory: Path, prefix: str) -> tuple[int, str]:
+    """``PREFIX<random>.tmp`` in ``directory``, created as ``tempfile.mkstemp`` creates it
+    (readable and writable by the owner only, not inherited by child processes). Importing
+    tempfile (with shutil and random) would cost every ``recalc`` a few milliseconds."""
+    for _ in range(100):
+        name = os.path.abspath(os.path.join(directory, f"{prefix}{os.urandom(6).hex()}.tmp"))
+        try:
+            return os.open(name, _TEMP_FLAGS, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(directory))
 
 
 def _log_write(target: Path) -> None:

@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from xl_funnel.cli.errors import ComputedWithErrors, InputError
+from xl_funnel.cli.recalc_plain import failures
 
-
-def _failures(result) -> str | None:
-    """What makes ``--check`` fail for one computed book, or ``None``."""
-    problems = []
-    if result.errors:
-        first = result.errors[0]
-        problems.append(
-            f"{len(result.errors):,} cells hold error values (first: {first.address} {first.error})"
-        )
-    if result.missing:
-        problems.append(f"{len(result.missing):,} cells were not computed")
-    if result.unsupported:
-        labels = ", ".join(result.unsupported)
-        problems.append(f"formulas the engine does not support ({labels})")
-    return "; ".join(problems) or None
+if TYPE_CHECKING:
+    from xl_funnel.recalc.batch import Outcome
 
 
 @click.command(
@@ -79,7 +68,6 @@ def recalc(
     LibreOffice needed. A book that cannot be read is reported and skipped; the exit code is
     then 2.
     """
-    from xl_funnel.recalc import report
     from xl_funnel.recalc.batch import TargetError, run_books, targets
 
     if freeze and in_place:
@@ -94,13 +82,24 @@ def recalc(
     many = len(books) > 1
     if not many:
         outcomes = run_books(books, chosen, freeze=freeze)
-        if outcomes[0].error:
-            raise InputError(outcomes[0].error)
     else:
         import sys
 
         with click.progressbar(length=len(books), label="recalc", file=sys.stderr) as bar:
             outcomes = run_books(books, chosen, jobs, freeze, done=lambda _: bar.update(1))
+    report_outcomes(books, outcomes, as_json, check)
+
+
+def report_outcomes(
+    books: tuple[Path, ...], outcomes: list[Outcome], as_json: bool, check: bool
+) -> None:
+    """Print what each book's run gave; raise the exit code it calls for (also the end of a
+    plain run, :mod:`~xl_funnel.cli.recalc_plain`, that did not simply succeed)."""
+    from xl_funnel.recalc import report
+
+    many = len(books) > 1
+    if not many and outcomes[0].error:
+        raise InputError(outcomes[0].error)
     failed = [outcome for outcome in outcomes if outcome.error]
     for outcome in failed:
         click.echo(f"Error: {outcome.error}", err=True)
@@ -117,7 +116,7 @@ def recalc(
             click.echo(shown(outcome.book, outcome.result))
     if failed:
         raise click.exceptions.Exit(InputError.exit_code)
-    problems = [(o.book, _failures(o.result)) for o in computed]
+    problems = [(o.book, failures(o.result)) for o in computed]
     problems = [(book, problem) for book, problem in problems if problem]
     if check and problems:
         raise ComputedWithErrors("; ".join(f"{book}: {problem}" for book, problem in problems))

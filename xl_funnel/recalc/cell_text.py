@@ -9,11 +9,12 @@ import re
 from typing import Any
 
 from xl_funnel.recalc.cell_values import error_text, is_engine_error
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 
 __all__ = ["MAX_TEXT", "encode_value"]
 
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
-_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")
+_LITERAL_ESCAPE = LazyPattern("_(x[0-9A-Fa-f]{4}_)")
 #: Excel's longest text in a cell: a formula whose result is longer gives #VALUE!.
 MAX_TEXT = 32_767
 

@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from xl_funnel.recalc.a1 import a1, column_number, parse_a1
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.parameter_kinds import first_scalar_functions
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
@@ -76,7 +77,7 @@ def _first_scalar_names() -> frozenset[bytes]:
 
 
 _UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
-_ARRAY_ROWS = re.compile(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
+_ARRAY_ROWS = LazyPattern(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
 
 
 @cache
@@ -152,21 +153,42 @@ def name_trigger(names: frozenset[str], prefix: bytes = b"") -> re.Pattern[bytes
     )
 
 
+# A defined name standing for one rectangle of a sheet (``'Funnel'!$C$27:$C$31``), as most
+# names are: rewriting leaves it as it is (a name has no row to intersect with, and the area is
+# neither a whole column or row nor sheet-sized), so it is not tokenized.
+_ONE_AREA = re.compile(
+    rb"(?:'(?:[^'\[\]]|'')+'|[A-Za-z_][\w.]*)!(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})"
+)
+_AREA_CELLS = 1_000_000  # reference_forms clips areas past this
+
+
+def _one_area(text: bytes) -> bool:
+    match = _ONE_AREA.fullmatch(text)
+    if match is None:
+        return False
+    (top, left), (bottom, right) = (parse_a1(ref.decode()) for ref in match.groups())
+    cells = (bottom - top + 1) * (right - left + 1)
+    return bottom >= top and right >= left and cells <= _AREA_CELLS
+
+
+def _name_needs_rewrite(start_tag: bytes, text: bytes) -> bool:
+    if b'"_xlnm.' in start_tag:
+        return False  # print titles and areas: no formula reads them
+    return not _one_area(text) and needs_rewrite(b"<f>" + text)  # the cheaper test first
+
+
 def names_need_rewrite(data: bytes) -> bool:
     """Whether ``workbook.xml`` may hold a defined name :func:`rewrite` changes."""
-    return any(
-        b'"_xlnm.' not in match[1] and needs_rewrite(b"<f>" + match[2])
-        for match in _NAME.finditer(data)
-    )
+    return any(_name_needs_rewrite(match[1], match[2]) for match in _NAME.finditer(data))
 
 
 _F_TEXT = re.compile(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
 _F_ARRAY = re.compile(rb"""\st=["']array["']""")
-_F_REF = re.compile(rb"""\sref=["']([^"']+)["']""")
+_F_REF = LazyPattern(rb"""\sref=["']([^"']+)["']""")
 _NAME = re.compile(
     rb"(<(?:[\w.-]+:)?definedName\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?definedName>)"
 )
-_LOCAL_SHEET = re.compile(rb"""\slocalSheetId=["']([0-9]+)["']""")
+_LOCAL_SHEET = LazyPattern(rb"""\slocalSheetId=["']([0-9]+)["']""")
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\r"}
 
 
@@ -186,13 +208,19 @@ def _escape(text: str) -> bytes:
 
 
 def rewrite_sheet(
-    data: bytes, sheet: str, book: BookForms, cell_pattern: re.Pattern, hits: list[int]
+    data: bytes,
+    sheet: str,
+    book: BookForms,
+    cell_pattern: re.Pattern,
+    hits: list[int],
+    prefix: bytes = b"",
 ) -> bytes:
     """A worksheet part with :func:`rewrite` applied to every formula holding one of ``hits``
     (:func:`rewrite_hits`).
 
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
-    groups start tag, column letters, row digits, ``<f>`` element).
+    groups start tag, column letters, row digits, ``<f>`` element) of a part whose elements
+    carry the namespace ``prefix``.
     """
     from xl_funnel.recalc.engine_forms import rewrite
     from xl_funnel.recalc.reference_forms import Position
@@ -202,9 +230,6 @@ def rewrite_sheet(
         found = _F_TEXT.search(element)
         if found is None:
             return match[0]
-        first = bisect_left(hits, match.start(4))
-        if first == len(hits) or hits[first] >= match.end(4):
-            return match[0]  # nothing found in this formula
         row, col = int(match[3]), column_number(match[2])
         array = None
         if _F_ARRAY.search(found[1]):
@@ -221,7 +246,49 @@ def rewrite_sheet(
         element = element[: found.start(2)] + _escape(new) + element[found.end(2) :]
         return cell[:start] + element + cell[end:]
 
-    return cell_pattern.sub(one, data)
+    out, position = [], 0
+    for match in _cells_hit(data, cell_pattern, hits, b"<" + prefix + b"c"):
+        out += [data[position : match.start()], one(match)]
+        position = match.end()
+    out.append(data[position:])
+    return b"".join(out)
+
+
+def _cells_hit(
+    data: bytes, cell_pattern: re.Pattern, hits: list[int], tag: bytes
+) -> Iterator[re.Match[bytes]]:
+    """The formula cells (in order, each once) whose ``<f>`` element holds one of ``hits``.
+
+    Each hit is traced back to the nearest cell start tag before it, instead of matching every
+    formula cell of the part (half a million on a 10,000-channel plan): a cell holds no other
+    ``<c>``, and a formula cell match never reaches past its own ``</c>``, so the cell a hit
+    sits in is the one starting there, as a scan from the start would find it.
+    """
+    last_end = -1
+    for hit in hits:
+        if hit < last_end:
+            continue  # in the cell already given
+        start = data.rfind(tag, 0, hit)
+        while start >= 0 and _WORD_BYTE.match(data, start + len(tag)):
+            start = data.rfind(tag, 0, start)  # <col …>, <cfRule …>: not a cell
+        if start < 0:
+            continue
+        match = cell_pattern.match(data, start)
+        if match is None or match.end() <= hit:
+            continue
+        last_end = match.end()
+        if match.start(4) <= hit < match.end(4):
+            yield match
+        else:  # in the start tag: a later hit may still be in the formula
+            for later in hits[bisect_left(hits, hit) :]:
+                if later >= last_end:
+                    break
+                if match.start(4) <= later < match.end(4):
+                    yield match
+                    break
+
+
+_WORD_BYTE = re.compile(rb"\w")
 
 
 def rewrite_names(data: bytes, book: BookForms) -> bytes:
@@ -231,8 +298,8 @@ def rewrite_names(data: bytes, book: BookForms) -> bytes:
     from xl_funnel.recalc.reference_forms import Position
 
     def one(match: re.Match[bytes]) -> bytes:
-        if b'"_xlnm.' in match[1] or not needs_rewrite(b"<f>" + match[2]):
-            return match[0]  # print titles and areas: no formula reads them
+        if not _name_needs_rewrite(match[1], match[2]):
+            return match[0]
         local = _LOCAL_SHEET.search(match[1])
         index = int(local[1]) if local else 0
         sheet = book.sheets[index] if index < len(book.sheets) else ""

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from xl_funnel.recalc.lazy_pattern import LazyPattern
+
 __all__ = ["gaps", "silent_gaps", "unsupported_label"]
 
 _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
@@ -66,7 +68,7 @@ def unsupported_label(formula: str) -> str | None:
 # TEXT(1234.5, "$#,##0.00_);($#,##0.00)") is "$1,234.50 "; formualizer gives "12345.00",
 # "0.5" and "1,234.50": a wrong text, not an error, so every formula is searched (the pattern
 # starts with "TEXT(": a fast search). A format code in a cell (TEXT(A1, B1)) is not seen.
-_TEXT_CODES = re.compile(
+_TEXT_CODES = LazyPattern(
     rb'TEXT\((?:[^()",<]++|\([^()<]*+\))*+,\s*+(?:&quot;|")[^"&<]*?(?:E[+-]|\?/|_\)|\$)'
 )
 _TEXT_LABEL = "TEXT with scientific, fraction, currency or padding format codes"

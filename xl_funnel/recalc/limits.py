@@ -9,8 +9,9 @@ declared sizes bound the memory used. The same caps are handed to the engine's o
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -97,9 +98,9 @@ def name_too_large(name: str, size: int, limits: Limits) -> str:
 
 
 # <f ...> start tags of a worksheet (any prefix) and the attributes of an array formula.
-_F_START = re.compile(rb"<(?:\w{1,32}:)?f\s[^>]{0,4096}>")
-_ARRAY_TYPE = re.compile(rb"""\st\s*=\s*["']array["']""")
-_REF = re.compile(
+_F_START = LazyPattern(rb"<(?:\w{1,32}:)?f\s[^>]{0,4096}>")
+_ARRAY_TYPE = LazyPattern(rb"""\st\s*=\s*["']array["']""")
+_REF = LazyPattern(
     rb"""\sref\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7}):\$?([A-Z]{1,3})\$?([0-9]{1,7})["']"""
 )
 

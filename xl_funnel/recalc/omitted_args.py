@@ -27,6 +27,7 @@ from xml.etree.ElementTree import ParseError, fromstring
 from xl_funnel.recalc.cell_values import OMITTED
 from xl_funnel.recalc.engine import load_formualizer
 from xl_funnel.recalc.function_names import ARITY
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 
 __all__ = [
     "called_functions",
@@ -39,7 +40,7 @@ __all__ = [
 _LITERAL = b'"' + OMITTED.encode() + b'"'
 # A formula element with text (a shared formula's followers, <f t="shared" si="0"/>, have none;
 # their master's text is the one the engine shifts to them).
-_FORMULA = re.compile(rb"(<(?:[\w.-]+:)?f(?:\s[^>]*[^/>])?>)([^<]+)(</(?:[\w.-]+:)?f>)")
+_FORMULA = LazyPattern(rb"(<(?:[\w.-]+:)?f(?:\s[^>]*[^/>])?>)([^<]+)(</(?:[\w.-]+:)?f>)")
 _CALLS = {name: name.lower().encode() + b"(" for name in ARITY}
 
 
@@ -73,8 +74,11 @@ def called_in_lowered(lowered_parts: Iterable[bytes]) -> frozenset[str]:
     takes 10 ms: the caller lowers it once for every search)."""
     found: set[str] = set()
     for lowered in lowered_parts:
+        # Most group words end in "_": a part without any "_" (a one-byte search, ten times
+        # faster than a word's) holds none of them. A plan of 10,000 channels has none.
+        underscore = b"_" in lowered
         for word, calls in _GROUPS.items():
-            if word in lowered:
+            if (underscore or word[-1:] != b"_") and word in lowered:
                 found.update(name for name, call in calls.items() if call in lowered)
     return frozenset(found)
 

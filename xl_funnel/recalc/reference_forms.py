@@ -21,6 +21,7 @@ from functools import cache
 from typing import NamedTuple
 
 from xl_funnel.recalc.a1 import column_letters, column_number, parse_a1
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.package import Table
 
 __all__ = [
@@ -39,8 +40,8 @@ __all__ = [
 _MAX_ROW, _MAX_COL = 1_048_576, 16_384
 _HUGE = 1_000_000  # cells: a range past this is clipped to the used part of its sheet
 
-_EXTERNAL = re.compile(r"^'?\[([0-9]+)\](?:((?:[^']|'')+)'|([^'!]+))!(.+)$")
-_EXTERNAL_BY_NAME = re.compile(r"^'?[^'!\[]*\[[^\]]+\][^!]*!")
+_EXTERNAL = LazyPattern(r"^'?\[([0-9]+)\](?:((?:[^']|'')+)'|([^'!]+))!(.+)$")
+_EXTERNAL_BY_NAME = LazyPattern(r"^'?[^'!\[]*\[[^\]]+\][^!]*!")
 _SHEET = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!\[\]]+))!(.+)$")
 _AREA = re.compile(r"^(\$?[A-Za-z]{1,3}\$?[0-9]{1,7})(?::(\$?[A-Za-z]{1,3}\$?[0-9]{1,7}))?$")
 _WHOLE_COLS = re.compile(r"^(\$?)([A-Za-z]{1,3}):(\$?)([A-Za-z]{1,3})$")

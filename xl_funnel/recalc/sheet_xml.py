@@ -26,27 +26,28 @@ from typing import Any, NamedTuple
 from xl_funnel.recalc.a1 import column_letters, column_number
 from xl_funnel.recalc.cell_text import encode_value
 from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 
 __all__ = ["DATA_TABLE", "FormulaCell", "SheetXml", "count_cells", "encode_value", "used_extent"]
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
-_REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
-_CELL_REF = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
-_DIMENSION = re.compile(
+_REF = LazyPattern(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_CELL_REF = LazyPattern(rb"""<(?:\w+:)?c\s[^>]*?\br=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_DIMENSION = LazyPattern(
     rb"""<(?:\w+:)?dimension\s+ref=["'][^"':]*?:?\$?([A-Z]{1,3})\$?([0-9]{1,7})["']"""
 )
-_LAST_ROW = re.compile(rb"""<(?:\w+:)?row\b[^>]*?\sr=["']([0-9]{1,7})["']""")
-_REF_ROW = re.compile(rb"""\sr=["']([0-9]{1,7})["']""")
-_TYPE_ATTR = re.compile(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
-_F_TYPE = re.compile(rb"""\st=["']array["']""")
-_F_RANGE = re.compile(
+_LAST_ROW = LazyPattern(rb"""<(?:\w+:)?row\b[^>]*?\sr=["']([0-9]{1,7})["']""")
+_REF_ROW = LazyPattern(rb"""\sr=["']([0-9]{1,7})["']""")
+_TYPE_ATTR = LazyPattern(rb"""\s+t=(?:"[^"]*"|'[^']*')""")
+_F_TYPE = LazyPattern(rb"""\st=["']array["']""")
+_F_RANGE = LazyPattern(
     rb"""\sref=["']\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Z]{1,3})\$?([0-9]{1,7}))?["']"""
 )
-_EMPTY_FORMULA = re.compile(
+_EMPTY_FORMULA = LazyPattern(
     rb"\s*+<(?:\w+:)?f\b[^>]*+(?<=/)>\s*+(?:<(?:\w+:)?v\b[^>]*+>[^<]*+</(?:\w+:)?v>)?\s*+"
 )
-_F_TEXT_OF = re.compile(rb"<(?:\w+:)?f\b[^>]*+(?<!/)>([^<]*+)<")
-_SHARED_INDEX = re.compile(rb"""\ssi=["']([0-9]+)["']""")  # with t="shared" on the element
+_F_TEXT_OF = LazyPattern(rb"<(?:\w+:)?f\b[^>]*+(?<!/)>([^<]*+)<")
+_SHARED_INDEX = LazyPattern(rb"""\ssi=["']([0-9]+)["']""")  # with t="shared" on the element
 _MAX_ARRAY_CELLS = 1_000_000
 
 
@@ -92,7 +93,7 @@ def used_extent(data: bytes) -> tuple[int, int]:
 
 
 @cache
-def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], LazyPattern, LazyPattern]:
     p = re.escape(prefix)
     # groups: (start tag without ">", column letters, row digits, the <f> element)
     # Every repetition is possessive or bounded by the next "<": a damaged part (a cell or row
@@ -106,7 +107,8 @@ def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.P
         rb"\s*+(?:<" + p + rb"v\b[^>]*+(?:(?<=/)>|>[^<]*+</" + p + rb"v>))?\s*+"
         rb"</" + p + rb"c>"
     )
-    row = re.compile(
+    # <row> and <c> elements: only for array formulas and typed-in values (compiled then)
+    row = LazyPattern(
         rb"<"
         + p
         + rb"row\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?"
@@ -114,7 +116,7 @@ def _patterns(prefix: bytes) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.P
         + rb"row\b))*+)"
         rb"</" + p + rb"row>)|<" + p + rb"row\b(?P<empty>[^>]*+)(?<=/)>"
     )
-    cell = re.compile(
+    cell = LazyPattern(
         rb"<" + p + rb"c\b(?P<attrs>[^>]*+)(?<!/)(?:>(?P<body>(?:[^<]++|<(?!/?" + p + rb"c\b))*+)"
         rb"</" + p + rb"c>)|<" + p + rb"c\b(?P<empty>[^>]*+)(?<=/)>"
     )
@@ -172,7 +174,7 @@ def _data_table_range(cell: FormulaCell) -> tuple[int, int, int, int]:
 
 
 #: A What-If data table's formula element, which the engine cannot compute.
-DATA_TABLE = re.compile(
+DATA_TABLE = LazyPattern(
     rb"""<(?:\w+:)?f\b[^>]*?\st=["']dataTable["'][^>]*+(?:(?<=/)>|>[^<]*+</(?:\w+:)?f>)"""
 )
 
@@ -360,6 +362,16 @@ class SheetXml:
         # Cells share many values (a rate, "n/a", ""), and turning a float into its shortest
         # text is the costly step, so each distinct number or text is encoded once. Only
         # these two types are memoised: True == 1.0 would share 1.0's entry.
+        if set(map(type, values)) <= {float, str}:
+            # Only numbers and text (a computed plan): each distinct value encoded once, then
+            # every cell's pieces looked up in C. The first of equal values (0.0 and -0.0)
+            # gives the text, as in the loop below.
+            ending, tail = {}, {}
+            for value in dict.fromkeys(values):
+                ending[value], tail[value] = encode(value)
+            ends = list(map(ending.__getitem__, values))
+            tails = list(map(tail.__getitem__, values))
+            return self._joined(ends, tails)
         memo: dict[float | str, tuple[bytes, bytes]] = {}
         remembered = memo.get
         ends: list[bytes] = []
@@ -374,6 +386,11 @@ class SheetXml:
                 pair = encode(value)
             ends.append(pair[0])
             tails.append(pair[1])
+        return self._joined(ends, tails)
+
+    def _joined(self, ends: list[bytes], tails: list[bytes]) -> bytes:
+        """The part rejoined from the scan's pieces with each formula cell's start-tag end
+        ``ends`` and the rest of the cell after its ``<f>`` element ``tails``."""
         pieces = self._pieces
         out = pieces.copy()
         out[1::5] = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]

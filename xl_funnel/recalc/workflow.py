@@ -39,6 +39,7 @@ from xl_funnel.recalc.engine_copy import (
 )
 from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
+from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import (
     called_functions,
@@ -219,7 +220,7 @@ def load_engine(
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
         trigger = name_trigger(named, xml.prefix) if named else None
         if hits := rewrite_hits(data, xml.prefix, trigger):
-            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits)
+            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix)
         lowered = data.lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         if in_sheet := called_in_lowered([lowered]):
@@ -251,9 +252,9 @@ def _calls_ours(formula: bytes) -> bool:
 
 # Registering a corrected built-in slows the engine's evaluation a little: only those called.
 _CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED)
-_FIRST_SHEET_NAME = re.compile(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
-_CALC_CHAIN_REL = re.compile(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
-_CALC_CHAIN_TYPE = re.compile(rb"<Override\b[^>]*?calcChain[^>]*/>")
+_FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
+_CALC_CHAIN_REL = LazyPattern(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
+_CALC_CHAIN_TYPE = LazyPattern(rb"<Override\b[^>]*?calcChain[^>]*/>")
 
 
 def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]:
@@ -380,11 +381,15 @@ def _read_sheets(
         read.frozen += len(frozen or ())
         replaced[sheet.part] = xml.rewrite(values, _array_values(engine, name, xml), frozen)
         read.count += len(values)
-        errors.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if type(value) is dict and is_engine_error(value)  # type(): cheap on 100k+ cells
-        )
+        # Which types came back (one pass in C): the per-cell searches below run only on a
+        # sheet holding an error (a dict) or an empty value, which a computed plan has none of.
+        kinds = set(map(type, values))
+        if dict in kinds:
+            errors.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", error_text(value), error_reason(value))
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if type(value) is dict and is_engine_error(value)
+            )
         if errors and any(e.error == "#SPILL!" for e in errors):
             anchors = {(cell.row, cell.col) for cell in xml.arrays}
             read.spilled.extend(
@@ -403,11 +408,12 @@ def _read_sheets(
         # formualizer can load a sheet twice under names differing in case ("sheet1" and
         # "Sheet1"), and then looks cells up in the other one: an empty value there is a gap.
         twin = sum(other.lower() == sheet.name.lower() for other in engine.sheet_names) > 1
-        missing.extend(
-            CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
-            for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
-            if value is None and (twin or not engine.has_formula(name, row, col))
-        )
+        if type(None) in kinds:
+            missing.extend(
+                CellErrorReport(f"{prefix}!{a1(row, col)}", _NOT_COMPUTED, _LOST)
+                for row, col, value in zip(xml.rows, xml.columns, values, strict=True)
+                if value is None and (twin or not engine.has_formula(name, row, col))
+            )
     return read
 
 

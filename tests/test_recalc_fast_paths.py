@@ -1,0 +1,134 @@
+"""The shortcuts large workbooks take give what the general code gives."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from xl_funnel.recalc.function_names import ARITY
+from xl_funnel.recalc.omitted_args import called_in_lowered
+from xl_funnel.recalc.sheet_xml import SheetXml
+
+
+def _sheet(count: int) -> SheetXml:
+    cells = b"".join(
+        b'<row r="%d"><c r="A%d" s="1" t="str"><f>A%d</f><v>old</v></c></row>' % (row, row, row + 1)
+        for row in range(1, count + 1)
+    )
+    return SheetXml(b"<worksheet><sheetData>" + cells + b"</sheetData></worksheet>")
+
+
+_VALUES = [0.0, -0.0, 1.5, "a&b<c", "", 1e300, 2.0, 1.5, "", math.inf, "x\ny", 0.1 + 0.2]
+
+
+def test_numbers_and_text_are_written_as_the_general_loop_writes_them():
+    # The same cells, once with numbers and text only (the fast lookup) and once with a
+    # boolean in one more cell (the general loop): every other cell is written alike.
+    fast = _sheet(len(_VALUES) + 1).rewrite([*_VALUES, 1.0])
+    general = _sheet(len(_VALUES) + 1).rewrite([*_VALUES, True])
+    last = fast.index(b'<row r="%d">' % (len(_VALUES) + 1))
+    assert fast[:last] == general[:last]
+    assert fast[last:] != general[last:]
+    assert b'<c r="A1" s="1"><f>A2</f><v>0</v></c>' in fast
+    assert b'<c r="A4" s="1" t="str"><f>A5</f><v>a&amp;b&lt;c</v></c>' in fast
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        b"<f>PACE(1,2)</f>",
+        b"<f>pace(1,2)+Funnel_Rates(A1)</f>",
+        b"<f>SUM(A1)</f><v>no_underscore_call</v>",
+        b"<f>FUNNEL_BACKSOLVE(A1)</f>",
+        b"<f>attribute(A1)&amp;shortfall(B2)</f>",
+        b"<f>SUM(A1:A5)</f>",
+    ],
+)
+def test_calls_are_found_with_or_without_an_underscore_in_the_part(part):
+    lowered = part.lower()
+    every = {name for name in ARITY if name.lower().encode() + b"(" in lowered}
+    assert called_in_lowered([lowered]) == every
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        ("'Funnel'!$C$27:$C$31", True),
+        ("Sheet1!A1:B2", True),
+        ("'It''s'!$A$1:$N$46", True),
+        ("'Jan:Mar'!$A$1:$B$2", True),
+        ("Sheet1!$A:$A", False),  # a whole column: clipped
+        ("Sheet1!$A$1:$XFD$1048576", False),  # sheet-sized: clipped
+        ("Sheet1!$C$5:$A$1", False),
+        ("'[1]Book'!$A$1:$B$2", False),  # another workbook
+        ("Sheet1!A1:B2,Sheet1!C1:C2", False),
+        ("OFFSET(Sheet1!A1:B2,1,1)", False),
+    ],
+)
+def test_a_name_for_one_area_is_not_tokenized_as_rewriting_keeps_it(text, skipped):
+    from xl_funnel.recalc.engine_copy import _one_area
+    from xl_funnel.recalc.engine_forms import BookForms, Position, rewrite
+
+    assert _one_area(text.encode()) is skipped
+    book = BookForms(["Funnel", "Sheet1", "It's", "Jan", "Mar"], [], lambda sheet: (50, 20))
+    rewritten = rewrite(text, Position("Funnel", 0, 0), book)
+    if skipped:
+        assert rewritten == text
+    elif ":$" in text and text.count("$") < 4:
+        assert rewritten == "Sheet1!$A$1:$A$50"  # why these must not be skipped
+
+
+def test_the_temporary_file_is_made_as_mkstemp_makes_it(tmp_path):
+    import os
+    import stat
+    import tempfile
+
+    from xl_funnel.atomic import _TEMP_FLAGS, _temp_file
+
+    ours = [_temp_file(tmp_path, ".plan.xlsx.") for _ in range(2)]
+    theirs = tempfile.mkstemp(dir=tmp_path, prefix=".plan.xlsx.", suffix=".tmp")
+    for fd, name in [*ours, theirs]:
+        assert os.path.isabs(name)
+        assert os.path.dirname(name) == str(tmp_path)
+        assert os.path.basename(name).startswith(".plan.xlsx.")
+        assert name.endswith(".tmp")
+        assert stat.S_IMODE(os.fstat(fd).st_mode) == 0o600
+        assert not os.get_inheritable(fd)
+        os.write(fd, b"x")
+        os.close(fd)
+    assert ours[0][1] != ours[1][1]
+    (tmp_path / "link.tmp").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(FileExistsError):  # never opened through an existing name or symlink
+        os.open(tmp_path / "link.tmp", _TEMP_FLAGS)
+
+
+_PART = (
+    b'<x:worksheet><x:cols><x:col min="1" max="2"/></x:cols><x:sheetData><x:row r="1">'
+    b'<x:c r="A1" s="1"><x:v>3</x:v></x:c>'
+    b'<x:c r="B1"><x:f>SUM(A:A)</x:f><x:v>3</x:v></x:c>'
+    b'<x:c r="C1" t="str"><x:f>T[Col]&amp;"[x]"</x:f><x:v>a</x:v></x:c>'
+    b'<x:c r="D1"><x:f>1+1</x:f><x:v>[2]</x:v></x:c>'
+    b'<x:c r="E1" t="[odd]"><x:f>A1:A2*2</x:f></x:c>'
+    b"</x:row></x:sheetData>"
+    b'<x:conditionalFormatting sqref="A1:B2"><x:cfRule type="expression">'
+    b"<x:formula>A1:A2</x:formula></x:cfRule></x:conditionalFormatting></x:worksheet>"
+)
+
+
+def test_the_cells_a_search_hit_are_those_a_full_scan_finds():
+    from xl_funnel.recalc.engine_copy import _cells_hit, rewrite_hits
+    from xl_funnel.recalc.sheet_xml import SheetXml
+
+    pattern = SheetXml(_PART).formula_pattern
+    hits = rewrite_hits(_PART, b"x:")
+    # every position of the part, one at a time and all together
+    for chosen in [*([position] for position in range(len(_PART))), hits]:
+        scanned = [
+            match.span()
+            for match in pattern.finditer(_PART)
+            if any(match.start(4) <= hit < match.end(4) for hit in chosen)
+        ]
+        found = [match.span() for match in _cells_hit(_PART, pattern, chosen, b"<x:c")]
+        assert found == scanned
+    assert len(list(_cells_hit(_PART, pattern, hits, b"<x:c"))) == 3
