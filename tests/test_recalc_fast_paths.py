@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from xl_funnel.recalc import engine_copy
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.omitted_args import called_in_lowered
 from xl_funnel.recalc.sheet_xml import SheetXml
@@ -132,3 +133,25 @@ def test_the_cells_a_search_hit_are_those_a_full_scan_finds():
         found = [match.span() for match in _cells_hit(_PART, pattern, chosen, b"<x:c")]
         assert found == scanned
     assert len(list(_cells_hit(_PART, pattern, hits, b"<x:c"))) == 3
+
+
+@pytest.mark.parametrize(
+    ("formula", "hit"),
+    [
+        ("ROUND(1.5,B1:B5)", True),
+        ("_xlfn.DATE(2020,B1:B5,1)", True),
+        ("COUNTIF(A:A,A1:A5)", True),  # a criterion
+        ("ROUND(1,'My sheet'!B1:B5)", True),
+        ('MID("a,b(",B1:B5,2)', True),  # the string's comma and parenthesis skipped
+        ('SUMIF(C5:N5,"&lt;&gt;",C6:N6)', False),  # a sum range takes the whole range
+        ("IF(X,SUM(A1,B1:B2),1)", False),  # inside SUM: its arguments take ranges
+        ("SUMPRODUCT({1,2},A1:A2)", False),  # an array constant's comma
+        ("(A1,B1:B2)", False),  # a union, not a call
+        ("ROUND(1.5,2)", False),
+    ],
+)
+def test_ranges_in_later_single_value_arguments_are_found(formula, hit):
+    data = f"<c><f>{formula}</f></c>".encode()
+    assert bool(list(engine_copy._scalar_later(data))) is hit
+    if hit:
+        assert engine_copy.needs_rewrite(data)

@@ -373,3 +373,25 @@ def test_ranges_passed_where_one_value_is_expected_equal_libreoffice(tmp_path):
     assert {col: theirs[("S", f"{col}3")] for col in formulas} == ours
     assert theirs[("S", "H3")] == 5
     assert result.unsupported == {"LEN over a range in an array formula or SUMPRODUCT": 1}
+
+
+def test_ranges_passed_as_later_single_value_arguments_are_intersected(tmp_path):
+    """``=ROUND(x,B1:B5)`` in row 3 rounds to B3's places in Excel, whatever else the formula
+    holds: found by its own search, not only when something else in it needs rewriting."""
+    from tests import libreoffice
+
+    formulas = {
+        "C": "ROUND(1.23456,B1:B5)",
+        "D": 'MID("abcdef",B1:B5,2)',
+        "E": "COUNTIF(A1:A5,A1:A5)",
+        "F": "MONTH(DATE(2020,B1:B5,1))*100+DAY(DATE(2020,1,B1:B5))",
+        "G": 'REPT("x",S!B1:B5)',
+        "H": 'SUMIF(A1:A5,"&lt;0",B1:B5)',  # a sum range: the whole range, not intersected
+    }
+    rows = {r: f'<c r="A{r}"><v>{-r}</v></c><c r="B{r}"><v>{r}</v></c>' for r in range(1, 6)}
+    rows[3] += "".join(f'<c r="{col}3"><f>{text}</f></c>' for col, text in formulas.items())
+    _, book = _run(tmp_path, "later", sheets={"S": cells(rows)})
+    ours = {col: book["S"][f"{col}3"].value for col in formulas}
+    assert ours == {"C": 1.235, "D": "cd", "E": 1, "F": 303, "G": "xxx", "H": 15}
+    theirs = libreoffice.values(libreoffice.recalculate(tmp_path / "later.xlsx", tmp_path / "lo"))
+    assert {col: theirs[("S", f"{col}3")] for col in formulas} == ours
