@@ -10,6 +10,8 @@ to a multiple of the significance, down (FLOOR) or up (CEILING) in the direction
 significance's sign; a positive number with a negative significance is ``#NUM!``; a
 significance of 0 gives ``#DIV/0!`` (FLOOR) or 0 (CEILING).
 
+``TEXT(value, format)`` is Excel's number formatting, in :mod:`~xl_funnel.recalc.corrected_text`.
+
 >>> floor(3.7, 2), floor(-2.5, -2), floor(2.5, -2), floor(1.58, 0.1), floor(0.234, 0.01)
 (2.0, -2.0, {'type': 'Error', 'kind': 'Num'}, 1.5, 0.23)
 >>> ceiling(2.5, 1), ceiling(-2.5, -2), ceiling(-2.5, 2), ceiling(1.5, 0.1), ceiling(0.234, 0.01)
@@ -21,6 +23,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any
+
+from xl_funnel.recalc.corrected_text import text
 
 __all__ = ["CORRECTED", "ceiling", "floor"]
 
@@ -84,4 +88,5 @@ def ceiling(number: Any, significance: Any) -> Any:
 CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
     "FLOOR": (floor, 2, 2),
     "CEILING": (ceiling, 2, 2),
+    "TEXT": (text, 2, 2),  # corrected_text.py
 }
