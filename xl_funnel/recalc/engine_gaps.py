@@ -2,14 +2,14 @@
 
 formualizer leaves some Excel functions out (their cells come back ``#NAME?``) and computes
 some arguments differently from Excel. Each error cell whose formula calls one is counted under
-a label the summary prints ("MMULT: not supported, 12 cells") and ``--check`` fails on. Built-ins
-with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed: they are
-right.
+a label the summary prints ("REGEXTEST, …: not supported, 12 cells") and ``--check`` fails on.
+Built-ins with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed:
+they are right.
 
->>> unsupported_label("=MMULT(A1:B2, C1:C2)")
-'MMULT'
->>> unsupported_label("=FLOOR.MATH(A1, 2, -1)"), unsupported_label("=FLOOR.MATH(A1, 2)")
-('FLOOR.MATH with a mode argument', None)
+>>> unsupported_label("=_xlfn.REGEXTEST(A1, B1)")
+'REGEXTEST, REGEXEXTRACT, REGEXREPLACE'
+>>> unsupported_label("=NUMBERVALUE(A1, B1)"), unsupported_label("=NUMBERVALUE(A1)")
+('NUMBERVALUE with separators', None)
 """
 
 from __future__ import annotations
@@ -26,13 +26,9 @@ _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
 #: Label → pattern over a formula's text. Checked on formualizer 0.13
 #: (tests/test_recalc_cli_many.py).
 _GAP_PATTERNS: dict[str, str] = {
-    "MMULT": _NAME + r"MMULT\(",
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(",
     "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": _NAME
     + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(",
-    # FLOOR.MATH(-5.5, 2, -1) is -4 in Excel; formualizer gives #VALUE! for any mode
-    "FLOOR.MATH with a mode argument": _NAME
-    + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
     "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": _NAME
     + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(",
     # NUMBERVALUE("1,5", ",") is 1.5 in Excel; formualizer gives #VALUE!
@@ -40,8 +36,6 @@ _GAP_PATTERNS: dict[str, str] = {
     # CONVERT(1, "kHz", "Hz") is 1000 in Excel; formualizer knows no prefixed, binary-prefixed
     # or squared units (#N/A)
     "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": _NAME + r"CONVERT\(",
-    "CEILING.MATH with a mode argument": _NAME
-    + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
 }
 
 

@@ -148,7 +148,7 @@ def _explained(
     """``errors`` with reasons added, and the count of error cells per unsupported function.
 
     An error from a function or argument the engine does not support gets that as its
-    reason ("MMULT: not supported by the engine"). An error from an xl-funnel function gets
+    reason ("REGEXTEST, …: not supported by the engine"). An error from an xl-funnel function gets
     what the function's ``explain`` said, where the cell's functions explained exactly one
     reason (the engine does not say which call gave which error, so a cell whose functions
     gave several reasons gets none).
@@ -209,7 +209,9 @@ def load_engine(
         workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
         changed[package.workbook] = workbook_xml
     called = set(called_functions([workbook_xml]))  # a defined name may call one
-    corrected: set[str] = set()  # built-ins registered in Excel's documented form
+    # built-ins registered in Excel's documented form (a defined name may call one)
+    lowered_book = workbook_xml.lower()
+    corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
