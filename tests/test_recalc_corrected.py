@@ -146,3 +146,32 @@ def test_value_in_a_workbook_counting_dates_from_1904(tmp_path):
         tmp_path, "v1904", _value_rows(texts), column="B", workbook_pr='date1904="1"'
     )
     assert ours == [42373, 1.5, 1000, 0.5] == theirs
+
+
+def test_corrected_functions_apply_item_by_item_to_arrays(tmp_path):
+    """In SUMPRODUCT and array formulas the engine hands a registered function a whole range:
+    each single-value function is applied to every item, as the built-in was."""
+
+    def text(row: int, value: str) -> str:
+        return f'<c r="A{row}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+    rows = {
+        1: text(1, "1,000") + '<c r="B1"><v>-5.5</v></c>'
+        '<c r="C1"><f>SUMPRODUCT(VALUE(A1:A3))</f></c>'
+        '<c r="D1"><f>SUMPRODUCT(_xlfn.FLOOR.MATH(B1:B3,2,-1))</f></c>'
+        '<c r="E1"><f>SUMPRODUCT(CEILING(B1:B3,0.5))</f></c>',
+        2: text(2, "2") + '<c r="B2"><v>3.5</v></c>'
+        '<c r="C2"><f t="array" ref="C2">SUM(VALUE(A1:A3))</f></c>',
+        3: text(3, "3%") + '<c r="B3"><v>-8.1</v></c>',
+        5: '<c r="C5"><f t="array" ref="C5:C7">VALUE(A1:A3)</f></c>'
+        '<c r="D5"><f t="array" ref="D5:D7">_xlfn.CEILING.MATH(B1:B3,2,-1)</f></c>',
+    }
+    source = raw_book(tmp_path / "arrays.xlsx", sheets={"S": cells(rows)})
+    recalculate(source, tmp_path / "arrays.out.xlsx")
+    assert_valid(tmp_path / "arrays.out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "arrays.out.xlsx", data_only=True)["S"]
+    refs = ["C1", "D1", "E1", "C2", "C5", "C6", "C7", "D5", "D6", "D7"]
+    ours = [sheet[ref].value for ref in refs]
+    assert ours == [1002.03, -10, -10, 1002.03, 1000, 2, 0.03, -6, 4, -10]
+    theirs = libreoffice.values(libreoffice.recalculate(source, tmp_path / "lo"))
+    assert [theirs[("S", ref)] for ref in refs] == ours

@@ -25,7 +25,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from xl_funnel.recalc.corrected_math import ceiling_math, floor_math, mmult
+from xl_funnel.recalc.corrected_math import ceiling_math, elementwise, floor_math, mmult
 from xl_funnel.recalc.corrected_math import multiple as _multiple
 from xl_funnel.recalc.corrected_math import number_argument as _number
 from xl_funnel.recalc.corrected_value import value, value_1904
@@ -62,19 +62,22 @@ def ceiling(number: Any, significance: Any) -> Any:
     return _multiple(number, significance, math.ceil)
 
 
-#: Built-in name → (implementation, min_args, max_args).
+#: Built-in name → (implementation, min_args, max_args). Each but MMULT takes single values
+#: and is applied item by item to arrays (SUMPRODUCT(VALUE(A1:A3)), array formulas).
 CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "FLOOR": (floor, 2, 2),
-    "CEILING": (ceiling, 2, 2),
+    "FLOOR": (elementwise(floor), 2, 2),
+    "CEILING": (elementwise(ceiling), 2, 2),
     # the engine keeps the _xlfn. prefix of a file's formula in the function's name; a
     # formula typed without it calls the plain name
-    "_XLFN.FLOOR.MATH": (floor_math, 1, 3),
-    "FLOOR.MATH": (floor_math, 1, 3),
-    "_XLFN.CEILING.MATH": (ceiling_math, 1, 3),
-    "CEILING.MATH": (ceiling_math, 1, 3),
+    "_XLFN.FLOOR.MATH": (elementwise(floor_math), 1, 3),
+    "FLOOR.MATH": (elementwise(floor_math), 1, 3),
+    "_XLFN.CEILING.MATH": (elementwise(ceiling_math), 1, 3),
+    "CEILING.MATH": (elementwise(ceiling_math), 1, 3),
     "MMULT": (mmult, 2, 2),
-    "VALUE": (value, 1, 1),
+    "VALUE": (elementwise(value), 1, 1),
 }
 
 #: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.
-CORRECTED_1904: dict[str, tuple[Callable[..., Any], int, int]] = {"VALUE": (value_1904, 1, 1)}
+CORRECTED_1904: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "VALUE": (elementwise(value_1904), 1, 1)
+}
