@@ -153,25 +153,29 @@ def test_check_fails_on_cells_not_computed(tmp_path):
 def test_engine_gaps_are_named_and_fail_check(tmp_path):
     body = cells(
         {
-            1: '<c r="A1"><f>MMULT({1,2},{3;4})</f></c>',
-            2: '<c r="A2"><f>_xlfn.FLOOR.MATH(-5.5,2,-1)</f></c>',
+            1: '<c r="A1"><f>COUPDAYS(40568,40862,2,1)</f></c>',
+            # corrected built-ins (recalc/corrected.py) are computed, not named
+            2: '<c r="A2"><f>_xlfn.FLOOR.MATH(-5.5,2,-1)</f></c>'
+            '<c r="B2"><f>MMULT({1,2},{3;4})</f></c>',
             3: '<c r="A3"><f>_xlfn.NUMBERVALUE("1,5",",")</f></c>'
             '<c r="B3"><f>_xlfn.LAMBDA(_xlpm.x,_xlpm.x+1)(2)</f></c>',
-            # a wrong text, not an error: Excel gives "1.23E+04"
+            # TEXT is corrected (recalc/corrected_text.py): computed, not named
             4: '<c r="A4"><f>TEXT(12345,"0.00E+00")</f></c><c r="B4"><f>TEXT(0.5,"0%")</f></c>'
-            '<c r="C4"><f>CONVERT(1,"kHz","Hz")</f></c>',
+            '<c r="C4"><f>CONVERT(1,"kHz","Hz")</f></c>'
+            '<c r="D4"><f>INDIRECT("R1C1",FALSE)</f></c>',
         }
     )
     book = raw_book(tmp_path / "gaps.xlsx", sheets={"S": body})
     result = _run(str(book), "--check")
     assert result.exit_code == 1
-    assert "MMULT: not supported, 1 cells" in result.output
-    assert "FLOOR.MATH with a mode argument: not supported, 1 cells" in result.output
-    assert "(MMULT: not supported by the engine)" in result.output
+    coup = "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD"
+    assert f"{coup}: not supported, 1 cells" in result.output
+    assert f"({coup}: not supported by the engine)" in result.output
+    assert "FLOOR.MATH" not in result.output
+    assert "MMULT" not in result.output
     assert "NUMBERVALUE with separators: not supported, 1 cells" in result.output
-    assert "TEXT with scientific, fraction, currency or padding format codes: not supported, 1" in (
-        result.output
-    )
+    assert "TEXT" not in result.output
+    assert "INDIRECT with an R1C1 reference: not supported, 1 cells" in result.output
     assert "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …): not supported" in (
         result.output
     )

@@ -116,3 +116,18 @@ def test_a_grid_of_values_and_formats_equals_libreoffice(tmp_path):
     ]
     assert len(pairs) > 500
     assert differ == [], "\n".join(map(repr, differ))
+
+
+def test_over_ranges_item_by_item(tmp_path):
+    """In an array formula and inside SUMPRODUCT, TEXT formats each item (Excel), not the
+    first one or none."""
+    from tests.data.recalc.raw_books import cells, raw_book
+
+    rows = {r: f'<c r="A{r}"><v>{r * 1.5}</v></c>' for r in range(1, 4)}
+    rows[1] += '<c r="B1"><f t="array" ref="B1:B3">TEXT(A1:A3,"0.00")</f></c>'
+    rows[1] += '<c r="C1"><f>SUMPRODUCT(--(TEXT(A1:A3,"0")="3"))</f></c>'
+    source = raw_book(tmp_path / "items.xlsx", sheets={"S": cells(rows)})
+    recalculate(source, tmp_path / "items.out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "items.out.xlsx", data_only=True)["S"]
+    assert [sheet[f"B{r}"].value for r in range(1, 4)] == ["1.50", "3.00", "4.50"]
+    assert sheet["C1"].value == 1

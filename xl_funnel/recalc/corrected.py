@@ -11,6 +11,8 @@ significance's sign; a positive number with a negative significance is ``#NUM!``
 significance of 0 gives ``#DIV/0!`` (FLOOR) or 0 (CEILING).
 
 ``TEXT(value, format)`` is Excel's number formatting, in :mod:`~xl_funnel.recalc.corrected_text`.
+FLOOR.MATH, CEILING.MATH and MMULT (:mod:`~xl_funnel.recalc.corrected_math`) and VALUE
+(:mod:`~xl_funnel.recalc.corrected_value`) are registered the same way.
 
 >>> floor(3.7, 2), floor(-2.5, -2), floor(2.5, -2), floor(1.58, 0.1), floor(0.234, 0.01)
 (2.0, -2.0, {'type': 'Error', 'kind': 'Num'}, 1.5, 0.23)
@@ -24,46 +26,24 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from xl_funnel.recalc.corrected_math import ceiling_math, elementwise, floor_math, mmult
+from xl_funnel.recalc.corrected_math import multiple as _multiple
+from xl_funnel.recalc.corrected_math import number_argument as _number
 from xl_funnel.recalc.corrected_text import text
+from xl_funnel.recalc.corrected_value import value, value_1904
 
-__all__ = ["CORRECTED", "ceiling", "floor"]
+__all__ = ["CORRECTED", "CORRECTED_1904", "ceiling", "floor"]
 
 _NUM = {"type": "Error", "kind": "Num"}
 _DIV = {"type": "Error", "kind": "Div"}
-_VALUE = {"type": "Error", "kind": "Value"}
-
-
-def _number(value: Any) -> float | dict:
-    """An argument as Excel coerces it for a number: blanks 0, booleans 1/0, numeric text."""
-    if isinstance(value, dict):
-        return value  # an error passes through
-    if value is None:
-        return 0.0
-    if isinstance(value, bool | int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value.strip())
-        except ValueError:
-            return _VALUE
-    return _VALUE
-
-
-def _multiple(number: float, significance: float, step: Callable[[float], float]) -> float:
-    quotient = number / significance
-    nearest = round(quotient)
-    if abs(quotient - nearest) < 1e-9 * max(1.0, abs(quotient)):
-        quotient = nearest  # 1.5 / 0.1 is 14.999999999999998 in binary
-    result = step(quotient) * significance
-    return float(f"{result:.15g}")  # Excel's 15 significant digits
 
 
 def floor(number: Any, significance: Any) -> Any:
     """Excel's ``FLOOR``."""
     number, significance = _number(number), _number(significance)
-    for value in (number, significance):
-        if isinstance(value, dict):
-            return value
+    for argument in (number, significance):
+        if isinstance(argument, dict):
+            return argument
     if number > 0 and significance < 0:
         return _NUM
     if significance == 0:
@@ -74,9 +54,9 @@ def floor(number: Any, significance: Any) -> Any:
 def ceiling(number: Any, significance: Any) -> Any:
     """Excel's ``CEILING``."""
     number, significance = _number(number), _number(significance)
-    for value in (number, significance):
-        if isinstance(value, dict):
-            return value
+    for argument in (number, significance):
+        if isinstance(argument, dict):
+            return argument
     if number > 0 and significance < 0:
         return _NUM
     if significance == 0:
@@ -84,9 +64,23 @@ def ceiling(number: Any, significance: Any) -> Any:
     return _multiple(number, significance, math.ceil)
 
 
-#: Built-in name → (implementation, min_args, max_args).
+#: Built-in name → (implementation, min_args, max_args). Each but MMULT takes single values
+#: and is applied item by item to arrays (SUMPRODUCT(VALUE(A1:A3)), array formulas).
 CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "FLOOR": (floor, 2, 2),
-    "CEILING": (ceiling, 2, 2),
-    "TEXT": (text, 2, 2),  # corrected_text.py
+    "FLOOR": (elementwise(floor), 2, 2),
+    "CEILING": (elementwise(ceiling), 2, 2),
+    # the engine keeps the _xlfn. prefix of a file's formula in the function's name; a
+    # formula typed without it calls the plain name
+    "_XLFN.FLOOR.MATH": (elementwise(floor_math), 1, 3),
+    "FLOOR.MATH": (elementwise(floor_math), 1, 3),
+    "_XLFN.CEILING.MATH": (elementwise(ceiling_math), 1, 3),
+    "CEILING.MATH": (elementwise(ceiling_math), 1, 3),
+    "MMULT": (mmult, 2, 2),
+    "VALUE": (elementwise(value), 1, 1),
+    "TEXT": (elementwise(text), 2, 2),  # corrected_text.py
+}
+
+#: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.
+CORRECTED_1904: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "VALUE": (elementwise(value_1904), 1, 1)
 }

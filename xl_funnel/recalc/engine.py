@@ -17,7 +17,7 @@ from typing import Any
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
-from xl_funnel.recalc.corrected import CORRECTED
+from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
@@ -160,7 +160,8 @@ class Engine:
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
         for name in corrected:
-            function, min_args, max_args = CORRECTED[name]
+            replaced = CORRECTED_1904 if date1904 else CORRECTED
+            function, min_args, max_args = replaced.get(name, CORRECTED[name])
             self.book.register_function(
                 name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
             )

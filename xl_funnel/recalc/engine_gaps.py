@@ -2,37 +2,30 @@
 
 formualizer leaves some Excel functions out (their cells come back ``#NAME?``) and computes
 some arguments differently from Excel. Each error cell whose formula calls one is counted under
-a label the summary prints ("MMULT: not supported, 12 cells") and ``--check`` fails on. Built-ins
-with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed: they are
-right.
+a label the summary prints ("REGEXTEST, …: not supported, 12 cells") and ``--check`` fails on.
+Built-ins with a registered correction (:mod:`~xl_funnel.recalc.corrected`) are not listed:
+they are right.
 
->>> unsupported_label("=MMULT(A1:B2, C1:C2)")
-'MMULT'
->>> unsupported_label("=FLOOR.MATH(A1, 2, -1)"), unsupported_label("=FLOOR.MATH(A1, 2)")
-('FLOOR.MATH with a mode argument', None)
+>>> unsupported_label("=_xlfn.REGEXTEST(A1, B1)")
+'REGEXTEST, REGEXEXTRACT, REGEXREPLACE'
+>>> unsupported_label("=NUMBERVALUE(A1, B1)"), unsupported_label("=NUMBERVALUE(A1)")
+('NUMBERVALUE with separators', None)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from functools import cache
 
-from xl_funnel.recalc.lazy_pattern import LazyPattern
-
-__all__ = ["gaps", "silent_gaps", "unsupported_label"]
+__all__ = ["gaps", "unsupported_label"]
 
 _NAME = r"(?<![\w.])(?:_xlfn\.|_xlws\.)?"
 #: Label → pattern over a formula's text. Checked on formualizer 0.13
 #: (tests/test_recalc_cli_many.py).
 _GAP_PATTERNS: dict[str, str] = {
-    "MMULT": _NAME + r"MMULT\(",
     "REGEXTEST, REGEXEXTRACT, REGEXREPLACE": _NAME + r"REGEX(?:TEST|EXTRACT|REPLACE)\(",
     "COUPDAYBS, COUPDAYS, COUPDAYSNC, COUPNCD, COUPNUM, COUPPCD": _NAME
     + r"COUP(?:DAYBS|DAYS|DAYSNC|NCD|NUM|PCD)\(",
-    # FLOOR.MATH(-5.5, 2, -1) is -4 in Excel; formualizer gives #VALUE! for any mode
-    "FLOOR.MATH with a mode argument": _NAME
-    + r"FLOOR\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
     "LAMBDA, BYROW, BYCOL, MAP, REDUCE, SCAN, MAKEARRAY": _NAME
     + r"(?:LAMBDA|BYROW|BYCOL|MAP|REDUCE|SCAN|MAKEARRAY)\(",
     # NUMBERVALUE("1,5", ",") is 1.5 in Excel; formualizer gives #VALUE!
@@ -40,8 +33,9 @@ _GAP_PATTERNS: dict[str, str] = {
     # CONVERT(1, "kHz", "Hz") is 1000 in Excel; formualizer knows no prefixed, binary-prefixed
     # or squared units (#N/A)
     "CONVERT with prefixed or squared units (k, M, µ, ki, ft2, …)": _NAME + r"CONVERT\(",
-    "CEILING.MATH with a mode argument": _NAME
-    + r"CEILING\.MATH\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,[^(),]*+,",
+    # INDIRECT("R2C2", FALSE) is B2 in Excel; formualizer reads only A1 references (#REF!)
+    "INDIRECT with an R1C1 reference": _NAME
+    + r"INDIRECT\([^(),]*+(?:\([^()]*+\)[^(),]*+)*+,\s*(?:FALSE|0)\s*\)",
 }
 
 
@@ -62,24 +56,3 @@ def unsupported_label(formula: str) -> str | None:
         if pattern.search(formula):
             return label
     return None
-
-
-# TEXT(12345, "0.00E+00") is "1.23E+04" in Excel, TEXT(0.5, "# ?/?") is "1/2" and
-# TEXT(1234.5, "$#,##0.00_);($#,##0.00)") is "$1,234.50 "; formualizer gives "12345.00",
-# "0.5" and "1,234.50": a wrong text, not an error, so every formula is searched (the pattern
-# starts with "TEXT(": a fast search). A format code in a cell (TEXT(A1, B1)) is not seen.
-_TEXT_CODES = LazyPattern(
-    rb'TEXT\((?:[^()",<]++|\([^()<]*+\))*+,\s*+(?:&quot;|")[^"&<]*?(?:E[+-]|\?/|_\)|\$)'
-)
-_TEXT_LABEL = "TEXT with scientific, fraction, currency or padding format codes"
-
-
-def silent_gaps(parts: Iterable[bytes]) -> dict[str, int]:
-    """Formulas of ``parts`` (worksheet XML) whose value the engine gets wrong without an
-    error, counted by label.
-
-    >>> silent_gaps([b'<f>TEXT(A1,&quot;0.00E+00&quot;)</f><f>TEXT(A1,&quot;0.0%&quot;)</f>'])
-    {'TEXT with scientific, fraction, currency or padding format codes': 1}
-    """
-    found = sum(len(_TEXT_CODES.findall(data)) for data in parts if b"TEXT(" in data)
-    return {_TEXT_LABEL: found} if found else {}

@@ -37,7 +37,6 @@ from xl_funnel.recalc.engine_copy import (
     rewrite_sheet,
     single_valued,
 )
-from xl_funnel.recalc.engine_gaps import silent_gaps
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
@@ -148,7 +147,7 @@ def _explained(
     """``errors`` with reasons added, and the count of error cells per unsupported function.
 
     An error from a function or argument the engine does not support gets that as its
-    reason ("MMULT: not supported by the engine"). An error from an xl-funnel function gets
+    reason ("REGEXTEST, …: not supported by the engine"). An error from an xl-funnel function gets
     what the function's ``explain`` said, where the cell's functions explained exactly one
     reason (the engine does not say which call gave which error, so a cell whose functions
     gave several reasons gets none).
@@ -209,7 +208,9 @@ def load_engine(
         workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
         changed[package.workbook] = workbook_xml
     called = set(called_functions([workbook_xml]))  # a defined name may call one
-    corrected: set[str] = set()  # built-ins registered in Excel's documented form
+    # built-ins registered in Excel's documented form (a defined name may call one)
+    lowered_book = workbook_xml.lower()
+    corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
@@ -241,8 +242,6 @@ def load_engine(
         corrected=sorted(corrected),
     )
     engine.unsupported = forms.found()
-    for label, cells in silent_gaps(package.parts[sheet.part] for sheet in package.sheets).items():
-        engine.unsupported[label] = engine.unsupported.get(label, 0) + cells
     return engine
 
 
