@@ -18,7 +18,7 @@ Microsoft's "TEXT function" and "Review guidelines for customizing a number form
 - ``General`` and ``@``.
 
 >>> text(1234567, "0.00E+00"), text(0.5, "# ?/?"), text(7, "000-00"), text(1234567, '#,##0,,"M"')
-('1.23E+06', '1/2', '000-07', '1M')
+('1.23E+06', ' 1/2', '000-07', '1M')
 >>> text(-1234.5, "#,##0.00;(#,##0.00)"), text(0, '0;-0;"zero"'), text(0.285, "0.0%")
 ('(1,234.50)', 'zero', '28.5%')
 >>> text(44927.75, "dddd, mmmm d, yyyy h:mm AM/PM"), text(1.5, "[h]:mm")
