@@ -31,6 +31,7 @@ from xl_funnel.recalc.corrected_math import multiple as _multiple
 from xl_funnel.recalc.corrected_math import number_argument as _number
 from xl_funnel.recalc.corrected_text import text
 from xl_funnel.recalc.corrected_value import value, value_1904
+from xl_funnel.recalc.joined_text import JOIN, concatenate, joined
 
 __all__ = ["CORRECTED", "CORRECTED_1904", "ceiling", "floor"]
 
@@ -78,6 +79,9 @@ CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
     "MMULT": (mmult, 2, 2),
     "VALUE": (elementwise(value), 1, 1),
     "TEXT": (elementwise(text), 2, 2),  # corrected_text.py
+    # not a built-in: what the engine's copy calls on each number joined to text (joined_text.py)
+    JOIN: (elementwise(joined), 1, 1),
+    "CONCATENATE": (elementwise(concatenate), 1, 255),
 }
 
 #: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.

@@ -156,6 +156,11 @@ def _hits(data: bytes, prefix: bytes, named: re.Pattern[bytes] | None) -> Iterat
             yield from (match.start() for match in pattern.finditer(data))
     yield from _scalar_first(data)
     yield from _scalar_later(data)
+    if len(data) < _SCALAR_LATER_LIMIT:  # a number joined to text (recalc/joined_text.py)
+        position = data.find(b"&amp;")
+        while position >= 0:
+            yield position
+            position = data.find(b"&amp;", position + 5)
     if b"array" in data:
         yield from (match.start() for match in _ARRAY_ROWS.finditer(data))
 
@@ -253,12 +258,23 @@ _ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\
 
 
 def _unescape(data: bytes) -> str:
+    """XML text as the formula it holds: the named entities and character references
+    (``&#8594;``, ``&#x2192;``, as lxml writes characters outside ASCII in some parts)."""
     text = data.decode("utf-8")
     if "&" in text:
         for entity, char in _ENTITIES.items():
             text = text.replace(entity, char)
+        text = _CHAR_REF.sub(_char, text)
         text = text.replace("&amp;", "&")
     return text
+
+
+_CHAR_REF = re.compile(r"&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));")
+
+
+def _char(match: re.Match[str]) -> str:
+    code = int(match[1]) if match[1] else int(match[2], 16)
+    return chr(code) if 0 < code <= 0x10FFFF else match[0]
 
 
 def _escape(text: str) -> bytes:
@@ -283,6 +299,7 @@ def rewrite_sheet(
     carry the namespace ``prefix``.
     """
     from xl_funnel.recalc.engine_forms import rewrite
+    from xl_funnel.recalc.joined_text import wrap_joins
     from xl_funnel.recalc.reference_forms import Position
 
     def one(match: re.Match[bytes]) -> bytes:
@@ -298,7 +315,7 @@ def rewrite_sheet(
             (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
             array = (top, left, bottom, right)
         formula = _unescape(found[2])
-        new = rewrite(formula, Position(sheet, row, col, array), book)
+        new = wrap_joins(rewrite(formula, Position(sheet, row, col, array), book))
         if new == formula:
             return match[0]
         start, end = match.start(4) - match.start(), match.end(4) - match.start()

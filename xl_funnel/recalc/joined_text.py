@@ -1,0 +1,121 @@
+"""Numbers joined to text (``&``) written as Excel writes them: 15 significant digits.
+
+formualizer turns a number into text with its shortest exact form: ``="a"&1/3`` gives
+``a0.3333333333333333`` and ``=0.1+0.2&""`` gives ``0.30000000000000004``, where Excel (and
+LibreOffice) give ``a0.333333333333333`` and ``0.3``: Excel keeps 15 significant digits. So in
+the engine's copy of a workbook each operand of ``&`` that is not a text literal is passed
+through :func:`joined`, registered with the engine as ``_XLFUNNEL_JOIN``, and CONCATENATE is
+registered in the same form (:func:`concatenate`); the user's file keeps its formulas.
+
+>>> wrap_joins('"Total: "&SUM(A1:A3)&" ("&B1%&")"')
+'"Total: "&_XLFUNNEL_JOIN(SUM(A1:A3))&" ("&_XLFUNNEL_JOIN(B1%)&")"'
+>>> joined(1 / 3), joined(0.1 + 0.2), joined(123456789012345678.0), joined(5.0), joined(True)
+('0.333333333333333', '0.3', '1.23456789012346E+17', '5', 'TRUE')
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = ["JOIN", "concatenate", "joined", "wrap_joins"]
+
+#: The name the engine's copy calls; nobody types it (an xl-funnel prefix).
+JOIN = "_XLFUNNEL_JOIN"
+# Operators that bind less tightly than "&" or as tightly: an operand of "&" stops there.
+_LOOSER = frozenset({"&", "=", "<>", "<", ">", "<=", ">="})
+
+
+def joined(value: Any) -> Any:
+    """``value`` as text the way Excel's ``&`` writes it (numbers: 15 significant digits,
+    scientific from 1E+15 and below 1E-9, as Excel's General); other values unchanged."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if value is None:
+        return ""  # an empty cell joins as nothing
+    if not isinstance(value, int | float):
+        return value  # text or an error: the engine joins them as it does
+    number = float(value)
+    if number == 0 or not math.isfinite(number):
+        return "0" if number == 0 else value
+    digits = Decimal(repr(number))
+    exponent = digits.adjusted()
+    rounded = digits.quantize(Decimal(1).scaleb(exponent - 14), rounding=ROUND_HALF_UP)
+    exponent = rounded.adjusted()
+    if exponent >= 15 or exponent < -9:
+        mantissa = rounded.scaleb(-exponent)
+        text = f"{mantissa:f}".rstrip("0").rstrip(".")
+        return f"{text}E{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
+    text = f"{rounded:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def concatenate(*parts: Any) -> Any:
+    """Excel's ``CONCATENATE``: its arguments joined as ``&`` joins them (the first error
+    wins)."""
+    out = []
+    for part in parts:
+        if isinstance(part, dict):
+            return part
+        out.append(joined(part))
+    return "".join(out)
+
+
+def wrap_joins(formula: str) -> str:
+    """``formula`` (without its ``=``) with each operand of ``&`` other than a text literal
+    passed through ``_XLFUNNEL_JOIN``; unchanged when it has no ``&`` or cannot be read."""
+    if "&" not in formula:
+        return formula
+    from xl_funnel.recalc.engine import load_formualizer
+
+    fz = load_formualizer()
+    text = "=" + formula
+    try:
+        tokens = [t for t in fz.Tokenizer(text).tokens() if t.token_type != fz.TokenType.Whitespace]
+    except fz.TokenizerError:
+        return formula
+    spans: set[tuple[int, int]] = set()
+    for index, token in enumerate(tokens):
+        if token.token_type == fz.TokenType.OpInfix and token.value == "&":
+            for span in (_operand(tokens, index, -1, fz), _operand(tokens, index, 1, fz)):
+                if span is not None:
+                    spans.add(span)
+    if not spans:
+        return formula
+    edits = []
+    for first, last in spans:
+        only = tokens[first] if first == last else None
+        if only is not None and only.subtype == fz.TokenSubType.Text:
+            continue  # a text literal is text already
+        edits += [(tokens[first].start, f"{JOIN}("), (tokens[last].end, ")")]
+    raw = text.encode()  # the tokenizer's positions count UTF-8 bytes
+    for position, insert in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        raw = raw[:position] + insert.encode() + raw[position:]
+    return raw.decode()[1:]
+
+
+def _operand(tokens: list, at: int, step: int, fz: Any) -> tuple[int, int] | None:
+    """First and last token of the operand of the ``&`` at ``at``, on its left (``step``
+    -1) or its right (+1); ``None`` if there is none."""
+    kind, sub = fz.TokenType, fz.TokenSubType
+    depth, index, end = 0, at + step, at
+    while 0 <= index < len(tokens):
+        token = tokens[index]
+        opening, closing = (sub.Open, sub.Close) if step > 0 else (sub.Close, sub.Open)
+        if token.subtype == opening:
+            depth += 1
+        elif token.subtype == closing:
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and (
+            token.token_type == kind.Sep
+            or (token.token_type == kind.OpInfix and token.value in _LOOSER)
+        ):
+            break
+        end = index
+        index += step
+    if index == at + step:  # nothing there (a formula the engine will report)
+        return None
+    return (end, at + step) if step < 0 else (at + step, end)
