@@ -1,4 +1,4 @@
-"""Numbers joined to text (``&``, CONCATENATE) keep Excel's 15 significant digits
+"""Numbers joined to text (``&``, CONCATENATE, CONCAT, TEXTJOIN) keep Excel's 15 significant digits
 (xl_funnel/recalc/joined_text.py), checked against LibreOffice headless."""
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ FORMULAS = [
     'LEN(1/3&"")',
     '"v"&TEXT(1/3,"0.00")',
     '"a"&"b"',
+    '_xlfn.TEXTJOIN(", ",TRUE,D1:D3,1/3)',  # D2 is empty: left out
+    '_xlfn.TEXTJOIN("-",FALSE,D1:D3)',
+    "_xlfn.CONCAT(D1:E3,0.1+0.2)",
 ]
 
 
@@ -39,6 +42,7 @@ def test_joined_numbers_equal_libreoffice(tmp_path):
     sheet = book.active
     sheet.title = "S"
     sheet["A1"] = 1 / 7
+    sheet["D1"], sheet["D3"], sheet["E1"] = 2 / 3, "x", 0.5
     for row, formula in enumerate(FORMULAS, 1):
         sheet.cell(row, 3, "=" + formula)
     book.save(tmp_path / "joins.xlsx")

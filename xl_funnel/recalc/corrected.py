@@ -31,7 +31,7 @@ from xl_funnel.recalc.corrected_math import multiple as _multiple
 from xl_funnel.recalc.corrected_math import number_argument as _number
 from xl_funnel.recalc.corrected_text import text
 from xl_funnel.recalc.corrected_value import value, value_1904
-from xl_funnel.recalc.joined_text import JOIN, concatenate, joined
+from xl_funnel.recalc.joined_text import JOIN, concat, concatenate, joined, textjoin
 
 __all__ = ["CORRECTED", "CORRECTED_1904", "ceiling", "floor"]
 
@@ -82,6 +82,11 @@ CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
     # not a built-in: what the engine's copy calls on each number joined to text (joined_text.py)
     JOIN: (elementwise(joined), 1, 1),
     "CONCATENATE": (elementwise(concatenate), 1, 255),
+    # ranges are joined whole (not item by item); the file spells them _xlfn.CONCAT(
+    "_XLFN.CONCAT": (concat, 1, 255),
+    "CONCAT": (concat, 1, 255),
+    "_XLFN.TEXTJOIN": (textjoin, 3, 255),
+    "TEXTJOIN": (textjoin, 3, 255),
 }
 
 #: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.

@@ -19,7 +19,7 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["JOIN", "concatenate", "joined", "wrap_joins"]
+__all__ = ["JOIN", "concat", "concatenate", "joined", "textjoin", "wrap_joins"]
 
 #: The name the engine's copy calls; nobody types it (an xl-funnel prefix).
 JOIN = "_XLFUNNEL_JOIN"
@@ -60,6 +60,50 @@ def concatenate(*parts: Any) -> Any:
             return part
         out.append(joined(part))
     return "".join(out)
+
+
+def _items(value: Any) -> list[Any]:
+    """A range's values row by row (the engine hands a range as rows), or the one value."""
+    if isinstance(value, list):
+        return [item for row in value for item in (row if isinstance(row, list) else [row])]
+    return [value]
+
+
+def concat(*parts: Any) -> Any:
+    """Excel's ``CONCAT``: every value of its arguments (ranges row by row) joined.
+
+    >>> concat([[1 / 3, "a"], [None, True]], 2.5)
+    '0.333333333333333aTRUE2.5'
+    """
+    return textjoin("", False, *parts)
+
+
+def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
+    """Excel's ``TEXTJOIN``: the values of ``parts`` joined with ``delimiter``, empty texts
+    and cells left out when ``ignore_empty``; numbers as ``&`` writes them. Past 32,767
+    characters: ``#VALUE!``.
+
+    >>> textjoin(", ", True, [[1, None], ["", 0.1 + 0.2]])
+    '1, 0.3'
+    """
+    for value in (delimiter, ignore_empty):
+        if isinstance(value, dict):
+            return value
+    separator = joined(delimiter) if delimiter is not None else ""
+    skip = bool(ignore_empty) if not isinstance(ignore_empty, str) else None
+    if skip is None:
+        return {"type": "Error", "kind": "Value"}
+    out = []
+    for part in parts:
+        for item in _items(part):
+            if isinstance(item, dict):
+                return item
+            text = joined(item)
+            if skip and text == "":
+                continue
+            out.append(text)
+    result = separator.join(out)
+    return result if len(result) <= 32767 else {"type": "Error", "kind": "Value"}
 
 
 def wrap_joins(formula: str) -> str:
