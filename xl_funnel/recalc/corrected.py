@@ -41,19 +41,17 @@ _DIV = {"type": "Error", "kind": "Div"}
 
 def floor(number: Any, significance: Any) -> Any:
     """Excel's ``FLOOR``."""
-    number, significance = _number(number), _number(significance)
-    for argument in (number, significance):
-        if isinstance(argument, dict):
-            return argument
-    if number > 0 and significance < 0:
-        return _NUM
-    if significance == 0:
-        return 0.0 if number == 0 else _DIV
-    return _multiple(number, significance, math.floor)
+    return _to_multiple(number, significance, math.floor, zero=_DIV)
 
 
 def ceiling(number: Any, significance: Any) -> Any:
     """Excel's ``CEILING``."""
+    return _to_multiple(number, significance, math.ceil, zero=0.0)
+
+
+def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
+    """The rules FLOOR and CEILING share; ``zero``: what a significance of 0 gives for a
+    number other than 0."""
     number, significance = _number(number), _number(significance)
     for argument in (number, significance):
         if isinstance(argument, dict):
@@ -61,8 +59,8 @@ def ceiling(number: Any, significance: Any) -> Any:
     if number > 0 and significance < 0:
         return _NUM
     if significance == 0:
-        return 0.0
-    return _multiple(number, significance, math.ceil)
+        return 0.0 if number == 0 else zero
+    return _multiple(number, significance, step)
 
 
 #: Built-in name → (implementation, min_args, max_args). Each but MMULT takes single values
