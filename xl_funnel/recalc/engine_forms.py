@@ -102,15 +102,14 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
     A formula the tokenizer cannot read is returned unchanged (the engine reports it).
     """
     from xl_funnel.recalc.engine import load_formualizer
+    from xl_funnel.recalc.formula_tokens import apply_edits, tokenize
 
     fz = load_formualizer()
-    text = "=" + formula
-    try:
-        tokens = fz.Tokenizer(text).tokens()
-    except fz.TokenizerError:
+    read = tokenize(formula)
+    if read is None:
         return formula
+    text, tokens = read
     kind, sub = fz.TokenType, fz.TokenSubType
-    raw = text.encode()
     edits: list[tuple[int, int, str]] = []
     groups: list[_Group] = []
     significant = [t for t in tokens if t.token_type != kind.Whitespace]
@@ -199,17 +198,7 @@ def rewrite(formula: str, at: Position, book: BookForms) -> str:
             and not (token_type == kind.OpInfix and token.value == ",")
         ):
             top.plain = False
-    if not edits:
-        return formula
-    edits.sort(key=lambda edit: (edit[0], edit[1]))
-    out, position = [], 0
-    for start, end, new in edits:
-        if start < position:
-            continue  # overlapping: the first edit wins
-        out += [raw[position:start], new.encode()]
-        position = end
-    out.append(raw[position:])
-    return b"".join(out).decode()[1:]
+    return apply_edits(text, edits) if edits else formula
 
 
 class _Skip:

@@ -112,13 +112,14 @@ def wrap_joins(formula: str) -> str:
     if "&" not in formula:
         return formula
     from xl_funnel.recalc.engine import load_formualizer
+    from xl_funnel.recalc.formula_tokens import apply_edits, tokenize
 
     fz = load_formualizer()
-    text = "=" + formula
-    try:
-        tokens = [t for t in fz.Tokenizer(text).tokens() if t.token_type != fz.TokenType.Whitespace]
-    except fz.TokenizerError:
+    read = tokenize(formula)
+    if read is None:
         return formula
+    text = read[0]
+    tokens = [t for t in read[1] if t.token_type != fz.TokenType.Whitespace]
     spans: set[tuple[int, int]] = set()
     for index, token in enumerate(tokens):
         if token.token_type == fz.TokenType.OpInfix and token.value == "&":
@@ -132,11 +133,11 @@ def wrap_joins(formula: str) -> str:
         only = tokens[first] if first == last else None
         if only is not None and only.subtype == fz.TokenSubType.Text:
             continue  # a text literal is text already
-        edits += [(tokens[first].start, f"{JOIN}("), (tokens[last].end, ")")]
-    raw = text.encode()  # the tokenizer's positions count UTF-8 bytes
-    for position, insert in sorted(edits, key=lambda edit: edit[0], reverse=True):
-        raw = raw[:position] + insert.encode() + raw[position:]
-    return raw.decode()[1:]
+        edits += [
+            (tokens[first].start, tokens[first].start, f"{JOIN}("),
+            (tokens[last].end, tokens[last].end, ")"),
+        ]
+    return apply_edits(text, edits) if edits else formula
 
 
 def _operand(tokens: list, at: int, step: int, fz: Any) -> tuple[int, int] | None:

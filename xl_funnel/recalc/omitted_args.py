@@ -26,6 +26,7 @@ from xml.etree.ElementTree import ParseError, fromstring
 
 from xl_funnel.recalc.cell_values import OMITTED
 from xl_funnel.recalc.engine import load_formualizer
+from xl_funnel.recalc.formula_tokens import apply_edits, tokenize
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 
@@ -37,7 +38,7 @@ __all__ = [
     "mark_omitted_in_sheet",
 ]
 
-_LITERAL = b'"' + OMITTED.encode() + b'"'
+_LITERAL = f'"{OMITTED}"'
 # A formula element with text (a shared formula's followers, <f t="shared" si="0"/>, have none;
 # their master's text is the one the engine shifts to them).
 _FORMULA = LazyPattern(rb"(<(?:[\w.-]+:)?f(?:\s[^>]*[^/>])?>)([^<]+)(</(?:[\w.-]+:)?f>)")
@@ -103,11 +104,10 @@ def mark_omitted(formula: str, names: Collection[str]) -> str:
     is returned unchanged (the engine reports it).
     """
     fz = load_formualizer()
-    text = "=" + formula
-    try:
-        tokens = fz.Tokenizer(text).tokens()
-    except fz.TokenizerError:
+    read = tokenize(formula)
+    if read is None:
         return formula
+    text, tokens = read
     kind, sub = fz.TokenType, fz.TokenSubType
     groups: list[_Group] = []
     marks: list[int] = []  # byte offsets of the separators and closings to mark before
@@ -135,14 +135,7 @@ def mark_omitted(formula: str, names: Collection[str]) -> str:
             top.empty = False
     if not marks:
         return formula
-    # The tokenizer counts in UTF-8 bytes.
-    raw = text.encode()
-    pieces, position = [], 0
-    for mark in marks:
-        pieces += [raw[position:mark], _LITERAL]
-        position = mark
-    pieces.append(raw[position:])
-    return b"".join(pieces).decode()[1:]
+    return apply_edits(text, [(mark, mark, _LITERAL) for mark in marks])
 
 
 def _xml_text(text: str) -> bytes:
