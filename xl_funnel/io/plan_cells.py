@@ -19,21 +19,14 @@ from typing import Any
 
 from xl_funnel.io.crm import PlanShape
 from xl_funnel.io.errors import TableError
+from xl_funnel.plan_names import TRACKING_INPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.package import Package
 
 __all__ = ["ACTUAL_BLOCKS", "Block", "blocks_of", "plan_shape", "write_cells"]
 
 #: The Tracking inputs (contract B): stages × 12 or channels × 12 fiscal months.
-ACTUAL_BLOCKS = (
-    "ActualVolumes",
-    "ActualChannelSpend",
-    "ActualChannelVolume",
-    "ActualChannelMQLs",
-    "ActualChannelCustomers",
-    "ActualChannelRevenue",
-    "ActualChannelPipeline",
-)
+ACTUAL_BLOCKS = TRACKING_INPUT_NAMES
 _RANGE = re.compile(r"^'?(?P<sheet>(?:[^']|'')+?)'?!\$?([A-Z]+\$?\d+)(?::\$?([A-Z]+\$?\d+))?$")
 
 
