@@ -183,3 +183,21 @@ def test_an_added_stage_and_a_later_fiscal_start(tmp_path):
     # Visits→Leads, Leads→MQLs, SQLs→Opportunities, Opportunities→Customers: the plan's;
     # MQLs→SALs and SALs→SQLs are new: the config's.
     assert carried_rates == [0.015, 0.2, 0.5, 0.4, 0.4, 0.5]
+
+
+def test_a_second_update_keeps_the_first_backup(tmp_path):
+    """The backup of the first update is the only copy of what it did not carry: a second
+    update keeps it and writes PLAN.bak-2.xlsx."""
+    plan = tmp_path / "plan.xlsx"
+    typed_plan(plan)
+    original = plan.read_bytes()
+    (tmp_path / "new.toml").write_text(config_toml(example_config()))
+    command = ["update", str(plan), "--config", str(tmp_path / "new.toml")]
+    first = CliRunner().invoke(cli, command)
+    after_first = plan.read_bytes()
+    second = CliRunner().invoke(cli, command)
+    assert first.exit_code == second.exit_code == 0, second.output
+    assert (tmp_path / "plan.bak.xlsx").read_bytes() == original
+    assert (tmp_path / "plan.bak-2.xlsx").read_bytes() == after_first
+    assert f"kept as {tmp_path / 'plan.bak-2.xlsx'}" in second.output
+    assert f"xl-funnel recalc {plan} --in-place" in second.output

@@ -25,7 +25,11 @@ from xl_funnel.cli.errors import InputError
     type=click.Path(path_type=Path, dir_okay=False),
     help="The new structure (TOML, as xl-funnel new --print-config writes).",
 )
-@click.option("--no-backup", is_flag=True, help="Do not keep the old file as PLAN.bak.xlsx.")
+@click.option(
+    "--no-backup",
+    is_flag=True,
+    help="Do not keep the old file as PLAN.bak.xlsx (PLAN.bak-2.xlsx, … when one is there).",
+)
 def update(plan: Path, config_path: Path, no_backup: bool) -> None:
     """Rebuild PLAN for the structure in CONFIG, carrying its inputs and actuals over by name."""
     from xl_funnel.atomic import atomic_write_bytes
@@ -47,7 +51,7 @@ def update(plan: Path, config_path: Path, no_backup: bool) -> None:
     except (TableError, ConfigError) as error:
         raise InputError(str(error)) from None
     start = Path(plan).with_name(f".{plan.name}.update.xlsx")
-    backup = plan.with_name(f"{plan.stem}.bak{plan.suffix}")
+    backup = _free_backup(plan)
     try:
         start.write_bytes(workbook_bytes(new_config))
         fresh = read_package(start)
@@ -68,6 +72,19 @@ def update(plan: Path, config_path: Path, no_backup: bool) -> None:
     click.echo(f"updated {plan} for {config_path}: carried {kept or 'nothing'}")
     if not no_backup:
         click.echo(f"  the old file is kept as {backup}")
+    click.echo(f"  its formulas are not computed yet: xl-funnel recalc {plan} --in-place")
     for what, count in sorted(carried.lost.items()):
         cells = f"{count} cell{'s' if count != 1 else ''} of " if what.startswith("Actual") else ""
         click.echo(f"  not carried: {cells}{what}")
+
+
+def _free_backup(plan: Path) -> Path:
+    """``PLAN.bak.xlsx``, or ``PLAN.bak-2.xlsx``, ``-3`` … when earlier updates kept one:
+    a second update never replaces the backup of the first (the only copy of what it did not
+    carry)."""
+    backup = plan.with_name(f"{plan.stem}.bak{plan.suffix}")
+    number = 2
+    while backup.exists() or backup.is_symlink():
+        backup = plan.with_name(f"{plan.stem}.bak-{number}{plan.suffix}")
+        number += 1
+    return backup
