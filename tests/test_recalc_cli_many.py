@@ -213,3 +213,23 @@ def test_freeze_never_replaces_the_users_own_file(tmp_path):
     assert result.exit_code == 2
     assert "--freeze writes a copy without xl-funnel formulas: give -o" in result.output
     assert book.read_bytes() == before
+
+
+def test_a_folder_given_as_the_book_is_named_as_one(tmp_path):
+    """Whatever the output: the folder is the problem, not the output's suffix."""
+    (tmp_path / "plans").mkdir()
+    for extra in ([], ["-o", str(tmp_path / "x.xlsx")]):
+        result = _run(str(tmp_path / "plans"), *extra)
+        assert result.exit_code == 2
+        assert f"{tmp_path / 'plans'}: is a directory, not a workbook" in result.output
+        assert "must end in" not in result.output
+    assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_an_output_without_a_suffix_is_taken_for_a_missing_folder(tmp_path):
+    book = _book(tmp_path / "plan.xlsx")
+    result = _run(str(book), "-o", str(tmp_path / "computed"))
+    assert result.exit_code == 2
+    assert "must end in .xlsx like plan.xlsx, or be an existing folder" in result.output
+    result = _run(str(book), str(book), "-o", str(tmp_path / "computed"))
+    assert "-o must be an existing folder (create it first)" in result.output

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Where to write: a file with BOOK's suffix, or a folder (required form for several "
+    help="Where to write: a file with BOOK's suffix, or an existing folder (required for several "
     "books) [default: BOOK.recalc.xlsx beside each book].",
 )
 @click.option("--in-place", is_flag=True, help="Replace each BOOK itself (atomically).")

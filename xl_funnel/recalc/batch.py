@@ -33,12 +33,15 @@ def default_output(book: Path) -> Path:
 
 
 def _checked(book: Path, target: Path, books: Sequence[Path]) -> Path:
+    if book.is_dir():
+        return target  # not a workbook: reading it says so (and skips it among several)
     if target.suffix.lower() != book.suffix.lower():
         # The output is the same package as the input: an .xlsm renamed .xlsx (or a .csv)
         # is a file Excel refuses to open.
+        folder = "" if target.suffix else ", or be an existing folder"
         raise TargetError(
-            f"{target}: must end in {book.suffix} like {book.name}: recalc writes the same kind "
-            "of workbook it reads"
+            f"{target}: must end in {book.suffix} like {book.name}{folder}: recalc writes the "
+            "same kind of workbook it reads"
         )
     try:  # any spelling, a hard link or a symlink of an input book
         check_not_input(target, [book])
@@ -70,7 +73,9 @@ def targets(books: Sequence[Path], output: Path | None, in_place: bool) -> list[
         return list(books)
     if output is not None and (output.is_dir() or len(books) > 1):
         if not output.is_dir():
-            raise TargetError(f"{output}: with several books, -o must be an existing folder")
+            raise TargetError(
+                f"{output}: with several books, -o must be an existing folder (create it first)"
+            )
         chosen = [_checked(book, output / book.name, books) for book in books]
     elif output is not None:
         chosen = [_checked(books[0], output, books)]
