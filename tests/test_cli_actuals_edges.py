@@ -10,24 +10,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_cli_actuals import CHANNELS, block, run
+from tests.actuals_cases import (  # noqa: F401  (fixtures)
+    blank_plan_fixture,
+    block,
+    channel_rows,
+    plan_fixture,
+    run,
+)
 from xl_funnel.plan import example_config, write_plan
 
 DEALS = "channel,amount,created,closed,won\n"
-
-
-@pytest.fixture(scope="module")
-def blank_plan(tmp_path_factory) -> bytes:
-    path = tmp_path_factory.mktemp("edges") / "plan.xlsx"
-    write_plan(example_config(), path)
-    return path.read_bytes()
-
-
-@pytest.fixture
-def plan(tmp_path, blank_plan) -> Path:
-    path = tmp_path / "plan.xlsx"
-    path.write_bytes(blank_plan)
-    return path
 
 
 def export(folder: Path, name: str, text: str) -> Path:
@@ -74,7 +66,7 @@ def test_won_words_of_five_languages_are_read(plan, tmp_path):
     rows += "".join(f"Paid social,100,2027-01-05,2027-01-20,{w}\n" for w in lost)
     result = run(plan, export(tmp_path, "words.csv", DEALS + rows))
     assert result.exit_code == 0, result.output
-    revenue = dict(zip(CHANNELS, block(load_workbook(plan), "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(load_workbook(plan), "ActualChannelRevenue")
     assert revenue["Webinars"][0] == sum(range(1, 11))  # all ten won
     assert revenue["Paid social"][0] == 0  # all ten lost
 
@@ -106,9 +98,7 @@ def test_a_date_counts_in_its_own_local_month(plan, tmp_path):
     assert result.exit_code == 0, result.output
     book = load_workbook(plan)
     assert block(book, "ActualVolumes")[5][:3] == [1, 1, None]  # Jan (as written) | Feb
-    assert dict(zip(CHANNELS, block(book, "ActualChannelCustomers"), strict=True))["Webinars"][
-        :2
-    ] == [1, 1]
+    assert channel_rows(book, "ActualChannelCustomers")["Webinars"][:2] == [1, 1]
 
 
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
@@ -206,5 +196,5 @@ def test_deal_stages_in_a_won_column_are_read_when_mapped(plan, tmp_path):
     assert refused.stderr.endswith("map it: --columns deal_stage='won'\n")
     result = run(plan, path, "--columns", "deal_stage='won'")
     assert result.exit_code == 0, result.output
-    revenue = dict(zip(CHANNELS, block(load_workbook(plan), "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(load_workbook(plan), "ActualChannelRevenue")
     assert revenue["Webinars"][0] == 5  # Closed Won only; Negotiation is open
