@@ -28,6 +28,16 @@ def export(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def assert_refused(plan: Path, export: Path, *args: str, stderr: str) -> None:
+    """``xl-funnel actuals PLAN EXPORT ARGS`` exits 2 with exactly ``stderr``, and the plan
+    stays byte for byte what it was."""
+    before = plan.read_bytes()
+    result = run(plan, export, *args)
+    assert result.exit_code == 2
+    assert result.stderr == stderr
+    assert plan.read_bytes() == before
+
+
 def test_a_second_export_replaces_customers_and_revenue_of_its_months(plan, tmp_path):
     won = export(
         tmp_path,
@@ -72,7 +82,6 @@ def test_won_words_of_five_languages_are_read(plan, tmp_path):
 
 
 def test_a_won_value_not_recognised_is_refused(plan, tmp_path):
-    before = plan.read_bytes()
     rows = (
         "Webinars,1,2027-01-05,2027-01-20,yes\n"
         "Webinars,1,2027-01-05,2027-01-20,maybe\n"
@@ -80,14 +89,13 @@ def test_a_won_value_not_recognised_is_refused(plan, tmp_path):
         "Webinars,1,2027-01-05,2027-01-20,maybe\n"
     )
     path = export(tmp_path, "maybe.csv", DEALS + rows)
-    result = run(plan, path)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {path} row 3: won column 'won' holds 'maybe', '2' (3 rows), not read as won "
-        "or lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every word "
-        "read); if it holds deal stages, map it: --columns deal_stage='won'\n"
+    assert_refused(
+        plan,
+        path,
+        stderr=f"Error: {path} row 3: won column 'won' holds 'maybe', '2' (3 rows), not read as "
+        "won or lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every word "
+        "read); if it holds deal stages, map it: --columns deal_stage='won'\n",
     )
-    assert plan.read_bytes() == before
 
 
 def test_a_date_counts_in_its_own_local_month(plan, tmp_path):
@@ -105,17 +113,18 @@ def test_a_date_counts_in_its_own_local_month(plan, tmp_path):
 def test_every_row_outside_the_fiscal_year_is_one_line(tmp_path, dry_run):
     path = tmp_path / "april.xlsx"
     write_plan(dataclasses.replace(example_config(), first_month=4), path)
-    before = path.read_bytes()
     rows = "Original Source,Became a Lead Date\nWebinars,2026-12-03\nPaid Social,2027-03-30\n"
     contacts = export(tmp_path, "contacts.csv", rows)
-    result = run(path, contacts, "--preset", "hubspot", *dry_run)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {contacts}: every dated row (Dec 2026–Mar 2027) is outside the plan's fiscal "
-        "year (Apr 2027–Mar 2028); nothing written (an export of another year, or another "
-        "plan?)\n"
+    assert_refused(
+        path,
+        contacts,
+        "--preset",
+        "hubspot",
+        *dry_run,
+        stderr=f"Error: {contacts}: every dated row (Dec 2026–Mar 2027) is outside the plan's "
+        "fiscal year (Apr 2027–Mar 2028); nothing written (an export of another year, or "
+        "another plan?)\n",
     )
-    assert path.read_bytes() == before
 
 
 def test_swapped_arguments_say_the_plan_comes_first(plan, tmp_path):
