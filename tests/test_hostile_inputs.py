@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_cli
 from tests.data.recalc.books import mini_plan
 from tests.test_cli_risk import small_plan
 from xl_funnel.input_files import InputFileError, read_csv_rows, read_input_bytes
@@ -36,15 +37,7 @@ def _cap_memory() -> None:
 
 def run_capped(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """``xl-funnel ARGS`` with at most 2 GB of address space."""
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        preexec_fn=_cap_memory,
-    )
+    return run_cli(*args, cwd=cwd, timeout=timeout, preexec_fn=_cap_memory)
 
 
 def refused(result: subprocess.CompletedProcess, *fragments: str) -> str:
