@@ -140,26 +140,13 @@ def run() -> str:
             models = ["w_shaped", "time_decay", "markov", "shapley"]
             if size == ALL_MODELS_AT:
                 models = [m for m in _models() if m != "linear"]
-            for model in models:
-                rows.append(
-                    _row(
-                        size,
-                        "xl-funnel DuckDB",
-                        model,
-                        measure("duckdb", path, model, repeats),
-                        base,
-                    )
-                )
-            for model in ("markov", "shapley"):
-                rows.append(
-                    _row(
-                        size,
-                        "xl-funnel in memory",
-                        model,
-                        measure("pandas", path, model, repeats),
-                        base,
-                    )
-                )
+            for case, label, chosen in (
+                ("duckdb", "xl-funnel DuckDB", models),
+                ("pandas", "xl-funnel in memory", ["markov", "shapley"]),
+            ):
+                for model in chosen:
+                    got = measure(case, path, model, repeats)
+                    rows.append(_row(size, label, model, got, base))
             for model in ("linear", "markov"):
                 spark = measure("spark", path, model, repeats)
                 rows.append(_row(size, "xl-funnel Spark local", model, spark, base, memory=False))

@@ -16,11 +16,10 @@ import resource
 import subprocess
 import sys
 import tempfile
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 from tests.data.recalc.books import mini_plan
+from tests.data.recalc.raw_books import edited, with_whole_sheet_merge
 
 CAP = 4 * 1024**3
 ARRAYS = b"".join(
@@ -37,22 +36,14 @@ X14 = (
 )
 
 
-def _edited(base: Path, target: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
-    with zipfile.ZipFile(base) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info.filename, edit(data) if info.filename == part else data)
-    return target
-
-
 def _files(folder: Path) -> None:
     base = mini_plan(folder / "base.xlsx")
     sheet, book = "xl/worksheets/sheet1.xml", "xl/workbook.xml"
     name = rb'(<definedName name="RequiredVolumes">)[^<]*'
-    _edited(base, folder / "name.xlsx", book, lambda d: re.sub(name, rb"\1Funnel!$A:$XFD", d))
+    edited(base, folder / "name.xlsx", book, lambda d: re.sub(name, rb"\1Funnel!$A:$XFD", d))
     for label, sqref in (("dv_column", b"Z:Z"), ("dv_sheet", b"A1:XFD1048576")):
-        _edited(base, folder / f"{label}.xlsx", sheet, lambda d, s=sqref: d.replace(b"B4:B8", s))
-    _edited(
+        edited(base, folder / f"{label}.xlsx", sheet, lambda d, s=sqref: d.replace(b"B4:B8", s))
+    edited(
         base,
         folder / "x14.xlsx",
         sheet,
@@ -60,7 +51,7 @@ def _files(folder: Path) -> None:
             b"</worksheet>", X14 + b"</worksheet>"
         ),
     )
-    _edited(
+    edited(
         base,
         folder / "arrays.xlsx",
         sheet,
@@ -68,13 +59,7 @@ def _files(folder: Path) -> None:
             rb"(<row r=\"1\"[^>]*>.*?)(</row>)", rb"\1" + ARRAYS + rb"\2", d, count=1, flags=re.S
         ),
     )
-    merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
-    _edited(
-        base,
-        folder / "merge.xlsx",
-        "xl/worksheets/sheet2.xml",
-        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + merge, 1),
-    )
+    with_whole_sheet_merge(base, folder / "merge.xlsx")
     (folder / "grid.csv").write_text("AvgDealSize\n1000000\n")
     os.mkfifo(folder / "fifo.xlsx")
     os.mkfifo(folder / "fifo.csv")

@@ -12,54 +12,25 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
+from tests.actuals_cases import (  # noqa: F401  (fixtures)
+    blank_plan_fixture,
+    block,
+    channel_rows,
+    plan_fixture,
+    run,
+)
 from tests.validated import assert_valid
-from xl_funnel.cli import cli
-from xl_funnel.plan import example_config, write_plan
 
 DATA = Path(__file__).parent / "data" / "crm"
 STAGES = ["Visits", "Leads", "MQLs", "SQLs", "Opportunities", "Customers"]
-CHANNELS = [
-    "Organic search",
-    "Email nurture",
-    "Paid social",
-    "Content syndication",
-    "Webinars",
-    "Direct mail",
-]
 TRACKING = "xl/worksheets/sheet5.xml"
-
-
-@pytest.fixture(scope="module")
-def blank_plan(tmp_path_factory) -> bytes:
-    path = tmp_path_factory.mktemp("actuals") / "plan.xlsx"
-    write_plan(example_config(), path)
-    return path.read_bytes()
-
-
-@pytest.fixture
-def plan(tmp_path, blank_plan) -> Path:
-    path = tmp_path / "plan.xlsx"
-    path.write_bytes(blank_plan)
-    return path
 
 
 def parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
-
-def block(book, name: str) -> list[list]:
-    """A defined name's cells as rows of values."""
-    destinations = list(book.defined_names[name].destinations)
-    sheet, ref = destinations[0]
-    return [[cell.value for cell in row] for row in book[sheet][ref.replace("$", "")]]
-
-
-def run(plan: Path, export: Path, *args: str):
-    return CliRunner().invoke(cli, ["actuals", str(plan), str(export), *args])
 
 
 def written(before: bytes, after: bytes) -> set[str]:
@@ -90,6 +61,21 @@ def months(first: int, last: int, rows: range, top: int) -> set[str]:
     return {f"{'CDEFGHIJKLMN'[m]}{top + r}" for r in rows for m in range(first, last + 1)}
 
 
+#: The Tracking sheet's first row of each per-channel block (one row per channel follows).
+CHANNEL_BLOCK_TOPS = {
+    "ActualChannelVolume": 21,
+    "ActualChannelMQLs": 29,
+    "ActualChannelCustomers": 37,
+    "ActualChannelRevenue": 45,
+    "ActualChannelPipeline": 53,
+}
+
+
+def channel_months(first: int, last: int, *names: str) -> set[str]:
+    """Cell refs of fiscal months first..last (0-based) of every channel of the blocks named."""
+    return set().union(*(months(first, last, range(6), CHANNEL_BLOCK_TOPS[n]) for n in names))
+
+
 def test_hubspot_contacts(plan):
     before = parts(plan)
     result = run(plan, DATA / "hubspot_contacts.csv", "--preset", "hubspot")
@@ -115,21 +101,18 @@ def test_hubspot_contacts(plan):
     assert volumes[3] == [0, 1, 2, *empty]  # SQLs: – | 101 | 104 105
     assert volumes[4] == [0, 1, 1, *empty]  # opportunities: – | 101 | 105
     assert volumes[5] == [0, 0, 2, *empty]  # customers: 101 105 in March
-    by_channel = dict(zip(CHANNELS, block(book, "ActualChannelVolume"), strict=True))
+    by_channel = channel_rows(book, "ActualChannelVolume")
     assert by_channel["Organic search"][:3] == [2, 0, 0]
     assert by_channel["Paid social"][:3] == [1, 1, 1]
     assert by_channel["Webinars"][:3] == [0, 1, 0]
     assert by_channel["Direct mail"] == [0, 0, 0, *empty]
-    mqls = dict(zip(CHANNELS, block(book, "ActualChannelMQLs"), strict=True))
+    mqls = channel_rows(book, "ActualChannelMQLs")
     assert (mqls["Organic search"][:3], mqls["Paid social"][:3]) == ([2, 1, 0], [0, 1, 0])
-    customers = dict(zip(CHANNELS, block(book, "ActualChannelCustomers"), strict=True))
+    customers = channel_rows(book, "ActualChannelCustomers")
     assert (customers["Organic search"][:3], customers["Webinars"][:3]) == ([0, 0, 1], [0, 0, 1])
     assert block(book, "ActualChannelRevenue")[0] == [None] * 12  # no amounts: untouched
-    expected = (
-        months(0, 2, range(1, 6), 5)
-        | months(0, 2, range(6), 21)
-        | months(0, 2, range(6), 29)
-        | months(0, 2, range(6), 37)
+    expected = months(0, 2, range(1, 6), 5) | channel_months(
+        0, 2, "ActualChannelVolume", "ActualChannelMQLs", "ActualChannelCustomers"
     )
     check_only_inputs_changed(before, parts(plan), expected)
 
@@ -153,21 +136,18 @@ def test_salesforce_opportunities(plan):
     assert volumes[1] == [None] * 12  # leads: an opportunities export has none
     assert volumes[4][:4] == [2, 2, 1, None]  # created: Acme Zeta | Beta Gamma | Epsilon
     assert volumes[5][:4] == [1, 1, 1, None]  # won: Delta | Gamma | Acme
-    pipeline = dict(zip(CHANNELS, block(book, "ActualChannelPipeline"), strict=True))
+    pipeline = channel_rows(book, "ActualChannelPipeline")
     assert pipeline["Paid social"][:3] == [12_000, 0, 0]
     assert pipeline["Webinars"][:3] == [0, 38_500.5, 0]  # 30,000 + 8,500.50
     assert pipeline["Email nurture"][:3] == [4_000, 0, 0]
     assert pipeline["Organic search"][:3] == [0, 0, 0]  # created in Dec 2026
-    revenue = dict(zip(CHANNELS, block(book, "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(book, "ActualChannelRevenue")
     assert revenue["Organic search"][:3] == [20_000, 0, 0]
     assert revenue["Webinars"][:3] == [0, 8_500.5, 0]
     assert revenue["Paid social"][:3] == [0, 0, 12_000]
     assert block(book, "ActualChannelVolume")[0] == [None] * 12  # no lead dates: untouched
-    expected = (
-        months(0, 2, range(4, 6), 5)
-        | months(0, 2, range(6), 37)
-        | months(0, 2, range(6), 45)
-        | months(0, 2, range(6), 53)
+    expected = months(0, 2, range(4, 6), 5) | channel_months(
+        0, 2, "ActualChannelCustomers", "ActualChannelRevenue", "ActualChannelPipeline"
     )
     check_only_inputs_changed(before, parts(plan), expected)
     assert_valid(plan)
@@ -195,21 +175,15 @@ def test_european_excel_export_with_mapped_columns(plan):
         [0, 1, 1],  # opportunities created 05.02 | 10.03
         [0, 1, 0],  # won 28.02
     ]
-    revenue = dict(zip(CHANNELS, block(book, "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(book, "ActualChannelRevenue")
     assert revenue["Webinars"][:3] == [0, 1_234.5, 0]
-    pipeline = dict(zip(CHANNELS, block(book, "ActualChannelPipeline"), strict=True))
+    pipeline = channel_rows(book, "ActualChannelPipeline")
     assert pipeline["Content syndication"][:3] == [0, 0, 2_000]
-    assert dict(zip(CHANNELS, block(book, "ActualChannelVolume"), strict=True))["Paid social"][
-        :3
-    ] == [0, 1, 0]
+    assert channel_rows(book, "ActualChannelVolume")["Paid social"][:3] == [0, 1, 0]
     expected = (
         months(0, 2, range(1, 3), 5)
         | months(0, 2, range(4, 6), 5)
-        | months(0, 2, range(6), 21)
-        | months(0, 2, range(6), 29)
-        | months(0, 2, range(6), 37)
-        | months(0, 2, range(6), 45)
-        | months(0, 2, range(6), 53)
+        | channel_months(0, 2, *CHANNEL_BLOCK_TOPS)
     )
     check_only_inputs_changed(before, parts(plan), expected)
 
@@ -224,14 +198,13 @@ def test_utf16_tab_separated_unicode_text(plan):
     assert volumes[1] == [None, None, None, 2, 1, *[None] * 7]
     assert volumes[5] == [None, None, None, 0, 1, *[None] * 7]
     assert volumes[2] == [None] * 12
-    channel = dict(zip(CHANNELS, block(book, "ActualChannelVolume"), strict=True))
+    channel = channel_rows(book, "ActualChannelVolume")
     assert channel["Organic search"][3:5] == [2, 0]
     assert channel["Direct mail"][3:5] == [0, 1]
     expected = (
         months(3, 4, range(1, 2), 5)
         | months(3, 4, range(5, 6), 5)
-        | months(3, 4, range(6), 21)
-        | months(3, 4, range(6), 37)
+        | channel_months(3, 4, "ActualChannelVolume", "ActualChannelCustomers")
     )
     check_only_inputs_changed(before, parts(plan), expected)
 
@@ -261,10 +234,10 @@ def test_xlsx_export_with_an_info_sheet_first(plan, tmp_path):
     assert volumes[2][5:7] == [1, 1]  # MQLs
     assert volumes[1][4] is None
     assert volumes[1][7] is None
-    mqls = dict(zip(CHANNELS, block(values, "ActualChannelMQLs"), strict=True))
+    mqls = channel_rows(values, "ActualChannelMQLs")
     assert (mqls["Paid social"][5:7], mqls["Webinars"][5:7]) == ([1, 0], [0, 1])
-    expected = (
-        months(5, 6, range(1, 3), 5) | months(5, 6, range(6), 21) | months(5, 6, range(6), 29)
+    expected = months(5, 6, range(1, 3), 5) | channel_months(
+        5, 6, "ActualChannelVolume", "ActualChannelMQLs"
     )
     check_only_inputs_changed(before, parts(plan), expected)
 
@@ -312,7 +285,7 @@ def test_a_source_named_otherwise_is_mapped_to_a_channel(plan):
     assert mapped.exit_code == 0, mapped.output
     assert "unknown channel" not in mapped.stdout
     book = load_workbook(plan)
-    email = dict(zip(CHANNELS, block(book, "ActualChannelMQLs"), strict=True))["Email nurture"]
+    email = channel_rows(book, "ActualChannelMQLs")["Email nurture"]
     assert email[:3] == [0, 0, 1]  # 106: MQL on 10 March
     wrong = run(plan, export, "--preset", "hubspot", "--channel", "Email Marketing=Email")
     assert wrong.exit_code == 2

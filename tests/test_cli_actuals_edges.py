@@ -10,30 +10,32 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_cli_actuals import CHANNELS, block, run
+from tests.actuals_cases import (  # noqa: F401  (fixtures)
+    blank_plan_fixture,
+    block,
+    channel_rows,
+    plan_fixture,
+    run,
+)
 from xl_funnel.plan import example_config, write_plan
 
 DEALS = "channel,amount,created,closed,won\n"
-
-
-@pytest.fixture(scope="module")
-def blank_plan(tmp_path_factory) -> bytes:
-    path = tmp_path_factory.mktemp("edges") / "plan.xlsx"
-    write_plan(example_config(), path)
-    return path.read_bytes()
-
-
-@pytest.fixture
-def plan(tmp_path, blank_plan) -> Path:
-    path = tmp_path / "plan.xlsx"
-    path.write_bytes(blank_plan)
-    return path
 
 
 def export(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def assert_refused(plan: Path, export: Path, *args: str, stderr: str) -> None:
+    """``xl-funnel actuals PLAN EXPORT ARGS`` exits 2 with exactly ``stderr``, and the plan
+    stays byte for byte what it was."""
+    before = plan.read_bytes()
+    result = run(plan, export, *args)
+    assert result.exit_code == 2
+    assert result.stderr == stderr
+    assert plan.read_bytes() == before
 
 
 def test_a_second_export_replaces_customers_and_revenue_of_its_months(plan, tmp_path):
@@ -74,13 +76,12 @@ def test_won_words_of_five_languages_are_read(plan, tmp_path):
     rows += "".join(f"Paid social,100,2027-01-05,2027-01-20,{w}\n" for w in lost)
     result = run(plan, export(tmp_path, "words.csv", DEALS + rows))
     assert result.exit_code == 0, result.output
-    revenue = dict(zip(CHANNELS, block(load_workbook(plan), "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(load_workbook(plan), "ActualChannelRevenue")
     assert revenue["Webinars"][0] == sum(range(1, 11))  # all ten won
     assert revenue["Paid social"][0] == 0  # all ten lost
 
 
 def test_a_won_value_not_recognised_is_refused(plan, tmp_path):
-    before = plan.read_bytes()
     rows = (
         "Webinars,1,2027-01-05,2027-01-20,yes\n"
         "Webinars,1,2027-01-05,2027-01-20,maybe\n"
@@ -88,14 +89,13 @@ def test_a_won_value_not_recognised_is_refused(plan, tmp_path):
         "Webinars,1,2027-01-05,2027-01-20,maybe\n"
     )
     path = export(tmp_path, "maybe.csv", DEALS + rows)
-    result = run(plan, path)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {path} row 3: won column 'won' holds 'maybe', '2' (3 rows), not read as won "
-        "or lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every word "
-        "read); if it holds deal stages, map it: --columns deal_stage='won'\n"
+    assert_refused(
+        plan,
+        path,
+        stderr=f"Error: {path} row 3: won column 'won' holds 'maybe', '2' (3 rows), not read as "
+        "won or lost: write yes/no, true/false, 1/0 or won/lost (docs/data.md lists every word "
+        "read); if it holds deal stages, map it: --columns deal_stage='won'\n",
     )
-    assert plan.read_bytes() == before
 
 
 def test_a_date_counts_in_its_own_local_month(plan, tmp_path):
@@ -106,26 +106,25 @@ def test_a_date_counts_in_its_own_local_month(plan, tmp_path):
     assert result.exit_code == 0, result.output
     book = load_workbook(plan)
     assert block(book, "ActualVolumes")[5][:3] == [1, 1, None]  # Jan (as written) | Feb
-    assert dict(zip(CHANNELS, block(book, "ActualChannelCustomers"), strict=True))["Webinars"][
-        :2
-    ] == [1, 1]
+    assert channel_rows(book, "ActualChannelCustomers")["Webinars"][:2] == [1, 1]
 
 
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
 def test_every_row_outside_the_fiscal_year_is_one_line(tmp_path, dry_run):
     path = tmp_path / "april.xlsx"
     write_plan(dataclasses.replace(example_config(), first_month=4), path)
-    before = path.read_bytes()
     rows = "Original Source,Became a Lead Date\nWebinars,2026-12-03\nPaid Social,2027-03-30\n"
     contacts = export(tmp_path, "contacts.csv", rows)
-    result = run(path, contacts, "--preset", "hubspot", *dry_run)
-    assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {contacts}: every dated row (Dec 2026–Mar 2027) is outside the plan's fiscal "
-        "year (Apr 2027–Mar 2028); nothing written (an export of another year, or another "
-        "plan?)\n"
+    assert_refused(
+        path,
+        contacts,
+        "--preset",
+        "hubspot",
+        *dry_run,
+        stderr=f"Error: {contacts}: every dated row (Dec 2026–Mar 2027) is outside the plan's "
+        "fiscal year (Apr 2027–Mar 2028); nothing written (an export of another year, or "
+        "another plan?)\n",
     )
-    assert path.read_bytes() == before
 
 
 def test_swapped_arguments_say_the_plan_comes_first(plan, tmp_path):
@@ -206,5 +205,5 @@ def test_deal_stages_in_a_won_column_are_read_when_mapped(plan, tmp_path):
     assert refused.stderr.endswith("map it: --columns deal_stage='won'\n")
     result = run(plan, path, "--columns", "deal_stage='won'")
     assert result.exit_code == 0, result.output
-    revenue = dict(zip(CHANNELS, block(load_workbook(plan), "ActualChannelRevenue"), strict=True))
+    revenue = channel_rows(load_workbook(plan), "ActualChannelRevenue")
     assert revenue["Webinars"][0] == 5  # Closed Won only; Negotiation is open

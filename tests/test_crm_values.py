@@ -7,17 +7,9 @@ import datetime as dt
 
 import pytest
 
+from tests.actuals_cases import CHANNELS
 from xl_funnel.io import parse_dates
 from xl_funnel.io.crm_values import FALSE_WORDS, TRUE_WORDS, closest_channel, won_value
-
-CHANNELS = [
-    "Organic search",
-    "Email nurture",
-    "Paid social",
-    "Content syndication",
-    "Webinars",
-    "Direct mail",
-]
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_process import run_cli
 from tests.data.recalc.books import mini_plan
+from tests.data.recalc.raw_books import WHOLE_SHEET_MERGE, edited, with_whole_sheet_merge
 from tests.test_cli_risk import small_plan
 from xl_funnel.input_files import InputFileError, read_csv_rows, read_input_bytes
 from xl_funnel.recalc.limits import array_formula_cells
@@ -36,15 +38,7 @@ def _cap_memory() -> None:
 
 def run_capped(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """``xl-funnel ARGS`` with at most 2 GB of address space."""
-    return subprocess.run(
-        [sys.executable, "-c", "from xl_funnel.cli import main; main()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-        preexec_fn=_cap_memory,
-    )
+    return run_cli(*args, cwd=cwd, timeout=timeout, preexec_fn=_cap_memory)
 
 
 def refused(result: subprocess.CompletedProcess, *fragments: str) -> str:
@@ -60,14 +54,6 @@ def refused(result: subprocess.CompletedProcess, *fragments: str) -> str:
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Path:
     return mini_plan(tmp_path_factory.mktemp("base") / "base.xlsx")
-
-
-def edited(base: Path, target: Path, part: str, edit) -> Path:
-    with zipfile.ZipFile(base) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
-        for info in old.infolist():
-            data = old.read(info)
-            new.writestr(info.filename, edit(data) if info.filename == part else data)
-    return target
 
 
 def with_name(base: Path, target: Path, name: str, ref: str) -> Path:
@@ -317,15 +303,9 @@ def test_a_sweep_past_the_result_cell_cap_is_refused_before_computing(base):
 
 def test_risk_on_a_plan_with_a_whole_sheet_merge_reads_it_without_expanding(tmp_path):
     plan = small_plan(tmp_path / "plan.xlsx")
-    merge = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
-    edited(
-        plan,
-        tmp_path / "book.xlsx",
-        "xl/worksheets/sheet2.xml",
-        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + merge, 1),
-    )
+    with_whole_sheet_merge(plan, tmp_path / "book.xlsx")
     with zipfile.ZipFile(tmp_path / "book.xlsx") as archive:
-        assert merge in archive.read("xl/worksheets/sheet2.xml")
+        assert WHOLE_SHEET_MERGE in archive.read("xl/worksheets/sheet2.xml")
     result = run_capped("risk", "book.xlsx", "--json", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert '"customers_needed": 9.0' in result.stdout

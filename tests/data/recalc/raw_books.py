@@ -1,11 +1,12 @@
 """Workbooks written part by part, for XML that openpyxl never writes but Excel does (shared
 and array formulas with ``ca="1"``, tables, 1904 dates, Strict namespaces, pretty-printed or
-prefixed sheet XML)."""
+prefixed sheet XML), and copies of a workbook with one part edited (hostile inputs)."""
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -166,4 +167,27 @@ def table_xml(
         f'<autoFilter ref="{ref}"/><tableColumns count="{len(columns)}">{cols}</tableColumns>'
         '<tableStyleInfo name="TableStyleMedium2" showFirstColumn="0" showLastColumn="0" '
         'showRowStripes="1" showColumnStripes="0"/></table>'
+    )
+
+
+#: A merged range over the whole sheet: a reader that expands it takes gigabytes (issue 14).
+WHOLE_SHEET_MERGE = b'<mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>'
+
+
+def edited(base: Path, target: Path, part: str, edit: Callable[[bytes], bytes]) -> Path:
+    """``base`` copied to ``target`` with the bytes of ``part`` passed through ``edit``."""
+    with zipfile.ZipFile(base) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            new.writestr(info.filename, edit(data) if info.filename == part else data)
+    return target
+
+
+def with_whole_sheet_merge(base: Path, target: Path) -> Path:
+    """``base`` with :data:`WHOLE_SHEET_MERGE` on its second sheet."""
+    return edited(
+        base,
+        target,
+        "xl/worksheets/sheet2.xml",
+        lambda d: d.replace(b"</sheetData>", b"</sheetData>" + WHOLE_SHEET_MERGE, 1),
     )
