@@ -34,6 +34,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from xl_funnel.recalc.corrected_value import value as excel_value
+
 __all__ = ["text"]
 
 _VALUE = {"type": "Error", "kind": "Value"}
@@ -54,8 +56,8 @@ def text(value: Any, format_text: Any) -> Any:
     code = _as_text(format_text)
     sections = _sections(code)
     if isinstance(value, str):
-        number = _number_text(value)
-        if number is None:
+        number = excel_value(value)  # text Excel reads as a number or a date: "$1,000", "1/5/2020"
+        if isinstance(number, dict):
             return _text_section(value, sections)
         value = number
     if value is None:
@@ -78,13 +80,6 @@ def _as_text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-def _number_text(value: str) -> float | None:
-    try:
-        return float(value.strip())
-    except ValueError:
-        return None
 
 
 def _sections(code: str) -> list[str]:
