@@ -175,3 +175,13 @@ def test_corrected_functions_apply_item_by_item_to_arrays(tmp_path):
     assert ours == [1002.03, -10, -10, 1002.03, 1000, 2, 0.03, -6, 4, -10]
     theirs = libreoffice.values(libreoffice.recalculate(source, tmp_path / "lo"))
     assert [theirs[("S", ref)] for ref in refs] == ours
+
+
+def test_the_names_the_loader_looks_for_are_the_implementations():
+    """corrected_names.py lists what corrected.py implements (the loader imports the latter
+    only for a workbook that calls one)."""
+    from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+    from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
+
+    assert set(CORRECTED) == set(CORRECTED_ARITY)
+    assert set(CORRECTED_1904) <= set(CORRECTED)

@@ -78,3 +78,38 @@ def test_a_book_calling_xl_funnel_loads_the_registry_on_first_call(tmp_path):
     values = openpyxl.load_workbook(tmp_path / "out.xlsx", data_only=True).active
     assert values["A3"].value == xf.customers_needed(10e6, 1.1e6) == 10
     assert values["A4"].value == xf.channel_roi(5, 2) == 1.5
+
+
+def test_corrected_built_ins_load_only_for_a_book_that_calls_one(tmp_path):
+    """TEXT's format codes, VALUE's date reading and the rest (recalc/corrected.py) are
+    imported only when a formula calls one of them."""
+    probe = _PROBE.replace(
+        'heavy = ["numpy"',
+        'heavy = ["xl_funnel.recalc.corrected", "xl_funnel.recalc.corrected_text", "numpy"',
+    )
+    loaded = {}
+    for name, formula in (("plain", "=A1*2"), ("text", '=TEXT(A1,"0.0E+0")')):
+        book = openpyxl.Workbook()
+        book.active["A1"], book.active["A2"] = 1234, formula
+        book.save(tmp_path / f"{name}.xlsx")
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                probe,
+                str(tmp_path / f"{name}.xlsx"),
+                str(tmp_path / f"{name}.out.xlsx"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        loaded[name] = json.loads(done.stdout.splitlines()[-1])
+    assert not loaded["plain"]["xl_funnel.recalc.corrected"]
+    assert not loaded["plain"]["xl_funnel.recalc.corrected_text"]
+    assert loaded["text"]["xl_funnel.recalc.corrected_text"]
+    assert (
+        openpyxl.load_workbook(tmp_path / "text.out.xlsx", data_only=True).active["A2"].value
+        == "1.2E+3"
+    )

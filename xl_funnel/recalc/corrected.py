@@ -29,9 +29,10 @@ from typing import Any
 from xl_funnel.recalc.corrected_math import ceiling_math, elementwise, floor_math, mmult
 from xl_funnel.recalc.corrected_math import multiple as _multiple
 from xl_funnel.recalc.corrected_math import number_argument as _number
+from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.corrected_text import text
 from xl_funnel.recalc.corrected_value import value, value_1904
-from xl_funnel.recalc.joined_text import JOIN, concat, concatenate, joined, textjoin
+from xl_funnel.recalc.joined_text import concat, concatenate, joined, textjoin
 
 __all__ = ["CORRECTED", "CORRECTED_1904", "ceiling", "floor"]
 
@@ -63,31 +64,33 @@ def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
     return _multiple(number, significance, step)
 
 
-#: Built-in name → (implementation, min_args, max_args). Each but MMULT takes single values
+#: Built-in name → its implementation. Each but MMULT, CONCAT and TEXTJOIN takes single values
 #: and is applied item by item to arrays (SUMPRODUCT(VALUE(A1:A3)), array formulas).
+_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
+    "FLOOR": elementwise(floor),
+    "CEILING": elementwise(ceiling),
+    "_XLFN.FLOOR.MATH": elementwise(floor_math),
+    "FLOOR.MATH": elementwise(floor_math),
+    "_XLFN.CEILING.MATH": elementwise(ceiling_math),
+    "CEILING.MATH": elementwise(ceiling_math),
+    "MMULT": mmult,
+    "VALUE": elementwise(value),
+    "TEXT": elementwise(text),  # corrected_text.py
+    JOIN: elementwise(joined),  # joined_text.py
+    "CONCATENATE": elementwise(concatenate),
+    "_XLFN.CONCAT": concat,  # ranges joined whole
+    "CONCAT": concat,
+    "_XLFN.TEXTJOIN": textjoin,
+    "TEXTJOIN": textjoin,
+}
+
+#: Built-in name → (implementation, min_args, max_args); the counts from
+#: :data:`~xl_funnel.recalc.corrected_names.CORRECTED_ARITY`.
 CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "FLOOR": (elementwise(floor), 2, 2),
-    "CEILING": (elementwise(ceiling), 2, 2),
-    # the engine keeps the _xlfn. prefix of a file's formula in the function's name; a
-    # formula typed without it calls the plain name
-    "_XLFN.FLOOR.MATH": (elementwise(floor_math), 1, 3),
-    "FLOOR.MATH": (elementwise(floor_math), 1, 3),
-    "_XLFN.CEILING.MATH": (elementwise(ceiling_math), 1, 3),
-    "CEILING.MATH": (elementwise(ceiling_math), 1, 3),
-    "MMULT": (mmult, 2, 2),
-    "VALUE": (elementwise(value), 1, 1),
-    "TEXT": (elementwise(text), 2, 2),  # corrected_text.py
-    # not a built-in: what the engine's copy calls on each number joined to text (joined_text.py)
-    JOIN: (elementwise(joined), 1, 1),
-    "CONCATENATE": (elementwise(concatenate), 1, 255),
-    # ranges are joined whole (not item by item); the file spells them _xlfn.CONCAT(
-    "_XLFN.CONCAT": (concat, 1, 255),
-    "CONCAT": (concat, 1, 255),
-    "_XLFN.TEXTJOIN": (textjoin, 3, 255),
-    "TEXTJOIN": (textjoin, 3, 255),
+    name: (function, *CORRECTED_ARITY[name]) for name, function in _IMPLEMENTATIONS.items()
 }
 
 #: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.
 CORRECTED_1904: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "VALUE": (elementwise(value_1904), 1, 1)
+    "VALUE": (elementwise(value_1904), *CORRECTED_ARITY["VALUE"])
 }

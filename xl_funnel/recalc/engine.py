@@ -17,7 +17,7 @@ from typing import Any
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
-from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
@@ -132,7 +132,7 @@ class Engine:
         functions: Iterable[str] = tuple(ARITY),
         repeated: bool = False,
         date1904: bool = False,
-        corrected: Iterable[str] = tuple(CORRECTED),
+        corrected: Iterable[str] = tuple(CORRECTED_ARITY),
     ) -> None:
         fz = load_formualizer()
         config = fz.EvaluationConfig()
@@ -160,6 +160,9 @@ class Engine:
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
         for name in corrected:
+            # imported here: only a workbook that calls one of them pays for the module
+            from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+
             replaced = CORRECTED_1904 if date1904 else CORRECTED
             function, min_args, max_args = replaced.get(name, CORRECTED[name])
             self.book.register_function(

@@ -19,10 +19,10 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from xl_funnel.recalc.corrected_names import JOIN
+
 __all__ = ["JOIN", "concat", "concatenate", "joined", "textjoin", "wrap_joins"]
 
-#: The name the engine's copy calls; nobody types it (an xl-funnel prefix).
-JOIN = "_XLFUNNEL_JOIN"
 # Operators that bind less tightly than "&" or as tightly: an operand of "&" stops there.
 _LOOSER = frozenset({"&", "=", "<>", "<", ">", "<=", ">="})
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
-from xl_funnel.recalc.corrected import CORRECTED
+from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
     name_trigger,
@@ -250,7 +250,7 @@ def _calls_ours(formula: bytes) -> bool:
 
 
 # Registering a corrected built-in slows the engine's evaluation a little: only those called.
-_CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED)
+_CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED_ARITY)
 _FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
 _CALC_CHAIN_REL = LazyPattern(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
 _CALC_CHAIN_TYPE = LazyPattern(rb"<Override\b[^>]*?calcChain[^>]*/>")
