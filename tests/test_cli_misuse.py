@@ -116,3 +116,13 @@ def test_control_characters_in_config_names_are_named(tmp_path):
         "character 8 of 'Organic\\x07search'",
     ]
     assert not (tmp_path / "plan.xlsx").exists()
+
+
+def test_a_mistyped_command_gets_a_did_you_mean(tmp_path):
+    result = run_cli("recalk", "plan.xlsx", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such command 'recalk'. Did you mean 'recalc'?" in result.stderr
+    result = run_cli("zzz", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "No such command 'zzz'." in result.stderr
+    assert "Did you mean" not in result.stderr
