@@ -155,3 +155,86 @@ def test_ranges_in_later_single_value_arguments_are_found(formula, hit):
     assert bool(list(engine_copy._scalar_later(data))) is hit
     if hit:
         assert engine_copy.needs_rewrite(data)
+
+
+# Formulas each search finds, with digits where folding them could hide a hit: a function or
+# defined name holding digits, a namespace prefix holding one, row numbers of every length.
+_FOLDED_CASES = [
+    ("Table1[Col]*2", True),
+    ("SUM(Sheet1:Sheet3!A1)", True),
+    ("SUM(A1:A10)*C2", False),
+    ("A1:A2*2", True),
+    ("$B$1048576:$B$1048570", True),
+    ("RANK(A1,(B1,B2,B3))", True),
+    ("LOG10(A1:A9)", True),
+    ("ROUND(1.5,B10:B50)", True),
+    ("Rate2024*2", True),
+    ("Rate2024", True),
+    ("ROUND(Rate2024,2)", False),
+    ('"Total: "&amp;SUM(A1:A9)', True),
+    ("SUM(A1:A9)", False),
+]
+
+
+@pytest.mark.parametrize("prefix", [b"", b"ns0:"])
+@pytest.mark.parametrize(("formula", "hit"), _FOLDED_CASES)
+def test_searching_folded_shapes_first_finds_every_hit_a_full_scan_finds(prefix, formula, hit):
+    from xl_funnel.recalc.engine_copy import rewrite_hits
+    from xl_funnel.recalc.sheet_xml import SheetXml
+
+    p = prefix.decode()
+    cells = "".join(
+        f'<{p}c r="B{row}"><{p}f>{formula.replace("1", str(row))}</{p}f><{p}v>1</{p}v></{p}c>'
+        f'<{p}c r="C{row}"><{p}f>{formula}</{p}f></{p}c>'
+        for row in (1, 7, 12, 480, 9999)
+    )
+    data = f"<{p}worksheet><{p}sheetData><{p}row>{cells}</{p}row></{p}sheetData></{p}worksheet>"
+    data = data.encode()
+    names = frozenset({"Rate2024"})
+    shapes = SheetXml(data).formula_shapes
+    assert len(shapes) < len(data)  # the rows' formulas folded into few shapes
+    full = rewrite_hits(data, prefix, names)
+    assert rewrite_hits(data, prefix, names, shapes) == full
+    assert bool(full) is hit
+
+
+def test_formula_shapes_fold_the_digits_of_a_filled_block():
+    from xl_funnel.recalc.sheet_xml import SheetXml
+
+    rows = "".join(
+        f'<row r="{r}"><c r="B{r}"><f>C{r}*$D$2+LOG10(E{r})</f><v>1</v></c></row>'
+        for r in range(10, 100)
+    )
+    sheet = SheetXml(f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode())
+    assert sheet.formula_shapes == b"<f>C11*$D$1+LOG11(E11)</f>"
+
+
+def test_formulas_handed_to_the_engine_compute_as_a_rebuilt_package_does(tmp_path, monkeypatch):
+    """The rewritten formulas of a workbook whose copy changes nothing else are set in the
+    engine one by one; a rebuilt package (past the cap) gives the same file."""
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    from xl_funnel.recalc import workflow
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Rate", "Leads"])
+    for row in range(2, 6):
+        sheet.append([row / 10, row * 100])
+    sheet.add_table(Table(displayName="Rates", ref="A1:B5"))
+    sheet["D1"] = '="Total: "&SUM(Rates[Leads])&" leads"'
+    sheet["D2"] = "=SUM(Rates[Rate])*2"
+    sheet["D3"] = '="x"&1/3'
+    sheet["E2"] = "=B2:B5*2"  # implicit intersection: row 2
+    book.save(tmp_path / "in.xlsx")
+    one_by_one = workflow.recalculate(tmp_path / "in.xlsx", tmp_path / "edits.xlsx")
+    monkeypatch.setattr(workflow, "_EDITS_CAP", 0)
+    rebuilt = workflow.recalculate(tmp_path / "in.xlsx", tmp_path / "package.xlsx")
+    assert (tmp_path / "edits.xlsx").read_bytes() == (tmp_path / "package.xlsx").read_bytes()
+    assert one_by_one.errors == rebuilt.errors == []
+    values = openpyxl.load_workbook(tmp_path / "edits.xlsx", data_only=True).active
+    assert values["D1"].value == "Total: 1400 leads"
+    assert values["D2"].value == pytest.approx(2.8)
+    assert values["D3"].value == "x0.333333333333333"
+    assert values["E2"].value == 400

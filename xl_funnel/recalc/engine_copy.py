@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from xl_funnel.recalc.a1 import a1, column_number, parse_a1
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.parameter_kinds import SCALAR_PARAMETERS, first_scalar_functions
+from xl_funnel.recalc.sheet_xml import FOLD_DIGITS
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
     from xl_funnel.recalc.reference_forms import BookForms
 
 __all__ = [
+    "FormulaEdit",
     "name_trigger",
     "names_need_rewrite",
     "needs_rewrite",
@@ -58,12 +60,14 @@ _CALLED = re.compile(rb"(?<![\w.])([A-Z][A-Z0-9.]{0,15})$")
 _SCALAR_FIRST_LIMIT = 1_000_000  # bytes
 
 
-def _scalar_first(data: bytes) -> Iterator[int]:
+def _scalar_first(data: bytes, size: int | None = None, folded: bool = False) -> Iterator[int]:
     """Where ``data`` passes a bare range to a function taking one value first. Only for
-    parts of hand-sized sheets, where such formulas are typed."""
-    if len(data) >= _SCALAR_FIRST_LIMIT:
+    parts of hand-sized sheets (``size`` bytes), where such formulas are typed. ``folded``:
+    ``data`` has its digits folded (:data:`~xl_funnel.recalc.sheet_xml.FOLD_DIGITS`), and so
+    are the names looked up (``LOG10`` is ``LOG11`` there)."""
+    if (len(data) if size is None else size) >= _SCALAR_FIRST_LIMIT:
         return
-    names = _first_scalar_names()
+    names = _first_scalar_names(folded)
     for match in _RANGE_FIRST.finditer(data):
         start = match.start()
         called = _CALLED.search(data, max(0, start - 17), start)
@@ -72,8 +76,22 @@ def _scalar_first(data: bytes) -> Iterator[int]:
 
 
 @cache
-def _first_scalar_names() -> frozenset[bytes]:
-    return frozenset(name.encode() for name in first_scalar_functions())
+def _first_scalar_names(folded: bool = False) -> frozenset[bytes]:
+    names = (name.encode() for name in first_scalar_functions())
+    return frozenset(name.translate(FOLD_DIGITS) if folded else name for name in names)
+
+
+@cache
+def _scalar_parameters(folded: bool) -> dict[str, frozenset[int]]:
+    if not folded:
+        return SCALAR_PARAMETERS
+    folded_names: dict[str, set[int]] = {}
+    for name, places in SCALAR_PARAMETERS.items():
+        folded_names.setdefault(name.translate(_FOLD_TEXT), set()).update(places)
+    return {name: frozenset(places) for name, places in folded_names.items()}
+
+
+_FOLD_TEXT = str.maketrans("0123456789", "1111111111")
 
 
 # A range right after a comma (``ROUND(x,B1:B5)``, ``COUNTIF(A:A,A1:A5)``), optionally on
@@ -88,17 +106,19 @@ _CALL_NAME = re.compile(rb"(?<![\w.])(?:_xlfn\.)?([A-Z][A-Z0-9.]{0,15})$")
 _LATER_CANDIDATES = 200_000  # past this, found only when something else needs rewriting
 
 
-def _scalar_later(data: bytes) -> Iterator[int]:
+def _scalar_later(data: bytes, size: int | None = None, folded: bool = False) -> Iterator[int]:
     """Where ``data`` passes a bare range as a later argument of a function taking one value
     there (``=ROUND(x,B1:B5)``, a criterion of COUNTIF): the call and the argument's place are
-    read backwards from the comma, skipping strings, array constants and nested calls."""
-    if len(data) >= _SCALAR_LATER_LIMIT:
+    read backwards from the comma, skipping strings, array constants and nested calls. Only
+    for parts under a size (``size`` bytes); ``folded`` as for :func:`_scalar_first`."""
+    if (len(data) if size is None else size) >= _SCALAR_LATER_LIMIT:
         return
+    parameters = _scalar_parameters(folded)
     for count, match in enumerate(_RANGE_LATER.finditer(data)):
         if count == _LATER_CANDIDATES:
             return
         call = _enclosing_call(data, match.start())
-        if call is not None and call[1] in SCALAR_PARAMETERS.get(call[0], ()):
+        if call is not None and call[1] in parameters.get(call[0], ()):
             yield match.start()
 
 
@@ -145,39 +165,91 @@ def _leading_range(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)[^<(:]*+:")
 
 
-def _hits(data: bytes, prefix: bytes, named: re.Pattern[bytes] | None) -> Iterator[int]:
-    """Positions in ``data`` where a search finds something to rewrite."""
-    position = data.find(b"[")
-    while position >= 0:
-        yield position
-        position = data.find(b"[", position + 1)
-    for pattern in (_COLON, _UNION, _leading_range(prefix), named):
-        if pattern is not None:
-            yield from (match.start() for match in pattern.finditer(data))
-    yield from _scalar_first(data)
-    yield from _scalar_later(data)
-    if len(data) < _SCALAR_LATER_LIMIT:  # a number joined to text (recalc/joined_text.py)
-        position = data.find(b"&amp;")
+def _found(needle: bytes) -> Callable[[bytes, int, bool], Iterator[int]]:
+    def search(data: bytes, size: int, folded: bool) -> Iterator[int]:
+        position = data.find(needle)
         while position >= 0:
             yield position
-            position = data.find(b"&amp;", position + 5)
-    if b"array" in data:
-        yield from (match.start() for match in _ARRAY_ROWS.finditer(data))
+            position = data.find(needle, position + len(needle))
+
+    return search
 
 
-def needs_rewrite(data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None) -> bool:
+def _matched(
+    pattern: Callable[[bool], re.Pattern[bytes] | None],
+) -> Callable[[bytes, int, bool], Iterator[int]]:
+    def search(data: bytes, size: int, folded: bool) -> Iterator[int]:
+        compiled = pattern(folded)
+        return (match.start() for match in compiled.finditer(data)) if compiled else iter(())
+
+    return search
+
+
+def _joins(data: bytes, size: int, folded: bool) -> Iterator[int]:
+    """A number joined to text (:mod:`~xl_funnel.recalc.joined_text`), in hand-sized parts."""
+    return _found(b"&amp;")(data, size, folded) if size < _SCALAR_LATER_LIMIT else iter(())
+
+
+def _array_rows(data: bytes, size: int, folded: bool) -> Iterator[int]:
+    if b"array" not in data:
+        return iter(())
+    return (match.start() for match in _ARRAY_ROWS.finditer(data))
+
+
+def _searches(
+    prefix: bytes, names: frozenset[str]
+) -> tuple[Callable[[bytes, int, bool], Iterator[int]], ...]:
+    """The searches for formulas worth rewriting, each ``search(data, size, folded)``: the
+    positions it finds in ``data`` (a part of ``size`` bytes, or its folded formula shapes)."""
+    folded_prefix = prefix.translate(FOLD_DIGITS)
+    folded_names = frozenset(name.translate(_FOLD_TEXT) for name in names)
+    return (
+        _found(b"["),
+        _matched(lambda folded: _COLON),
+        _matched(lambda folded: _UNION),
+        _matched(lambda folded: _leading_range(folded_prefix if folded else prefix)),
+        _matched(
+            lambda folded: (
+                name_trigger(folded_names, folded_prefix) if folded else name_trigger(names, prefix)
+            )
+        ),
+        _scalar_first,
+        _scalar_later,
+        _joins,
+        _array_rows,
+    )
+
+
+def needs_rewrite(data: bytes, prefix: bytes = b"", names: frozenset[str] = frozenset()) -> bool:
     """Whether a worksheet part (its elements written with namespace ``prefix``, as ``x:``)
-    may hold a formula :func:`rewrite` changes; ``named`` finds formulas that start with a
-    name standing for a range (:func:`range_names`)."""
-    return next(_hits(data, prefix, named), None) is not None
+    may hold a formula :func:`rewrite` changes; ``names`` are the defined names standing for
+    a range (:func:`range_names`): a formula starting with one is rewritten."""
+    size = len(data)
+    return any(
+        next(search(data, size, False), None) is not None for search in _searches(prefix, names)
+    )
 
 
 def rewrite_hits(
-    data: bytes, prefix: bytes = b"", named: re.Pattern[bytes] | None = None
+    data: bytes,
+    prefix: bytes = b"",
+    names: frozenset[str] = frozenset(),
+    shapes: bytes | None = None,
 ) -> list[int]:
     """Where the formulas worth rewriting are (sorted positions in ``data``; empty when there
-    are none): only the formulas holding one are tokenized."""
-    return sorted(set(_hits(data, prefix, named)))
+    are none): only the formulas holding one are tokenized.
+
+    ``shapes``, the part's folded formula shapes
+    (:attr:`~xl_funnel.recalc.sheet_xml.SheetXml.formula_shapes`), are searched first: a search
+    that finds nothing there finds nothing in the part, which it then does not scan (each
+    scan of a 188 MB Tracking sheet costs 0.1 to 1 s; its 139 shapes, nothing).
+    """
+    size, positions = len(data), set()
+    for search in _searches(prefix, names):
+        if shapes is not None and next(search(shapes, size, True), None) is None:
+            continue
+        positions.update(search(data, size, False))
+    return sorted(positions)
 
 
 _NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
@@ -283,6 +355,16 @@ def _escape(text: str) -> bytes:
     return text.encode("utf-8")
 
 
+class FormulaEdit(NamedTuple):
+    """A formula :func:`rewrite_sheet` changed: the cell (1-based), the new formula's text
+    (without ``=``), and whether it is an array or shared formula (other cells follow it)."""
+
+    row: int
+    col: int
+    formula: str
+    spans: bool
+
+
 def rewrite_sheet(
     data: bytes,
     sheet: str,
@@ -290,13 +372,14 @@ def rewrite_sheet(
     cell_pattern: re.Pattern,
     hits: list[int],
     prefix: bytes = b"",
+    edits: list[FormulaEdit] | None = None,
 ) -> bytes:
     """A worksheet part with :func:`rewrite` applied to every formula holding one of ``hits``
     (:func:`rewrite_hits`).
 
     ``cell_pattern`` finds the formula cells (:mod:`~xl_funnel.recalc.sheet_xml`'s pattern:
     groups start tag, column letters, row digits, ``<f>`` element) of a part whose elements
-    carry the namespace ``prefix``.
+    carry the namespace ``prefix``. Each formula changed is added to ``edits``, if given.
     """
     from xl_funnel.recalc.engine_forms import rewrite
     from xl_funnel.recalc.joined_text import wrap_joins
@@ -318,6 +401,8 @@ def rewrite_sheet(
         new = wrap_joins(rewrite(formula, Position(sheet, row, col, array), book))
         if new == formula:
             return match[0]
+        if edits is not None:
+            edits.append(FormulaEdit(row, col, new, array is not None or b"shared" in found[1]))
         start, end = match.start(4) - match.start(), match.end(4) - match.start()
         cell = match[0]
         element = element[: found.start(2)] + _escape(new) + element[found.end(2) :]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import column_letters, column_number
@@ -28,7 +29,21 @@ from xl_funnel.recalc.cell_text import encode_value
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 
-__all__ = ["DATA_TABLE", "FormulaCell", "SheetXml", "count_cells", "encode_value", "used_extent"]
+__all__ = [
+    "DATA_TABLE",
+    "FOLD_DIGITS",
+    "FormulaCell",
+    "SheetXml",
+    "count_cells",
+    "encode_value",
+    "used_extent",
+]
+
+#: ``bytes.translate`` table writing every digit as ``1``: formulas filled down a block differ
+#: only in their row numbers, so folded they are a handful of shapes. A search that keeps
+#: digits as a class (``[0-9]``, never a particular one other than ``1``) finds in the folded
+#: text whatever it finds in the original.
+FOLD_DIGITS = bytes.maketrans(b"0123456789", b"1111111111")
 
 _PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
 _REF = LazyPattern(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
@@ -206,6 +221,7 @@ class SheetXml:
         self.columns: list[int] = list(map(self._columns.__getitem__, letters))
         # The rewrite puts new pieces in these places: the references need no memory till then.
         self._pieces[2::5] = self._pieces[3::5] = [b""] * len(self.rows)
+        self._shapes: bytes | None = None
         tag = b"<" + self.prefix + b"f"
         declared = data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(data))
         if declared != len(self.rows):
@@ -224,6 +240,16 @@ class SheetXml:
         self.arrays = (
             [cell for cell in self._scan() if cell.array_range] if (b"array" in data) else []
         )
+
+    @property
+    def formula_shapes(self) -> bytes:
+        """The part's distinct ``<f>`` elements with their digits folded (:data:`FOLD_DIGITS`),
+        joined in file order: what the searches for formulas worth rewriting run over first.
+        A 10,000-channel plan's 1.8 million Tracking formulas fold to 139 shapes."""
+        if self._shapes is None:
+            folded = map(bytes.translate, self._pieces[4::5], repeat(FOLD_DIGITS))
+            self._shapes = b"".join(dict.fromkeys(folded))
+        return self._shapes
 
     def _column(self, letters: bytes) -> int:
         number = self._columns.get(letters)

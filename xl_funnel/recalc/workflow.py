@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
-from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
+from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
-    name_trigger,
+    FormulaEdit,
     names_need_rewrite,
     range_names,
     rewrite_hits,
@@ -211,24 +211,45 @@ def load_engine(
     # built-ins registered in Excel's documented form (a defined name may call one)
     lowered_book = workbook_xml.lower()
     corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
+    # The formulas rewritten for the engine, by sheet. When they are all the copy changes,
+    # the engine loads the file itself and is handed them one by one: no package is rebuilt
+    # (10,000-channel plan: 1.2 s spared). ``whole``: a change that is not a formula's text.
+    edits: list[tuple[str, FormulaEdit]] = []
+    whole = bool(changed)
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
         data = xml.without_values(members) if members else xml.data
         if xml.data_tables:  # the engine reads the values Excel cached for a data table
             data = DATA_TABLE.sub(b"", data)
-        if b"_xlfn.SINGLE(" in data:  # how Excel's file format spells the @ operator
+        # What the copy needs is decided on the part's formula shapes (its distinct formulas,
+        # digits folded): a few hundred for a plan's two million formulas.
+        shapes = xml.formula_shapes
+        if b"_xlfn.SINGLE(" in shapes:  # how Excel's file format spells the @ operator
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
-        trigger = name_trigger(named, xml.prefix) if named else None
-        if hits := rewrite_hits(data, xml.prefix, trigger):
-            data = rewrite_sheet(data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix)
-        lowered = data.lower()
+            shapes = shapes.replace(b"_xlfn.SINGLE(", b"@(")
+        whole = whole or data is not xml.data
+        if hits := rewrite_hits(data, xml.prefix, named, shapes):
+            found: list[FormulaEdit] = []
+            data = rewrite_sheet(
+                data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix, found
+            )
+            edits.extend((sheet.name, edit) for edit in found)
+            if any(JOIN in edit.formula for edit in found):  # a number joined to text
+                corrected.add(JOIN)
+        lowered = shapes.lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         if in_sheet := called_in_lowered([lowered]):
             called |= in_sheet
-            data = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
+            marked = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
+            whole = whole or marked != data
+            data = marked
         if data is not xml.data and data != xml.data:
             changed[sheet.part] = data
+    if not whole and len(edits) <= _EDITS_CAP and not any(edit.spans for _, edit in edits):
+        changed = {}
+    else:
+        edits = []
     workbook = package_bytes(package, changed) if changed else package.raw
     if len(workbook) > limits.max_file_bytes:
         # The engine's loader caps its input at the file-size limit the original met compressed.
@@ -241,8 +262,15 @@ def load_engine(
         date1904=package.date1904,
         corrected=sorted(corrected),
     )
+    for name, edit in edits:
+        engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
     engine.unsupported = forms.found()
     return engine
+
+
+#: Past this many rewritten formulas, the engine loads a rebuilt package instead (one
+#: ``set_formula`` call each; a rebuilt package costs about 4 ms per MB of sheet XML).
+_EDITS_CAP = 20_000
 
 
 def _calls_ours(formula: bytes) -> bool:
