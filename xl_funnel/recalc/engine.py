@@ -10,6 +10,7 @@ first call, so a workbook of Excel formulas alone never pays for it. Why formual
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
@@ -174,8 +175,36 @@ class Engine:
         """Sheets the engine loaded (it omits sheets that hold no cells it can compute)."""
         return self.book.sheet_names
 
-    def evaluate(self) -> None:
-        """Compute every formula (after a change of inputs, only what depends on them)."""
+    def evaluate(self, during: Callable[[], object] | None = None) -> None:
+        """Compute every formula (after a change of inputs, only what depends on them).
+
+        ``during`` is called in this thread while the engine computes in another: the engine
+        holds no Python lock while it computes, so work that needs no computed value costs no
+        time on a machine with a second core. Its error, if any, is raised once the engine
+        is done.
+        """
+        if during is None:
+            self._evaluate()
+            return
+        failed: list[BaseException] = []
+
+        def compute() -> None:
+            try:
+                self._evaluate()
+            except BaseException as error:  # raised in the calling thread below
+                failed.append(error)
+
+        # A daemon thread: an interrupted recalculation exits without waiting for the engine.
+        engine = threading.Thread(target=compute, name="xl-funnel engine", daemon=True)
+        engine.start()
+        try:
+            during()
+        finally:
+            engine.join()
+        if failed:
+            raise failed[0]
+
+    def _evaluate(self) -> None:
         try:
             self.book.evaluate_all()
         except Exception as error:  # formualizer raises RuntimeError and its own types

@@ -19,7 +19,7 @@ b'<worksheet><sheetData><row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row></sheet
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from itertools import repeat
 from typing import Any, NamedTuple
@@ -214,22 +214,11 @@ class SheetXml:
         # letters, row digits, <f> element, text, ...] (the old cached values between are
         # dropped): the same pieces, rejoined with new values, are the rewritten part.
         self._pieces = self._formula_cell.split(data)
-        letters = self._pieces[2::5]
-        self._columns = {name: column_number(name) for name in set(letters)}
-        #: Row and column of every formula cell, in file order.
-        self.rows: list[int] = list(map(int, self._pieces[3::5]))
-        self.columns: list[int] = list(map(self._columns.__getitem__, letters))
-        # The rewrite puts new pieces in these places: the references need no memory till then.
-        self._pieces[2::5] = self._pieces[3::5] = [b""] * len(self.rows)
+        self._column_numbers: dict[bytes, int] = {}
         self._shapes: bytes | None = None
-        tag = b"<" + self.prefix + b"f"
-        declared = data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(data))
-        if declared != len(self.rows):
-            raise WorkbookError(
-                f"has {declared - len(self.rows):,} formula cells xl-funnel cannot read (no r= "
-                "reference, or unexpected content in the cell): open and save the workbook in "
-                "Excel first"
-            )
+        self._rows: list[int] | None = None
+        self._columns: list[int] = []
+        self._heads: list[bytes] = []
         #: What-If data tables (``<f t="dataTable" ref=…/>``): their cells' ranges.
         self.data_tables = (
             [_data_table_range(cell) for cell in self._scan() if b"dataTable" in cell.formula]
@@ -240,6 +229,52 @@ class SheetXml:
         self.arrays = (
             [cell for cell in self._scan() if cell.array_range] if (b"array" in data) else []
         )
+
+    def finish(self) -> None:
+        """Read every formula cell's row and column, check that the scan found every formula
+        cell, and prepare the rewrite's pieces: the slower half of reading a part, which needs
+        no engine (a recalculation runs it while the engine computes).
+
+        Raises
+        ------
+        WorkbookError
+            A formula cell the scan cannot place (no ``r=`` reference, unexpected content).
+        """
+        if self._rows is not None:
+            return
+        pieces = self._pieces
+        letters = pieces[2::5]
+        numbers = self._column_numbers
+        numbers.update((name, column_number(name)) for name in set(letters) - numbers.keys())
+        rows = list(map(int, pieces[3::5]))
+        tag = b"<" + self.prefix + b"f"
+        declared = self.data.count(tag + b">") + len(_tag(tag, rb"(?: |/>)").findall(self.data))
+        if declared != len(rows):
+            raise WorkbookError(
+                f"has {declared - len(rows):,} formula cells xl-funnel cannot read (no r= "
+                "reference, or unexpected content in the cell): open and save the workbook in "
+                "Excel first"
+            )
+        self._columns = list(map(numbers.__getitem__, letters))
+        # The rewrite puts new pieces in these places: the references need no memory till then.
+        pieces[2::5] = pieces[3::5] = [b""] * len(rows)
+        # Each formula cell's start tag without its t= (the rewrite writes the new one).
+        self._heads = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]
+        self._rows = rows
+
+    @property
+    def rows(self) -> list[int]:
+        """Row of every formula cell (1-based), in file order."""
+        if self._rows is None:
+            self.finish()
+        return self._rows
+
+    @property
+    def columns(self) -> list[int]:
+        """Column of every formula cell (1-based), in the order of :attr:`rows`."""
+        if self._rows is None:
+            self.finish()
+        return self._columns
 
     @property
     def formula_shapes(self) -> bytes:
@@ -252,9 +287,9 @@ class SheetXml:
         return self._shapes
 
     def _column(self, letters: bytes) -> int:
-        number = self._columns.get(letters)
+        number = self._column_numbers.get(letters)
         if number is None:
-            number = self._columns[letters] = column_number(letters)
+            number = self._column_numbers[letters] = column_number(letters)
         return number
 
     def _scan(self) -> list[FormulaCell]:
@@ -359,6 +394,16 @@ class SheetXml:
         """The part with the cached value of every formula cell set from ``values`` (one per
         cell, in the order of :attr:`rows` and :attr:`columns`) and array members from
         ``members``; the formula cells in ``frozen`` become plain values (``--freeze``)."""
+        return b"".join(self.rewritten(values, members, frozen))
+
+    def rewritten(
+        self,
+        values: Sequence[Any],
+        members: Mapping[tuple[int, int], Any] | None = None,
+        frozen: set[tuple[int, int]] | None = None,
+    ) -> Iterator[bytes]:
+        """:meth:`rewrite`'s part in consecutive pieces, each made when it is asked for (a
+        writer compresses one while the next is made)."""
         if members or frozen:
             frozen = frozen or set()
             edits = [
@@ -374,7 +419,8 @@ class SheetXml:
             edits.extend(self._member_edits(members or {}))
             # An insertion before a cell sorts ahead of an edit of that cell: (start, end).
             edits.sort(key=lambda edit: edit[:2])
-            return self._apply(edits)
+            yield self._apply(edits)
+            return
         # The common case: the pieces the scan cut, rejoined with each cell's new start-tag end
         # (its t=) and value in place of the old ones.
         p = self.prefix
@@ -397,7 +443,8 @@ class SheetXml:
                 ending[value], tail[value] = encode(value)
             ends = list(map(ending.__getitem__, values))
             tails = list(map(tail.__getitem__, values))
-            return self._joined(ends, tails)
+            yield from self._joined(ends, tails)
+            return
         memo: dict[float | str, tuple[bytes, bytes]] = {}
         remembered = memo.get
         ends: list[bytes] = []
@@ -412,21 +459,23 @@ class SheetXml:
                 pair = encode(value)
             ends.append(pair[0])
             tails.append(pair[1])
-        return self._joined(ends, tails)
+        yield from self._joined(ends, tails)
 
-    def _joined(self, ends: list[bytes], tails: list[bytes]) -> bytes:
+    def _joined(self, ends: list[bytes], tails: list[bytes]) -> Iterator[bytes]:
         """The part rejoined from the scan's pieces with each formula cell's start-tag end
-        ``ends`` and the rest of the cell after its ``<f>`` element ``tails``."""
+        ``ends`` and the rest of the cell after its ``<f>`` element ``tails``, in pieces."""
+        self.finish()
         pieces = self._pieces
         out = pieces.copy()
-        out[1::5] = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]
+        out[1::5] = self._heads
         out[2::5] = ends
         out[3::5] = pieces[4::5]
         out[4::5] = tails
         # Joined in slices: bytes.join holds an 80-byte buffer record per piece while it runs,
         # which for a whole large sheet at once would be the peak memory of the recalculation.
         step = 40_000
-        return b"".join([b"".join(out[i : i + step]) for i in range(0, len(out), step)])
+        for i in range(0, len(out), step):
+            yield b"".join(out[i : i + step])
 
     def without_values(self, cells: list[tuple[int, int]]) -> bytes:
         """The part with the cached values of ``cells`` removed (their styles kept).

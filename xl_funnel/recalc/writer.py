@@ -3,14 +3,22 @@
 Entries keep their order, names, timestamps, attributes and compression method, so a part that
 was not rewritten inflates to the very same bytes (``vbaProject.bin`` included). The file is
 written atomically (:func:`xl_funnel.atomic.atomic_write`).
+
+A rewritten part may be handed over as the pieces it is made of, produced as they are written:
+another thread compresses each piece while the next is produced (zlib holds no Python lock
+while it works), and the whole part never sits in memory at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import queue
+import threading
 import zipfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from xl_funnel.atomic import atomic_write
 from xl_funnel.recalc.package import Package
@@ -22,23 +30,81 @@ __all__ = ["package_bytes", "write_package"]
 _LEVEL = 1
 
 
+# A streamed part is given this many pieces ahead of the compressing thread at most.
+_AHEAD = 4
+_END = object()
+
+
 def _entry(original: zipfile.ZipInfo) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(original.filename, original.date_time)
     info.compress_type = original.compress_type
     info.external_attr = original.external_attr
     info.create_system = original.create_system
     info.comment = original.comment
+    # The level ZipFile.open(info, "w") compresses at (writestr sets the same attribute).
+    info._compresslevel = _LEVEL
     return info
+
+
+class _Compressing:
+    """Entries written to ``archive`` by another thread, in the order they are given."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self._archive = archive
+        self._queue: queue.Queue[Any] = queue.Queue(_AHEAD)
+        self._failed: list[BaseException] = []
+        self._thread = threading.Thread(target=self._run, name="xl-funnel zip", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        stream = None
+        while (item := self._queue.get()) is not None:
+            try:
+                if self._failed:
+                    continue  # drained until the writer stops: the error is raised there
+                if isinstance(item, zipfile.ZipInfo):
+                    stream = self._archive.open(item, "w")
+                elif item is _END:
+                    stream, closing = None, stream
+                    closing.close()
+                else:
+                    stream.write(item)
+            except BaseException as error:  # raised in the writing thread
+                self._failed.append(error)
+        if stream is not None:  # the writer stopped mid-entry: the file is being discarded
+            with contextlib.suppress(Exception):  # the writer's own error is the one reported
+                stream.close()
+
+    def _put(self, item: Any) -> None:
+        self._queue.put(item)
+        if self._failed:
+            raise self._failed[0]
+
+    def write(self, info: zipfile.ZipInfo, pieces: Iterable[bytes]) -> None:
+        """Write the entry ``info`` made of ``pieces``."""
+        self._put(info)
+        for piece in pieces:
+            self._put(piece)
+        self._put(_END)
+
+    def close(self, raising: bool = True) -> None:
+        """Wait for every entry to be written; raise the error writing one gave (unless
+        ``raising`` is false: another error is on its way)."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._failed and raising:
+            raise self._failed[0]
 
 
 def write_package(
     package: Package,
-    replaced: Mapping[str, bytes],
+    replaced: Mapping[str, bytes | Iterable[bytes]],
     target: str | Path,
     removed: Collection[str] = (),
 ) -> None:
     """Write ``package`` to ``target`` with the parts in ``replaced`` swapped in and those in
-    ``removed`` left out.
+    ``removed`` left out. A part in ``replaced`` is its bytes, or the pieces it is made of
+    (produced while the parts before them are compressed).
 
     Raises
     ------
@@ -46,11 +112,24 @@ def write_package(
         The target cannot be written; it is left as it was.
     """
     with atomic_write(target) as handle, zipfile.ZipFile(handle, "w") as archive:
-        for original in package.entries:
-            if original.filename in removed:
-                continue
-            data = replaced.get(original.filename, package.parts[original.filename])
-            archive.writestr(_entry(original), data, compresslevel=_LEVEL)
+        if not any(not isinstance(data, bytes) for data in replaced.values()):
+            for original in package.entries:
+                if original.filename in removed:
+                    continue
+                data = replaced.get(original.filename, package.parts[original.filename])
+                archive.writestr(_entry(original), data, compresslevel=_LEVEL)
+            return
+        writer = _Compressing(archive)
+        try:
+            for original in package.entries:
+                if original.filename in removed:
+                    continue
+                data = replaced.get(original.filename, package.parts[original.filename])
+                writer.write(_entry(original), (data,) if isinstance(data, bytes) else data)
+        except BaseException:
+            writer.close(raising=False)
+            raise
+        writer.close()
 
 
 def package_bytes(
