@@ -11,9 +11,8 @@ first call, so a workbook of Excel formulas alone never pays for it. Why formual
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
@@ -33,8 +32,7 @@ class EngineUnavailableError(WorkbookError):
     """formualizer is not installed (it is the optional ``recalc`` extra)."""
 
 
-@dataclass(frozen=True)
-class NamedRange:
+class NamedRange(NamedTuple):
     """A workbook-level defined name that points at cells (1-based, inclusive)."""
 
     name: str

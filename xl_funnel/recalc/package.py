@@ -15,8 +15,8 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -42,16 +42,14 @@ _TABLE = "/table"
 _DATE1904 = re.compile(rb"""<(?:\w+:)?workbookPr\b[^>]*?\sdate1904=["'](?:1|true)["']""")
 
 
-@dataclass(frozen=True)
-class Sheet:
+class Sheet(NamedTuple):
     """A worksheet: its name as Excel shows it and the zip part holding its XML."""
 
     name: str
     part: str
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """An Excel Table (a ``<table>`` part): its cells (1-based, inclusive, header and totals
     rows included) and column names, for resolving structured references."""
 
@@ -66,8 +64,7 @@ class Table:
     totals_rows: int
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(NamedTuple):
     """The parts of a workbook, read into memory and checked.
 
     ``raw`` is the file as read (handed to the engine, so both see one snapshot);
