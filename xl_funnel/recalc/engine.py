@@ -158,11 +158,10 @@ class Engine:
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
         for name in corrected:
-            # imported here: only a workbook that calls one of them pays for the module
-            from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+            # imported here: a workbook pays only for the modules of the built-ins it calls
+            from xl_funnel.recalc.corrected import corrected_function
 
-            replaced = CORRECTED_1904 if date1904 else CORRECTED
-            function, min_args, max_args = replaced.get(name, CORRECTED[name])
+            function, min_args, max_args = corrected_function(name, date1904)
             self.book.register_function(
                 name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
             )
