@@ -30,7 +30,9 @@ from xl_funnel.recalc.sheet_xml import count_cells
 __all__ = ["Package", "Sheet", "Table", "read_package"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# The stream name as an encrypted file's OLE directory holds it (UTF-16LE), spelled out: the
+# codec's module would be one more import for every recalc.
+_ENCRYPTED_STREAM = b"".join(bytes((char, 0)) for char in b"EncryptedPackage")
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OFFICE_DOCUMENT = "/officeDocument"
 _WORKSHEET = "/worksheet"
