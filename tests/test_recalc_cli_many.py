@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from tests.data.recalc.raw_books import cells, raw_book
 from tests.validated import assert_opens_in_excel as assert_valid
 from xl_funnel.cli import cli
-from xl_funnel.recalc.corrected import ceiling, floor
+from xl_funnel.recalc.corrected_math import ceiling, floor
 
 
 def _book(path: Path, a1: float = 0.5) -> Path:

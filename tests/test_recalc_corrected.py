@@ -177,11 +177,32 @@ def test_corrected_functions_apply_item_by_item_to_arrays(tmp_path):
     assert [theirs[("S", ref)] for ref in refs] == ours
 
 
-def test_the_names_the_loader_looks_for_are_the_implementations():
-    """corrected_names.py lists what corrected.py implements (the loader imports the latter
-    only for a workbook that calls one)."""
-    from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
-    from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
+def test_the_names_table_says_where_each_implementation_lives_and_its_arguments():
+    """corrected_names.py (read before anything is imported) names each corrected built-in's
+    module, function and argument counts; corrected.py imports them on demand."""
+    import importlib
+    import inspect
 
-    assert set(CORRECTED) == set(CORRECTED_ARITY)
-    assert set(CORRECTED_1904) <= set(CORRECTED)
+    from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+    from xl_funnel.recalc.corrected_names import (
+        CORRECTED_1904_SOURCES,
+        CORRECTED_ARITY,
+        CORRECTED_SOURCES,
+    )
+
+    assert list(CORRECTED) == list(CORRECTED_SOURCES) == list(CORRECTED_ARITY)
+    assert list(CORRECTED_1904) == list(CORRECTED_1904_SOURCES) == ["VALUE"]
+    for sources in (CORRECTED_SOURCES, CORRECTED_1904_SOURCES):
+        for module, attribute, low, high, _ in sources.values():
+            function = getattr(importlib.import_module(f"xl_funnel.recalc.{module}"), attribute)
+            signature = inspect.signature(function)
+            # it takes the fewest and the most arguments the engine lets a formula pass
+            signature.bind(*[0] * low)
+            signature.bind(*[0] * high)
+    # the _xlfn. spelling of a name is the same function as the plain one
+    assert CORRECTED["_XLFN.CEILING.MATH"][0] is CORRECTED["CEILING.MATH"][0]
+    assert CORRECTED["FLOOR"][0]([[-2.5, 2.5]], -2) == [[-2.0, {"type": "Error", "kind": "Num"}]]
+    assert CORRECTED_1904["VALUE"][0]("1/2/1904") == 1.0
+    assert CORRECTED["VALUE"][0]("1/2/1904") == 1463.0
+    with pytest.raises(KeyError):
+        CORRECTED["SUM"]

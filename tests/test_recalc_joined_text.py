@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import libreoffice
 from tests.validated import assert_valid
@@ -92,3 +94,40 @@ def test_numbers_as_excel_writes_them(value, text):
 )
 def test_operands_of_and_are_wrapped(formula, wrapped):
     assert wrap_joins(formula) == wrapped
+
+
+def _joined_by_decimal(number: float) -> str:
+    """The rule written with the decimal module: the shortest decimal of the float rounded
+    half up to 15 significant digits."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    digits = Decimal(repr(number))
+    rounded = digits.quantize(Decimal(1).scaleb(digits.adjusted() - 14), rounding=ROUND_HALF_UP)
+    exponent = rounded.adjusted()
+    if exponent >= 15 or exponent < -9:
+        text = f"{rounded.scaleb(-exponent):f}".rstrip("0").rstrip(".")
+        return f"{text}E{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
+    text = f"{rounded:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@settings(max_examples=3000)
+@given(st.floats(allow_nan=False, allow_infinity=False).filter(bool))
+def test_fifteen_digits_equal_decimal_rounding(number):
+    assert joined(number) == _joined_by_decimal(number)
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        999999999999999.9,
+        9.9999999999999995,
+        0.15,
+        2.5e-10,
+        1e-9 * 0.99999999999999995,
+        -1e300,
+        5e-324,
+    ],
+)
+def test_fifteen_digits_at_the_edges(number):
+    assert joined(number) == _joined_by_decimal(number)

@@ -1,96 +1,82 @@
 """Excel built-ins formualizer computes differently from Excel, registered with the engine in
 a corrected form (Excel's documented behaviour, tested on the examples of its documentation).
 
-- ``FLOOR(number, significance)``: formualizer rounds ``FLOOR(-2.5, -2)`` to -4 and accepts
-  ``FLOOR(2.5, -2)``; Excel gives -2 and ``#NUM!``.
-- ``CEILING(number, significance)``: formualizer gives ``CEILING(-2.5, -2)`` = -2; Excel -4.
+- FLOOR, CEILING, FLOOR.MATH, CEILING.MATH and MMULT: :mod:`~xl_funnel.recalc.corrected_math`;
+- VALUE: :mod:`~xl_funnel.recalc.corrected_value`;
+- TEXT (Excel's number formatting): :mod:`~xl_funnel.recalc.corrected_text`;
+- numbers joined to text (``&``, CONCATENATE, CONCAT, TEXTJOIN):
+  :mod:`~xl_funnel.recalc.joined_text`.
 
-Both follow Microsoft's "FLOOR function" and "CEILING function" pages: the number is rounded
-to a multiple of the significance, down (FLOOR) or up (CEILING) in the direction of the
-significance's sign; a positive number with a negative significance is ``#NUM!``; a
-significance of 0 gives ``#DIV/0!`` (FLOOR) or 0 (CEILING).
+The names, argument counts and modules are one table,
+:data:`~xl_funnel.recalc.corrected_names.CORRECTED_SOURCES`. A module is imported when the
+first of its functions is looked up, so a recalculation loads only what its workbook calls
+(TEXT's module imports fractions and datetime; a workbook joining numbers to text needs
+neither).
 
-``TEXT(value, format)`` is Excel's number formatting, in :mod:`~xl_funnel.recalc.corrected_text`.
-FLOOR.MATH, CEILING.MATH and MMULT (:mod:`~xl_funnel.recalc.corrected_math`) and VALUE
-(:mod:`~xl_funnel.recalc.corrected_value`) are registered the same way.
-
->>> floor(3.7, 2), floor(-2.5, -2), floor(2.5, -2), floor(1.58, 0.1), floor(0.234, 0.01)
-(2.0, -2.0, {'type': 'Error', 'kind': 'Num'}, 1.5, 0.23)
->>> ceiling(2.5, 1), ceiling(-2.5, -2), ceiling(-2.5, 2), ceiling(1.5, 0.1), ceiling(0.234, 0.01)
-(3.0, -4.0, -2.0, 1.5, 0.24)
+>>> function, min_args, max_args = CORRECTED["FLOOR"]
+>>> function(-2.5, -2), function([[3.7, -2.5]], 2), (min_args, max_args)
+(-2.0, [[2.0, -4.0]], (2, 2))
+>>> CORRECTED["VALUE"][0]("1/2/1904"), CORRECTED_1904["VALUE"][0]("1/2/1904")
+(1463.0, 1.0)
+>>> "VALUE" in CORRECTED_1904, "FLOOR" in CORRECTED_1904, len(CORRECTED)
+(True, False, 15)
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
+import importlib
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from xl_funnel.recalc.corrected_math import ceiling_math, elementwise, floor_math, mmult
-from xl_funnel.recalc.corrected_math import multiple as _multiple
-from xl_funnel.recalc.corrected_math import number_argument as _number
-from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
-from xl_funnel.recalc.corrected_text import text
-from xl_funnel.recalc.corrected_value import value, value_1904
-from xl_funnel.recalc.joined_text import concat, concatenate, joined, textjoin
+from xl_funnel.recalc.corrected_names import CORRECTED_1904_SOURCES, CORRECTED_SOURCES
 
-__all__ = ["CORRECTED", "CORRECTED_1904", "ceiling", "floor"]
+__all__ = ["CORRECTED", "CORRECTED_1904", "corrected_function"]
 
-_NUM = {"type": "Error", "kind": "Num"}
-_DIV = {"type": "Error", "kind": "Div"}
+#: (implementation, min_args, max_args), as the engine registers a function.
+Corrected = tuple[Callable[..., Any], int, int]
+
+# (module, function) → the function in the form registered (item by item where it takes
+# single values): each is imported and wrapped once per process.
+_LOADED: dict[tuple[str, str], Callable[..., Any]] = {}
 
 
-def floor(number: Any, significance: Any) -> Any:
-    """Excel's ``FLOOR``."""
-    return _to_multiple(number, significance, math.floor, zero=_DIV)
+def corrected_function(name: str, date1904: bool = False) -> Corrected:
+    """The implementation registered for the built-in ``name`` and its argument counts, its
+    module imported on first use; ``date1904``: the form for a workbook counting dates from
+    1904. A name that is not corrected raises ``KeyError``."""
+    sources = CORRECTED_1904_SOURCES if date1904 else CORRECTED_SOURCES
+    module, attribute, min_args, max_args, item_by_item = sources.get(name, CORRECTED_SOURCES[name])
+    function = _LOADED.get((module, attribute))
+    if function is None:
+        function = getattr(importlib.import_module(f"xl_funnel.recalc.{module}"), attribute)
+        if item_by_item:
+            from xl_funnel.recalc.elementwise import elementwise
+
+            function = elementwise(function)
+        _LOADED[module, attribute] = function
+    return function, min_args, max_args
 
 
-def ceiling(number: Any, significance: Any) -> Any:
-    """Excel's ``CEILING``."""
-    return _to_multiple(number, significance, math.ceil, zero=0.0)
+class _Corrected(Mapping[str, Corrected]):
+    """Built-in name → :data:`Corrected`, each implementation imported when first read."""
+
+    def __init__(self, names: Mapping[str, object], date1904: bool) -> None:
+        self._names, self._date1904 = names, date1904
+
+    def __getitem__(self, name: str) -> Corrected:
+        if name not in self._names:
+            raise KeyError(name)
+        return corrected_function(name, self._date1904)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
-def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
-    """The rules FLOOR and CEILING share; ``zero``: what a significance of 0 gives for a
-    number other than 0."""
-    number, significance = _number(number), _number(significance)
-    for argument in (number, significance):
-        if isinstance(argument, dict):
-            return argument
-    if number > 0 and significance < 0:
-        return _NUM
-    if significance == 0:
-        return 0.0 if number == 0 else zero
-    return _multiple(number, significance, step)
-
-
-#: Built-in name → its implementation. Each but MMULT, CONCAT and TEXTJOIN takes single values
-#: and is applied item by item to arrays (SUMPRODUCT(VALUE(A1:A3)), array formulas).
-_IMPLEMENTATIONS: dict[str, Callable[..., Any]] = {
-    "FLOOR": elementwise(floor),
-    "CEILING": elementwise(ceiling),
-    "_XLFN.FLOOR.MATH": elementwise(floor_math),
-    "FLOOR.MATH": elementwise(floor_math),
-    "_XLFN.CEILING.MATH": elementwise(ceiling_math),
-    "CEILING.MATH": elementwise(ceiling_math),
-    "MMULT": mmult,
-    "VALUE": elementwise(value),
-    "TEXT": elementwise(text),  # corrected_text.py
-    JOIN: elementwise(joined),  # joined_text.py
-    "CONCATENATE": elementwise(concatenate),
-    "_XLFN.CONCAT": concat,  # ranges joined whole
-    "CONCAT": concat,
-    "_XLFN.TEXTJOIN": textjoin,
-    "TEXTJOIN": textjoin,
-}
-
-#: Built-in name → (implementation, min_args, max_args); the counts from
-#: :data:`~xl_funnel.recalc.corrected_names.CORRECTED_ARITY`.
-CORRECTED: dict[str, tuple[Callable[..., Any], int, int]] = {
-    name: (function, *CORRECTED_ARITY[name]) for name, function in _IMPLEMENTATIONS.items()
-}
+#: Built-in name → (implementation, min_args, max_args).
+CORRECTED: Mapping[str, Corrected] = _Corrected(CORRECTED_SOURCES, date1904=False)
 
 #: Replacements of :data:`CORRECTED` in a workbook counting dates from 1904.
-CORRECTED_1904: dict[str, tuple[Callable[..., Any], int, int]] = {
-    "VALUE": (elementwise(value_1904), *CORRECTED_ARITY["VALUE"])
-}
+CORRECTED_1904: Mapping[str, Corrected] = _Corrected(CORRECTED_1904_SOURCES, date1904=True)

@@ -1,8 +1,15 @@
-"""FLOOR.MATH, CEILING.MATH and MMULT, registered with the engine in Excel's documented form.
+"""FLOOR, CEILING, FLOOR.MATH, CEILING.MATH and MMULT, registered with the engine in Excel's
+documented form (:mod:`~xl_funnel.recalc.corrected`).
 
-formualizer 0.13 gives ``#VALUE!`` for ``FLOOR.MATH`` and ``CEILING.MATH`` with a mode
-argument and does not know ``MMULT`` (``#NAME?``). Microsoft's pages:
+formualizer 0.13 rounds ``FLOOR(-2.5, -2)`` to -4 and accepts ``FLOOR(2.5, -2)`` (Excel: -2
+and ``#NUM!``), gives ``CEILING(-2.5, -2)`` = -2 (Excel: -4), gives ``#VALUE!`` for
+``FLOOR.MATH`` and ``CEILING.MATH`` with a mode argument and does not know ``MMULT``
+(``#NAME?``). Microsoft's pages:
 
+- "FLOOR function" / "CEILING function": ``(number, significance)``; the number is rounded
+  to a multiple of the significance, down (FLOOR) or up (CEILING) in the direction of the
+  significance's sign; a positive number with a negative significance is ``#NUM!``; a
+  significance of 0 gives ``#DIV/0!`` (FLOOR) or 0 (CEILING).
 - "FLOOR.MATH function" / "CEILING.MATH function": ``(number, [significance], [mode])``;
   the number is rounded down (FLOOR.MATH) or up (CEILING.MATH) to a multiple of the
   significance (default 1, its sign ignored; 0 gives 0). For a negative number a mode other
@@ -12,6 +19,10 @@ argument and does not know ``MMULT`` (``#NAME?``). Microsoft's pages:
 
 The examples of those pages:
 
+>>> floor(3.7, 2), floor(-2.5, -2), floor(2.5, -2), floor(1.58, 0.1), floor(0.234, 0.01)
+(2.0, -2.0, {'type': 'Error', 'kind': 'Num'}, 1.5, 0.23)
+>>> ceiling(2.5, 1), ceiling(-2.5, -2), ceiling(-2.5, 2), ceiling(1.5, 0.1), ceiling(0.234, 0.01)
+(3.0, -4.0, -2.0, 1.5, 0.24)
 >>> floor_math(24.3, 5), floor_math(6.7), floor_math(-8.1, 2), floor_math(-5.5, 2, -1)
 (20.0, 6.0, -10.0, -4.0)
 >>> ceiling_math(24.3, 5), ceiling_math(6.7), ceiling_math(-8.1, 2), ceiling_math(-5.5, 2, -1)
@@ -28,53 +39,19 @@ from typing import Any
 
 from xl_funnel.recalc.corrected_value import value
 
-__all__ = ["ceiling_math", "elementwise", "floor_math", "mmult", "multiple", "number_argument"]
+__all__ = [
+    "ceiling",
+    "ceiling_math",
+    "floor",
+    "floor_math",
+    "mmult",
+    "multiple",
+    "number_argument",
+]
 
 _VALUE = {"type": "Error", "kind": "Value"}
-_NA = {"type": "Error", "kind": "NA"}
-
-
-def elementwise(function: Callable[..., Any]) -> Callable[..., Any]:
-    """``function`` of single values applied to each item of array arguments, as Excel does
-    in an array formula or SUMPRODUCT (the engine hands a registered function a range as
-    rows of values). Arrays of unlike sizes are stretched Excel's way: one row or column is
-    repeated, and a position past a larger array's end is ``#N/A``.
-
-    >>> elementwise(floor_math)([[-5.5], [3.5]], 2, [[-1, 0]])
-    [[-4.0, -6.0], [2.0, 2.0]]
-    >>> elementwise(floor_math)([[1.5, 2.5]], [[1], [1], [1]])
-    [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]
-    >>> elementwise(floor_math)([[1.5, 2.5]], [[1, 1, 1]])
-    [[1.0, 2.0, {'type': 'Error', 'kind': 'NA'}]]
-    """
-
-    def lifted(*arguments: Any) -> Any:
-        arrays = [a for a in arguments if isinstance(a, list)]
-        if not arrays:
-            return function(*arguments)
-        height = max(len(a) for a in arrays)
-        width = max(len(a[0]) if a else 0 for a in arrays)
-
-        def item(argument: Any, row: int, col: int) -> Any:
-            if not isinstance(argument, list):
-                return argument
-            rows, cols = len(argument), len(argument[0]) if argument else 0
-            if (rows != 1 and row >= rows) or (cols != 1 and col >= cols) or not cols:
-                return _NA
-            return argument[0 if rows == 1 else row][0 if cols == 1 else col]
-
-        result = []
-        for row in range(height):
-            values = []
-            for col in range(width):
-                items = [item(a, row, col) for a in arguments]
-                missing = next((i for i in items if i is _NA), None)
-                values.append(dict(_NA) if missing else function(*items))
-            result.append(values)
-        return result
-
-    lifted.__name__, lifted.__doc__ = function.__name__, function.__doc__
-    return lifted
+_NUM = {"type": "Error", "kind": "Num"}
+_DIV = {"type": "Error", "kind": "Div"}
 
 
 def number_argument(argument: Any) -> float | dict:
@@ -123,6 +100,30 @@ def floor_math(number: Any, significance: Any = 1.0, mode: Any = 0.0) -> Any:
 def ceiling_math(number: Any, significance: Any = 1.0, mode: Any = 0.0) -> Any:
     """Excel's ``CEILING.MATH``."""
     return _rounded(number, significance, mode, down=False)
+
+
+def floor(number: Any, significance: Any) -> Any:
+    """Excel's ``FLOOR``."""
+    return _to_multiple(number, significance, math.floor, zero=_DIV)
+
+
+def ceiling(number: Any, significance: Any) -> Any:
+    """Excel's ``CEILING``."""
+    return _to_multiple(number, significance, math.ceil, zero=0.0)
+
+
+def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
+    """The rules FLOOR and CEILING share; ``zero``: what a significance of 0 gives for a
+    number other than 0."""
+    number, significance = number_argument(number), number_argument(significance)
+    for argument in (number, significance):
+        if isinstance(argument, dict):
+            return argument
+    if number > 0 and significance < 0:
+        return _NUM
+    if significance == 0:
+        return 0.0 if number == 0 else zero
+    return multiple(number, significance, step)
 
 
 def _matrix(argument: Any) -> list[list[float]] | dict:

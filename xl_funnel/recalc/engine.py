@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import to_adapter, to_engine
@@ -34,8 +33,7 @@ class EngineUnavailableError(WorkbookError):
     """formualizer is not installed (it is the optional ``recalc`` extra)."""
 
 
-@dataclass(frozen=True)
-class NamedRange:
+class NamedRange(NamedTuple):
     """A workbook-level defined name that points at cells (1-based, inclusive)."""
 
     name: str
@@ -161,11 +159,10 @@ class Engine:
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
         for name in corrected:
-            # imported here: only a workbook that calls one of them pays for the module
-            from xl_funnel.recalc.corrected import CORRECTED, CORRECTED_1904
+            # imported here: a workbook pays only for the modules of the built-ins it calls
+            from xl_funnel.recalc.corrected import corrected_function
 
-            replaced = CORRECTED_1904 if date1904 else CORRECTED
-            function, min_args, max_args = replaced.get(name, CORRECTED[name])
+            function, min_args, max_args = corrected_function(name, date1904)
             self.book.register_function(
                 name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
             )

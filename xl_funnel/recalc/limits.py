@@ -9,7 +9,7 @@ declared sizes bound the memory used. The same caps are handed to the engine's o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 
@@ -27,9 +27,9 @@ MiB = 1024 * 1024
 MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Caps on a workbook package.
+class Limits(NamedTuple):
+    """Caps on a workbook package (a named tuple: immutable, ``limits._replace(max_cells=…)``
+    gives a changed copy; a dataclass would cost every ``recalc`` its import of ``inspect``).
 
     Parameters
     ----------

@@ -15,8 +15,8 @@ import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
 import defusedxml.ElementTree as SafeET
@@ -30,7 +30,9 @@ from xl_funnel.recalc.sheet_xml import count_cells
 __all__ = ["Package", "Sheet", "Table", "read_package"]
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+# The stream name as an encrypted file's OLE directory holds it (UTF-16LE), spelled out: the
+# codec's module would be one more import for every recalc.
+_ENCRYPTED_STREAM = b"".join(bytes((char, 0)) for char in b"EncryptedPackage")
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OFFICE_DOCUMENT = "/officeDocument"
 _WORKSHEET = "/worksheet"
@@ -42,16 +44,14 @@ _TABLE = "/table"
 _DATE1904 = re.compile(rb"""<(?:\w+:)?workbookPr\b[^>]*?\sdate1904=["'](?:1|true)["']""")
 
 
-@dataclass(frozen=True)
-class Sheet:
+class Sheet(NamedTuple):
     """A worksheet: its name as Excel shows it and the zip part holding its XML."""
 
     name: str
     part: str
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """An Excel Table (a ``<table>`` part): its cells (1-based, inclusive, header and totals
     rows included) and column names, for resolving structured references."""
 
@@ -66,8 +66,7 @@ class Table:
     totals_rows: int
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(NamedTuple):
     """The parts of a workbook, read into memory and checked.
 
     ``raw`` is the file as read (handed to the engine, so both see one snapshot);

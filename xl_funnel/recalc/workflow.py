@@ -19,7 +19,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +46,7 @@ from xl_funnel.recalc.omitted_args import (
     mark_omitted_in_sheet,
 )
 from xl_funnel.recalc.package import Package, read_package
+from xl_funnel.recalc.results import CellErrorReport, RecalcResult
 from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes, write_package
 
@@ -64,33 +64,6 @@ __all__ = [
 
 #: The plan workbook's output names, shown in the summary when a workbook defines them.
 HEADLINE_NAMES = OUTPUT_NAMES
-
-
-@dataclass(frozen=True)
-class CellErrorReport:
-    """A cell whose computed value is an error."""
-
-    address: str
-    error: str
-    reason: str | None = None
-
-
-@dataclass
-class RecalcResult:
-    """What :func:`recalculate` did."""
-
-    output: Path
-    formula_cells: int
-    seconds: float
-    errors: list[CellErrorReport] = field(default_factory=list)
-    #: Formula cells the engine did not compute (their old cached value is removed).
-    missing: list[CellErrorReport] = field(default_factory=list)
-    #: Cells calling a function or argument the engine does not support, by label.
-    unsupported: dict[str, int] = field(default_factory=dict)
-    headline: dict[str, Any] = field(default_factory=dict)
-    macros_kept: bool = False
-    #: Cells whose xl-funnel formula was replaced by its value (``freeze``).
-    frozen: int = 0
 
 
 def _sheet_ref(name: str) -> str:
@@ -167,13 +140,13 @@ def _explained(
             label = unsupported_label(formula)
             if label is not None:
                 unsupported[label] += 1
-                report = replace(report, reason=f"{label}: not supported by the engine")
+                report = report._replace(reason=f"{label}: not supported by the engine")
             elif engine.reasons and report.reason is None:
                 found = set().union(
                     *(engine.reasons.get(f, set()) for f in called_functions([formula.encode()]))
                 )
                 if len(found) == 1:
-                    report = replace(report, reason=found.pop())
+                    report = report._replace(reason=found.pop())
         out.append(report)
     return out, dict(unsupported)
 
@@ -370,17 +343,20 @@ def named_values(
     return values
 
 
-@dataclass
 class _Read:
-    """The sheets' rewritten parts and what the summary lists, from one read of the engine."""
+    """The sheets' rewritten parts and what the summary lists, from one read of the engine
+    (not a dataclass: see :mod:`~xl_funnel.recalc.results`)."""
 
-    replaced: dict[str, bytes] = field(default_factory=dict)
-    errors: list[CellErrorReport] = field(default_factory=list)
-    missing: list[CellErrorReport] = field(default_factory=list)
-    count: int = 0
-    frozen: int = 0
-    #: Plain formulas the engine spilled into a blocked range, as (sheet, row, column).
-    spilled: list[tuple[str, int, int]] = field(default_factory=list)
+    __slots__ = ("count", "errors", "frozen", "missing", "replaced", "spilled")
+
+    def __init__(self) -> None:
+        self.replaced: dict[str, bytes] = {}
+        self.errors: list[CellErrorReport] = []
+        self.missing: list[CellErrorReport] = []
+        self.count = 0
+        self.frozen = 0
+        #: Plain formulas the engine spilled into a blocked range, as (sheet, row, column).
+        self.spilled: list[tuple[str, int, int]] = []
 
 
 def _read_sheets(
