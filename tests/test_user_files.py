@@ -239,13 +239,13 @@ def test_recalc_in_place_and_risk_write_at_once_keep_both_changes(tmp_path, firs
 _SLOW_WRITE = """
 import io, pathlib, sys, time, zipfile
 from xl_funnel.cli import main
-real = zipfile.ZipFile.writestr
-def slow(self, *args, **kwargs):
-    if self.mode == "w" and not isinstance(self.fp, io.BytesIO):  # the file, not the engine's copy
+real = zipfile.ZipFile.open
+def slow(self, name, mode="r", *args, **kwargs):  # each entry written (writestr opens one too)
+    if mode == "w" and not isinstance(self.fp, io.BytesIO):  # the file, not the engine's copy
         pathlib.Path("writing").write_text("now")
         time.sleep(0.5)
-    return real(self, *args, **kwargs)
-zipfile.ZipFile.writestr = slow
+    return real(self, name, mode, *args, **kwargs)
+zipfile.ZipFile.open = slow
 sys.argv = ["xl-funnel", *sys.argv[1:]]
 main()
 """

@@ -18,7 +18,7 @@ import posixpath
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -350,7 +350,7 @@ class _Read:
     __slots__ = ("count", "errors", "frozen", "missing", "replaced", "spilled")
 
     def __init__(self) -> None:
-        self.replaced: dict[str, bytes] = {}
+        self.replaced: dict[str, bytes | Iterable[bytes]] = {}  # pieces made when written
         self.errors: list[CellErrorReport] = []
         self.missing: list[CellErrorReport] = []
         self.count = 0
