@@ -191,11 +191,19 @@ def test_searching_folded_shapes_first_finds_every_hit_a_full_scan_finds(prefix,
     data = f"<{p}worksheet><{p}sheetData><{p}row>{cells}</{p}row></{p}sheetData></{p}worksheet>"
     data = data.encode()
     names = frozenset({"Rate2024"})
-    shapes = SheetXml(data).formula_shapes
-    assert len(shapes) < len(data)  # the rows' formulas folded into few shapes
+    sheet = SheetXml(data)
+    shapes = sheet.formula_shapes
+    assert len(shapes) <= 4  # ten formulas folded into few shapes
     full = rewrite_hits(data, prefix, names)
     assert rewrite_hits(data, prefix, names, shapes) == full
     assert bool(full) is hit
+    # Located from the scan's pieces: the same cells, or more where folding makes two
+    # formulas one shape ("LOG70(A7:A9)", no function, folds as LOG10(A1:A9) does).
+    located = rewrite_hits(data, prefix, names, shapes, sheet.formulas_shaped)
+    tag = b"<" + prefix + b"c"
+    cells = {m.span() for m in engine_copy._cells_hit(data, sheet.formula_pattern, full, tag)}
+    found = {m.span() for m in engine_copy._cells_hit(data, sheet.formula_pattern, located, tag)}
+    assert found == cells if "LOG" not in formula else found > cells
 
 
 def test_formula_shapes_fold_the_digits_of_a_filled_block():
@@ -206,7 +214,11 @@ def test_formula_shapes_fold_the_digits_of_a_filled_block():
         for r in range(10, 100)
     )
     sheet = SheetXml(f"<worksheet><sheetData>{rows}</sheetData></worksheet>".encode())
-    assert sheet.formula_shapes == b"<f>C11*$D$1+LOG11(E11)</f>"
+    assert sheet.formula_shapes == (b"<f>C11*$D$1+LOG11(E11)</f>",)
+    assert sheet.formulas_shaped({b"<f>C11*$D$1+LOG11(E11)</f>"}) == [
+        sheet.data.find(f"<f>C{row}*".encode()) for row in range(10, 100)
+    ]
+    assert sheet.formulas_shaped({b"<f>A1</f>"}) == []
 
 
 def test_formulas_handed_to_the_engine_compute_as_a_rebuilt_package_does(tmp_path, monkeypatch):

@@ -13,6 +13,7 @@ import io
 import posixpath
 import re
 import stat
+import threading
 import zipfile
 import zlib
 from pathlib import Path
@@ -39,6 +40,7 @@ _WORKSHEET = "/worksheet"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 _DECLARATIONS = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_SHARED_READ_BYTES = 16 * 1024 * 1024  # inflated bytes past which two threads read the parts
 _STRICT = "{http://purl.oclc.org/ooxml/"
 _TABLE = "/table"
 _DATE1904 = re.compile(rb"""<(?:\w+:)?workbookPr\b[^>]*?\sdate1904=["'](?:1|true)["']""")
@@ -181,22 +183,53 @@ def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
         )
 
 
+def _read_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        data = archive.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise WorkbookError(
+            f"is damaged or truncated: part {info.filename!r} cannot be read ({error})"
+        ) from None
+    if info.filename.endswith(_XML_SUFFIXES):
+        _refuse_declarations(info.filename, data)
+    return data
+
+
 def _read_parts(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> dict[str, bytes]:
-    parts: dict[str, bytes] = {}
-    for info in entries:
-        try:
-            data = archive.read(info)
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
-            raise WorkbookError(
-                f"is damaged or truncated: part {info.filename!r} cannot be read ({error})"
-            ) from None
-        if info.filename.endswith(_XML_SUFFIXES):
-            _refuse_declarations(info.filename, data)
-        parts[info.filename] = data
-    return parts
+    """Every part, inflated and checked; a large package's parts by two threads (zlib
+    inflates without holding Python's lock: 0.3 s of the 10,000-channel plan's 0.6 s)."""
+    if sum(info.file_size for info in entries) < _SHARED_READ_BYTES:
+        return {info.filename: _read_part(archive, info) for info in entries}
+    # Largest first, each taken by whichever thread is free (ZipFile reads members from
+    # several threads: each has its own position, the file is read under a lock).
+    waiting = iter(sorted(entries, key=lambda info: info.file_size, reverse=True))
+    taking = threading.Lock()
+    read: dict[str, bytes] = {}
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        while not failed:
+            with taking:
+                info = next(waiting, None)
+            if info is None:
+                return
+            try:
+                read[info.filename] = _read_part(archive, info)
+            except BaseException as error:  # raised in the calling thread
+                failed.append(error)
+
+    helper = threading.Thread(target=work, name="xl-funnel read", daemon=True)
+    helper.start()
+    work()
+    helper.join()
+    if failed:
+        raise failed[0]
+    return {info.filename: read[info.filename] for info in entries}
 
 
 def _refuse_declarations(name: str, data: bytes) -> None:
+    if b"<!" not in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # no declaration can start (one search at memory speed)
     text = data
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace").encode("utf-8")
@@ -374,7 +407,10 @@ def _tables(sheets: tuple[Sheet, ...], parts: dict[str, bytes]) -> tuple[Table, 
 
     tables = []
     for sheet in sheets:
-        if b"tablePart" not in parts[sheet.part] or _rels_name(sheet.part) not in parts:
+        # A table is a relationship of its sheet: the small .rels part is searched, not the
+        # sheet (a 188 MB Tracking sheet takes 0.1 s to search).
+        rels = parts.get(_rels_name(sheet.part))
+        if rels is None or b"table" not in rels:
             continue
         for kind, target in _relationships(sheet.part, parts).values():
             if not kind.endswith(_TABLE) or target not in parts:

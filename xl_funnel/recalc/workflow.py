@@ -198,11 +198,13 @@ def load_engine(
         # What the copy needs is decided on the part's formula shapes (its distinct formulas,
         # digits folded): a few hundred for a plan's two million formulas.
         shapes = xml.formula_shapes
-        if b"_xlfn.SINGLE(" in shapes:  # how Excel's file format spells the @ operator
+        if any(b"_xlfn.SINGLE(" in shape for shape in shapes):  # Excel's spelling of @
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
-            shapes = shapes.replace(b"_xlfn.SINGLE(", b"@(")
+            shapes = tuple(shape.replace(b"_xlfn.SINGLE(", b"@(") for shape in shapes)
+        # The formulas found are located from the scan's pieces while the part is unchanged.
+        locate = xml.formulas_shaped if data is xml.data else None
         whole = whole or data is not xml.data
-        if hits := rewrite_hits(data, xml.prefix, named, shapes):
+        if hits := rewrite_hits(data, xml.prefix, named, shapes, locate):
             found: list[FormulaEdit] = []
             data = rewrite_sheet(
                 data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix, found
@@ -210,7 +212,7 @@ def load_engine(
             edits.extend((sheet.name, edit) for edit in found)
             if any(JOIN in edit.formula for edit in found):  # a number joined to text
                 corrected.add(JOIN)
-        lowered = shapes.lower()
+        lowered = b"".join(shapes).lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         if in_sheet := called_in_lowered([lowered]):
             called |= in_sheet
