@@ -218,7 +218,6 @@ class SheetXml:
         self._shapes: tuple[bytes, ...] | None = None
         self._rows: list[int] | None = None
         self._columns: list[int] = []
-        self._heads: list[bytes] = []
         #: What-If data tables (``<f t="dataTable" ref=…/>``): their cells' ranges.
         self.data_tables = (
             [_data_table_range(cell) for cell in self._scan() if b"dataTable" in cell.formula]
@@ -256,10 +255,12 @@ class SheetXml:
                 "Excel first"
             )
         self._columns = list(map(numbers.__getitem__, letters))
-        # The rewrite puts new pieces in these places: the references need no memory till then.
-        pieces[2::5] = pieces[3::5] = [b""] * len(rows)
-        # Each formula cell's start tag without its t= (the rewrite writes the new one).
-        self._heads = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]
+        # The pieces become the rewrite's: each formula cell's start tag without its t= (the
+        # rewrite writes the new one), its <f> element one place earlier, and the places of
+        # the new start-tag end and value empty till then (the references need no memory).
+        pieces[1::5] = [h if b"t=" not in h else _TYPE_ATTR.sub(b"", h) for h in pieces[1::5]]
+        pieces[3::5] = pieces[4::5]
+        pieces[2::5] = pieces[4::5] = [b""] * len(rows)
         self._rows = rows
 
     @property
@@ -282,14 +283,18 @@ class SheetXml:
         in file order: what the searches for formulas worth rewriting run over. A
         10,000-channel plan's 1.8 million Tracking formulas fold to 139 shapes."""
         if self._shapes is None:
-            folded = map(bytes.translate, self._pieces[4::5], repeat(FOLD_DIGITS))
+            folded = map(bytes.translate, self._elements(), repeat(FOLD_DIGITS))
             self._shapes = tuple(dict.fromkeys(folded))
         return self._shapes
+
+    def _elements(self) -> list[bytes]:
+        """The ``<f>`` elements, in file order (:meth:`finish` moves them one place)."""
+        return self._pieces[3::5] if self._rows is not None else self._pieces[4::5]
 
     def formulas_shaped(self, shapes: set[bytes]) -> list[int]:
         """Where the ``<f>`` elements whose folded shape is one of ``shapes`` start in the
         part, in file order."""
-        elements = self._pieces[4::5]
+        elements = self._elements()
         folded = map(bytes.translate, elements, repeat(FOLD_DIGITS))
         starts, position, data = [], 0, self.data
         for element in compress(elements, map(shapes.__contains__, folded)):
@@ -479,11 +484,8 @@ class SheetXml:
         """The part rejoined from the scan's pieces with each formula cell's start-tag end
         ``ends`` and the rest of the cell after its ``<f>`` element ``tails``, in pieces."""
         self.finish()
-        pieces = self._pieces
-        out = pieces.copy()
-        out[1::5] = self._heads
+        out = self._pieces  # laid out by finish(): only the new pieces go in
         out[2::5] = ends
-        out[3::5] = pieces[4::5]
         out[4::5] = tails
         # Joined in slices: bytes.join holds an 80-byte buffer record per piece while it runs,
         # which for a whole large sheet at once would be the peak memory of the recalculation.
