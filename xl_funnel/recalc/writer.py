@@ -30,6 +30,8 @@ __all__ = ["package_bytes", "write_package"]
 _LEVEL = 1
 
 
+# Parts (inflated) past which a second thread compresses while the pieces are made.
+_THREADED_BYTES = 8 * 1024 * 1024
 # A streamed part is given this many pieces ahead of the compressing thread at most.
 _AHEAD = 4
 _END = object()
@@ -112,7 +114,14 @@ def write_package(
         The target cannot be written; it is left as it was.
     """
     with atomic_write(target) as handle, zipfile.ZipFile(handle, "w") as archive:
-        if not any(not isinstance(data, bytes) for data in replaced.values()):
+        if sum(map(len, package.parts.values())) < _THREADED_BYTES:
+            # A small package is written in this thread: a second one would cost more to
+            # start and feed than it saves (built-in plan: 5 ms against 8 ms).
+            replaced = {
+                name: data if isinstance(data, bytes) else b"".join(data)
+                for name, data in replaced.items()
+            }
+        if all(isinstance(data, bytes) for data in replaced.values()):
             for original in package.entries:
                 if original.filename in removed:
                     continue
