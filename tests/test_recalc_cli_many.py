@@ -49,6 +49,48 @@ def test_error_reason_from_explain_in_json_and_summary(tmp_path):
     assert "S!B1                    #NUM!  (rates[0] is 20" in summary.output
 
 
+def test_each_error_cell_gets_its_own_reason_when_the_calls_gave_several(tmp_path):
+    # The engine keeps only an error's kind: cells of one function failing for different
+    # reasons are told apart by computing each again alone.
+    book = raw_book(
+        tmp_path / "plan.xlsx",
+        sheets={
+            "S": cells(
+                {
+                    1: '<c r="A1"><v>20</v></c><c r="B1"><f>FUNNEL_BACKSOLVE(10,A1)</f></c>',
+                    2: '<c r="A2"><v>-1</v></c><c r="B2"><f>FUNNEL_BACKSOLVE(10,A2)</f></c>',
+                    3: '<c r="B3"><f>FUNNEL_BACKSOLVE(10,A1)+FUNNEL_BACKSOLVE(10,A2)</f></c>'
+                    '<c r="C3"><f>B1+1</f></c><c r="D3"><f>FUNNEL_BACKSOLVE(10,0.5)</f></c>',
+                }
+            )
+        },
+    )
+    result = _run(str(book), "--json")
+    assert result.exit_code == 0, result.output
+    reasons = {e["cell"]: e["reason"] for e in json.loads(result.output)["errors"]}
+    percent = "rates[0] is 20: a conversion rate is a fraction between 0 and 1"
+    negative = "rates[0] is -1: a conversion rate cannot be negative"
+    assert reasons["S!B1"].startswith(percent)
+    assert reasons["S!B2"] == negative
+    assert negative in reasons["S!B3"]  # both its calls
+    assert percent in reasons["S!B3"]
+    assert reasons["S!C3"] is None  # an error passed on, no call of its own
+    assert set(reasons) == {"S!B1", "S!B2", "S!B3", "S!C3"}
+    # the values written are the computed ones: the cells computed again kept theirs
+    sheet = openpyxl.load_workbook(tmp_path / "plan.xlsx", data_only=True)["S"]
+    assert sheet["B1"].value is None  # --json alone writes nothing
+    out = tmp_path / "out.xlsx"
+    assert _run(str(book), "-o", str(out)).exit_code == 0
+    values = openpyxl.load_workbook(out, data_only=True)["S"]
+    assert [values[c].value for c in ("B1", "B2", "B3", "C3", "D3")] == [
+        "#NUM!",
+        "#NUM!",
+        "#NUM!",
+        "#NUM!",
+        20,
+    ]
+
+
 def test_many_books_one_line_each_a_bad_one_skipped(tmp_path):
     books = [_book(tmp_path / f"region{i}.xlsx") for i in (1, 2)]
     broken = tmp_path / "broken.xlsx"

@@ -233,6 +233,25 @@ class Engine:
         quoted = sheet.replace("'", "''")
         return self.book.inspect_cell(f"'{quoted}'!{a1(row, col)}").to_dict()["cell"].get("formula")
 
+    def reasons_of(self, sheet: str, row: int, col: int) -> set[str]:
+        """Why the xl-funnel calls of one cell gave error values: its formula is computed
+        again alone, and what the functions' ``explain`` said is collected. The cell keeps
+        its value; a cell spilling a result (an array's anchor) is not computed again."""
+        formula = self.formula(sheet, row, col)
+        if formula is None or self.spill_shape(sheet, row, col) is not None:
+            return set()
+        kept = {name: set(found) for name, found in self.reasons.items()}
+        self.reasons.clear()
+        try:
+            self.book.set_formula(sheet, row, col, formula)  # marks it to be computed
+            self.book.evaluate_cell(sheet, row, col)
+            return set().union(*self.reasons.values())
+        except Exception:  # a reason is a courtesy: never a failure of the recalculation
+            return set()
+        finally:
+            self.reasons.clear()
+            self.reasons.update(kept)
+
     def has_formula(self, sheet: str, row: int, col: int) -> bool:
         """Whether the engine holds a formula at the cell (or a value spilled into it)."""
         quoted = sheet.replace("'", "''")

@@ -112,6 +112,7 @@ def _array_values(engine: Engine, sheet: str, xml: SheetXml) -> dict[tuple[int, 
 
 
 _EXPLAINED = 10_000  # error cells whose formula is looked at (one engine query each)
+_RECOMPUTED = 1_000  # error cells computed again to tell their reasons apart
 
 
 def _explained(
@@ -121,15 +122,15 @@ def _explained(
 
     An error from a function or argument the engine does not support gets that as its
     reason ("REGEXTEST, …: not supported by the engine"). An error from an xl-funnel function gets
-    what the function's ``explain`` said, where the cell's functions explained exactly one
-    reason (the engine does not say which call gave which error, so a cell whose functions
-    gave several reasons gets none).
+    what the function's ``explain`` said. The engine keeps only an error's kind, so where the
+    functions a cell calls gave several reasons across the workbook, the cell is computed
+    again alone to collect its own (up to 1,000 cells; reasons of one cell are joined by "; ").
     """
     if not errors:
         return errors, {}
     from xl_funnel.recalc.engine_gaps import unsupported_label
 
-    out, unsupported = [], Counter()
+    out, unsupported, recomputed = [], Counter(), 0
     for index, report in enumerate(errors):
         if index < _EXPLAINED:
             sheet, _, cell = report.address.rpartition("!")
@@ -145,8 +146,13 @@ def _explained(
                 found = set().union(
                     *(engine.reasons.get(f, set()) for f in called_functions([formula.encode()]))
                 )
-                if len(found) == 1:
-                    report = report._replace(reason=found.pop())
+                if len(found) > 1 and recomputed < _RECOMPUTED:
+                    # Several reasons among the calls of these functions: the cell's own
+                    # are found by computing it again alone.
+                    recomputed += 1
+                    found = engine.reasons_of(name, row, col)
+                if found:
+                    report = report._replace(reason="; ".join(sorted(found)))
         out.append(report)
     return out, dict(unsupported)
 
@@ -471,15 +477,16 @@ def recalculate(
     if read.spilled and _keep_one_value(engine, read.spilled):
         read = _read_sheets(engine, package, sheets, loaded, freeze)
     replaced, errors, missing = read.replaced, read.errors, read.missing
-    errors, unsupported = _explained(engine, errors, loaded)
-    for label, cells in engine.unsupported.items():
-        unsupported[label] = unsupported.get(label, 0) + cells
     names = engine.named_ranges()
     headline = {  # a name past the cap is not shown (it cannot be the plan's output)
         name: _plain(engine.read_name(names[name]))
         for name in HEADLINE_NAMES
         if name in names and names[name].size <= limits.max_name_cells
     }
+    # Last: explaining an error may compute a cell again (the values are all read by now).
+    errors, unsupported = _explained(engine, errors, loaded)
+    for label, cells in engine.unsupported.items():
+        unsupported[label] = unsupported.get(label, 0) + cells
     removed = _calc_chain(package, replaced) if read.frozen else ()
     write_package(package, replaced, target, removed)
     return RecalcResult(
