@@ -186,7 +186,7 @@ def test_cli_summary_check_and_options(plan, tmp_path):
     assert result.returncode == 1
     assert "Funnel!E1" in result.stdout
     assert result.stderr.strip().splitlines() == [
-        "Error: bad.xlsx: 1 cells hold error values (first: Funnel!E1 #DIV/0!)"
+        "Check failed: bad.xlsx: 1 cell holds an error value (first: Funnel!E1 #DIV/0!)"
     ]
     assert cached(tmp_path / "checked.xlsx", "Funnel")["E1"].value == "#DIV/0!"
 

@@ -12,6 +12,10 @@ class InputError(click.ClickException):
 
 
 class ComputedWithErrors(click.ClickException):
-    """The workbook computed, but some cells hold error values (``--check``): exit 1."""
+    """The workbook computed, but some cells hold error values (``--check``): exit 1. Its line
+    says the check failed, not that the command did: the output was written."""
 
     exit_code = 1
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"Check failed: {self.format_message()}", err=file is None, file=file)

@@ -27,11 +27,16 @@ def failures(result: Any) -> str | None:
     problems = []
     if result.errors:
         first = result.errors[0]
-        problems.append(
-            f"{len(result.errors):,} cells hold error values (first: {first.address} {first.error})"
+        count = len(result.errors)
+        holds = (
+            "1 cell holds an error value" if count == 1 else f"{count:,} cells hold error values"
         )
+        problems.append(f"{holds} (first: {first.address} {first.error})")
     if result.missing:
-        problems.append(f"{len(result.missing):,} cells were not computed")
+        count = len(result.missing)
+        problems.append(
+            "1 cell was not computed" if count == 1 else f"{count:,} cells were not computed"
+        )
     if result.unsupported:
         labels = ", ".join(result.unsupported)
         problems.append(f"formulas the engine does not support ({labels})")
