@@ -106,6 +106,12 @@ def test_many_books_one_line_each_a_bad_one_skipped(tmp_path):
         sheet = openpyxl.load_workbook(out / book.name, data_only=True)["S"]
         assert sheet["B1"].value == 20  # 10 customers at a 50 % rate
         assert_valid(out / book.name)
+    frozen = _run(str(books[0]), str(books[1]), "-o", str(out), "--freeze")
+    assert frozen.exit_code == 0, frozen.output
+    # B1 and the array formula A2:A3 (one formula, at A2) call FUNNEL_BACKSOLVE
+    assert [line.split(": ", 1)[1].rsplit(",", 1)[0] for line in frozen.stdout.splitlines()] == [
+        "3 cells, 0 errors, 2 frozen"
+    ] * 2
     as_json = _run(str(books[0]), str(books[1]), "-o", str(out), "--json")
     records = json.loads(as_json.stdout)
     assert [Path(r["output"]).name for r in records] == ["region1.xlsx", "region2.xlsx"]

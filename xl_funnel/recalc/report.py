@@ -62,8 +62,11 @@ def summary(book: Path, result: Any) -> str:
 
 
 def one_line(book: Path, result: Any) -> str:
-    """One book of many: ``plan.xlsx → out/plan.xlsx: 633 cells, 0 errors, 0.05 s``."""
+    """One book of many: ``plan.xlsx → out/plan.xlsx: 633 cells, 0 errors, 0.05 s`` (with
+    the cells not computed, and with ``--freeze`` the cells frozen to values)."""
     extra = f", {len(result.missing):,} not computed" if result.missing else ""
+    if result.frozen:
+        extra += f", {result.frozen:,} frozen"
     return (
         f"{book} → {result.output}: {result.formula_cells:,} cells, "
         f"{len(result.errors):,} errors{extra}, {result.seconds:.2f} s"
