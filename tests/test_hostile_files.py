@@ -183,7 +183,7 @@ def _malformed_workbook_xml(folder, plan):
 
 
 CASES = {
-    "not a zip": (_not_a_zip, "not a zip file"),
+    "not a zip": (_not_a_zip, "comma-separated columns (a CSV file named .xlsx?)"),
     "empty file": (_empty, "is empty"),
     "truncated": (_truncated, "damaged or truncated"),
     "corrupted part": (_corrupted, "damaged or truncated"),

@@ -73,3 +73,27 @@ def test_a_part_declaring_entities_is_refused_whichever_thread_reads_it(
             target.writestr(info, data)
     with pytest.raises(WorkbookError, match=r"sheet2.xml' declares a DTD or entities"):
         read_package(path, DEFAULT_LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"Channel,Spend\nSearch,1000\n", "text with comma-separated columns (a CSV file named"),
+        (b"\xef\xbb\xbfMonth;Leads\r\nJan;12\r\n", "text with semicolon-separated columns"),
+        (b"Month\tLeads\nJan\t12\n", "text with tab-separated columns"),
+        (b"<!DOCTYPE html><html><table><tr><td>1</td></tr></table>", "it is an HTML page"),
+        (
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "it is an Excel 2003 XML spreadsheet: open it in Excel and save it as .xlsx",
+        ),
+        (b"%PDF-1.7\n", "it is a PDF file"),
+        (b"\x00\x01\x02binary", "it is not a zip file"),
+        (b"just some words", "it is a text file, not a zip file"),
+    ],
+)
+def test_a_file_that_is_no_zip_is_named_for_what_it_looks_like(tmp_path, content, said):
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(WorkbookError, match="is not an Excel workbook") as refused:
+        read_package(path, DEFAULT_LIMITS)
+    assert said in str(refused.value)

@@ -139,9 +139,39 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as error:
         if raw.startswith(b"PK"):
             raise WorkbookError(f"is damaged or truncated (zip: {error})") from None
-        raise WorkbookError(
-            "is not an Excel workbook (.xlsx/.xlsm): it is not a zip file"
-        ) from None
+        raise WorkbookError(f"is not an Excel workbook (.xlsx/.xlsm): {_what_it_is(raw)}") from None
+
+
+def _what_it_is(raw: bytes) -> str:
+    """What a file that is not a zip looks like, with what to do about it (a CSV or an HTML
+    table exported under an .xlsx name is the usual case)."""
+    head = raw[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lowered = head.lower()
+    if lowered.startswith(b"%pdf"):
+        return "it is a PDF file"
+    if lowered.startswith(b"<"):
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in lowered:
+            return "it is an Excel 2003 XML spreadsheet: open it in Excel and save it as .xlsx"
+        if b"<html" in lowered or b"<table" in lowered or lowered.startswith(b"<!doctype html"):
+            return (
+                "it is an HTML page (some tools export a table as HTML under an Excel name): "
+                "open it in Excel and save it as .xlsx"
+            )
+        return "it is an XML or HTML text file, not a zip file"
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "it is not a zip file"
+    if any(ord(char) < 32 and char not in "\t\r\n" for char in text):
+        return "it is not a zip file"  # binary, whatever it is
+    first = text.splitlines()[0] if text else ""
+    for separator, name in ((",", "comma"), (";", "semicolon"), ("\t", "tab")):
+        if separator in first:
+            return (
+                f"it is text with {name}-separated columns (a CSV file named .xlsx?): rename "
+                "it to .csv, or open it in Excel and save it as .xlsx"
+            )
+    return "it is a text file, not a zip file"
 
 
 def _check_entries(entries: list[zipfile.ZipInfo], limits: Limits) -> None:
