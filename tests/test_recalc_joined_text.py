@@ -36,6 +36,9 @@ FORMULAS = [
     '_xlfn.TEXTJOIN(", ",TRUE,D1:D3,1/3)',  # D2 is empty: left out
     '_xlfn.TEXTJOIN("-",FALSE,D1:D3)',
     "_xlfn.CONCAT(D1:E3,0.1+0.2)",
+    '"FY"&YEAR(DATE(2026,3,1))',  # whole numbers and texts are not wrapped: same text
+    '"n"&COUNTA(D1:D3)&" of "&ROWS(D1:D3)',
+    '"m"&MONTH(45000)&"/"&DAY(45000)&" "&FIXED(A1,3)',
 ]
 
 
@@ -90,6 +93,10 @@ def test_numbers_as_excel_writes_them(value, text):
         ('"a"&"b"', '"a"&"b"'),
         ('"· é"&A1&"→"&B1', '"· é"&_XLFUNNEL_JOIN(A1)&"→"&_XLFUNNEL_JOIN(B1)'),  # UTF-8 bytes
         ("F(1,2)&G(3)", "_XLFUNNEL_JOIN(F(1,2))&_XLFUNNEL_JOIN(G(3))"),
+        ('"FY"&YEAR(A1)&_xlfn.CONCAT(B1)', '"FY"&YEAR(A1)&_xlfn.CONCAT(B1)'),  # whole or text
+        ('"FY"&YEAR(A1)+1', '"FY"&_XLFUNNEL_JOIN(YEAR(A1)+1)'),  # not the call alone
+        ('"x"&LEN(A1)*ROWS(B1:B2)', '"x"&_XLFUNNEL_JOIN(LEN(A1)*ROWS(B1:B2))'),
+        ('"x"&YEAR(A1)+ROWS(B1:B2)', '"x"&_XLFUNNEL_JOIN(YEAR(A1)+ROWS(B1:B2))'),
     ],
 )
 def test_operands_of_and_are_wrapped(formula, wrapped):

@@ -25,6 +25,19 @@ __all__ = ["JOIN", "concat", "concatenate", "joined", "textjoin", "wrap_joins"]
 # Operators that bind less tightly than "&" or as tightly: an operand of "&" stops there.
 _LOOSER = frozenset({"&", "=", "<>", "<", ">", "<=", ">="})
 
+# Functions whose value is text, or a whole number far below 10^15, which the engine already
+# joins as Excel does ("FY"&YEAR(…) is "FY2026"): their calls are not wrapped, sparing the
+# plan's title formulas a Python call each.
+_WHOLE_OR_TEXT = frozenset(
+    {
+        "YEAR", "MONTH", "DAY", "HOUR", "MINUTE", "SECOND", "WEEKDAY", "WEEKNUM",
+        "ISOWEEKNUM", "ROWS", "COLUMNS", "COUNT", "COUNTA", "COUNTBLANK", "COUNTIF",
+        "COUNTIFS", "LEN", "CODE", "TEXT", "FIXED", "DOLLAR", "UPPER", "LOWER", "PROPER",
+        "TRIM", "CLEAN", "LEFT", "RIGHT", "MID", "SUBSTITUTE", "REPT", "CHAR",
+        "CONCATENATE", "CONCAT", "TEXTJOIN",
+    }
+)  # fmt: skip
+
 
 def joined(value: Any) -> Any:
     """``value`` as text the way Excel's ``&`` writes it (numbers: 15 significant digits,
@@ -156,11 +169,33 @@ def wrap_joins(formula: str) -> str:
         only = tokens[first] if first == last else None
         if only is not None and only.subtype == fz.TokenSubType.Text:
             continue  # a text literal is text already
+        if _called_alone(tokens, first, last, fz) in _WHOLE_OR_TEXT:
+            continue  # the engine writes a small whole number or a text as Excel does
         edits += [
             (tokens[first].start, tokens[first].start, f"{JOIN}("),
             (tokens[last].end, tokens[last].end, ")"),
         ]
     return apply_edits(text, edits) if edits else formula
+
+
+def _called_alone(tokens: list, first: int, last: int, fz: Any) -> str | None:
+    """The function name (upper case, without ``_xlfn.``) when the operand from token
+    ``first`` to ``last`` is one call and nothing else (``YEAR(A1)``, not ``YEAR(A1)+1``)."""
+    opening = tokens[first]
+    if opening.token_type != fz.TokenType.Func or opening.subtype != fz.TokenSubType.Open:
+        return None
+    depth = 0
+    for index in range(first, last + 1):
+        subtype = tokens[index].subtype
+        if subtype == fz.TokenSubType.Open:
+            depth += 1
+        elif subtype == fz.TokenSubType.Close:
+            depth -= 1
+            if depth == 0:
+                if index != last:
+                    return None
+                return opening.value[:-1].upper().removeprefix("_XLFN.")
+    return None
 
 
 def _operand(tokens: list, at: int, step: int, fz: Any) -> tuple[int, int] | None:
