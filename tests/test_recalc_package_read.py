@@ -88,6 +88,10 @@ def test_a_part_declaring_entities_is_refused_whichever_thread_reads_it(
         ),
         (b"%PDF-1.7\n", "it is a PDF file"),
         (b"\x00\x01\x02binary", "it is not a zip file"),
+        # a UTF-8 character cut by the 4,096 bytes looked at
+        (("ville,lead\n" + "é" * 3000).encode(), "comma-separated columns"),  # odd: cut
+        ("Région;Leads\r\nÎle;3\r\n".encode("cp1252"), "semicolon-separated columns"),
+        ("Month\tLeads\r\nJan\t12\r\n".encode("utf-16"), "tab-separated columns"),
         (b"just some words", "it is a text file, not a zip file"),
     ],
 )

@@ -196,8 +196,12 @@ class Engine:
         engine.start()
         try:
             during()
-        finally:
-            engine.join()
+        except (KeyboardInterrupt, SystemExit):
+            raise  # Ctrl-C or SIGTERM: not waiting for the engine to finish
+        except BaseException:
+            engine.join()  # the engine is not left computing behind the error
+            raise
+        engine.join()
         if failed:
             raise failed[0]
 

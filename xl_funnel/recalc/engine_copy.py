@@ -243,10 +243,11 @@ def rewrite_hits(
 
     ``shapes``, the part's distinct formula elements with their digits folded
     (:attr:`~xl_funnel.recalc.sheet_xml.SheetXml.formula_shapes`), are searched instead of
-    the part: a search finds a formula's shape exactly when it finds the formula (each
-    search takes digits as a class). ``locate`` gives where the formulas of the shapes found
-    sit in ``data``; without it, the searches that found a shape are run over the part (a
-    188 MB Tracking sheet takes 0.1 to 1 s a search; its 139 shapes, nothing).
+    the part: a search finds a formula's shape whenever it finds the formula (each search
+    takes digits as a class; folding may make it find a few more, which only costs
+    tokenizing). ``locate`` gives where the formulas of the shapes found sit in ``data``;
+    without it, the searches that found a shape are run over the part (a 188 MB Tracking
+    sheet takes 0.1 to 1 s a search; its 139 shapes, nothing).
     """
     size, searches = len(data), _searches(prefix, names)
     if shapes is None:

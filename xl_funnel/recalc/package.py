@@ -142,6 +142,24 @@ def _open_zip(raw: bytes) -> zipfile.ZipFile:
         raise WorkbookError(f"is not an Excel workbook (.xlsx/.xlsm): {_what_it_is(raw)}") from None
 
 
+def _as_text(head: bytes) -> str | None:
+    """The first bytes of a file as text: UTF-16 with its byte-order mark, UTF-8 (a character
+    cut at the end forgiven), else Windows-1252 (Excel's "CSV" on Windows); ``None`` for
+    bytes that are none of these."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", "ignore")
+    for cut in range(4):
+        try:
+            return head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:
+                break  # not a character cut at the end
+    try:
+        return head.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
 def _what_it_is(raw: bytes) -> str:
     """What a file that is not a zip looks like, with what to do about it (a CSV or an HTML
     table exported under an .xlsx name is the usual case)."""
@@ -158,11 +176,8 @@ def _what_it_is(raw: bytes) -> str:
                 "open it in Excel and save it as .xlsx"
             )
         return "it is an XML or HTML text file, not a zip file"
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "it is not a zip file"
-    if any(ord(char) < 32 and char not in "\t\r\n" for char in text):
+    text = _as_text(head)
+    if text is None or any(ord(char) < 32 and char not in "\t\r\n" for char in text):
         return "it is not a zip file"  # binary, whatever it is
     first = text.splitlines()[0] if text else ""
     for separator, name in ((",", "comma"), (";", "semicolon"), ("\t", "tab")):

@@ -227,23 +227,28 @@ def load_engine(
             data = marked
         if data is not xml.data and data != xml.data:
             changed[sheet.part] = data
-    if not whole and len(edits) <= _EDITS_CAP and not any(edit.spans for _, edit in edits):
-        changed = {}
-    else:
-        edits = []
-    workbook = package_bytes(package, changed) if changed else package.raw
-    if len(workbook) > limits.max_file_bytes:
-        # The engine's loader caps its input at the file-size limit the original met compressed.
-        workbook = package_bytes(package, changed, compressed=True)
-    engine = Engine(
-        workbook,
-        limits,
-        functions=sorted(called),
-        repeated=repeated,
-        date1904=package.date1904,
-        corrected=sorted(corrected),
-    )
-    for name, edit in edits:
+
+    def loaded(changed: dict[str, bytes]) -> Engine:
+        workbook = package_bytes(package, changed) if changed else package.raw
+        if len(workbook) > limits.max_file_bytes:
+            # The engine's loader caps its input at the file-size limit the original met
+            # compressed.
+            workbook = package_bytes(package, changed, compressed=True)
+        return Engine(
+            workbook,
+            limits,
+            functions=sorted(called),
+            repeated=repeated,
+            date1904=package.date1904,
+            corrected=sorted(corrected),
+        )
+
+    by_edits = not whole and len(edits) <= _EDITS_CAP and not any(e.spans for _, e in edits)
+    engine = loaded({} if by_edits else changed)
+    if by_edits and not {name for name, _ in edits} <= set(engine.sheet_names):
+        # A sheet the engine holds under another name (set_formula would add a sheet).
+        engine, by_edits = loaded(changed), False
+    for name, edit in edits if by_edits else ():
         engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
     engine.unsupported = forms.found()
     return engine

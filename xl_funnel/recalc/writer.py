@@ -55,15 +55,25 @@ class _Compressing:
         self._archive = archive
         self._queue: queue.Queue[Any] = queue.Queue(_AHEAD)
         self._failed: list[BaseException] = []
+        self._stopping = False
+        # Set when the thread is done. Not Thread.join/is_alive: Python 3.11 marks a thread
+        # stopped when a join of it is interrupted (Ctrl-C), while it still runs.
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="xl-funnel zip", daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._write_entries()
+        finally:
+            self._done.set()
+
+    def _write_entries(self) -> None:
         stream = None
         while (item := self._queue.get()) is not None:
+            if self._failed or self._stopping:
+                continue  # drained until the writer stops: its error is the one raised
             try:
-                if self._failed:
-                    continue  # drained until the writer stops: the error is raised there
                 if isinstance(item, zipfile.ZipInfo):
                     stream = self._archive.open(item, "w")
                 elif item is _END:
@@ -73,7 +83,7 @@ class _Compressing:
                     stream.write(item)
             except BaseException as error:  # raised in the writing thread
                 self._failed.append(error)
-        if stream is not None:  # the writer stopped mid-entry: the file is being discarded
+        if stream is not None:  # stopped mid-entry: the file is being discarded
             with contextlib.suppress(Exception):  # the writer's own error is the one reported
                 stream.close()
 
@@ -89,13 +99,24 @@ class _Compressing:
             self._put(piece)
         self._put(_END)
 
-    def close(self, raising: bool = True) -> None:
-        """Wait for every entry to be written; raise the error writing one gave (unless
-        ``raising`` is false: another error is on its way)."""
+    def close(self) -> None:
+        """Wait for every entry to be written; raise the error writing one gave."""
         self._queue.put(None)
-        self._thread.join()
-        if self._failed and raising:
+        self._done.wait()
+        if self._failed:
             raise self._failed[0]
+
+    def abort(self) -> None:
+        """Stop after the piece being compressed (the rest is dropped, the open entry closed),
+        so that the archive can be closed and the file discarded; another error is on its
+        way. A second interrupt does not cut this short: it lasts one piece."""
+        self._stopping = True
+        while not self._done.is_set():
+            try:
+                self._queue.put(None, timeout=0.1)
+                self._done.wait()
+            except (KeyboardInterrupt, queue.Full):
+                continue
 
 
 def write_package(
@@ -135,10 +156,10 @@ def write_package(
                     continue
                 data = replaced.get(original.filename, package.parts[original.filename])
                 writer.write(_entry(original), (data,) if isinstance(data, bytes) else data)
-        except BaseException:
-            writer.close(raising=False)
+            writer.close()
+        except BaseException:  # an error, Ctrl-C, SIGTERM: the entry open is closed first
+            writer.abort()
             raise
-        writer.close()
 
 
 def package_bytes(
