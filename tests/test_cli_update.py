@@ -201,3 +201,25 @@ def test_a_second_update_keeps_the_first_backup(tmp_path):
     assert (tmp_path / "plan.bak-2.xlsx").read_bytes() == after_first
     assert f"kept as {tmp_path / 'plan.bak-2.xlsx'}" in second.output
     assert f"xl-funnel recalc {plan} --in-place" in second.output
+
+
+def test_a_config_in_the_older_budget_form_updates_again_and_again(tmp_path):
+    """A channel given a yearly ``budget`` (the older form) in the config, and the plan's
+    own cost inputs (fixed cost, cost per unit): the plan's typed costs win, every time."""
+    older = config_toml(example_config()).replace(
+        "lead_share = 0.3\nfixed_cost = 180_000.0", "lead_share = 0.3\nbudget = 180_000.0", 1
+    )
+    assert "budget = 180_000.0" in older
+    (tmp_path / "older.toml").write_text(older)
+    plan = tmp_path / "plan.xlsx"
+    made = CliRunner().invoke(cli, ["new", str(plan), "--config", str(tmp_path / "older.toml")])
+    assert made.exit_code == 0, made.output
+    fixed_before = rows_of(load_workbook(plan), "ChannelFixedCosts")
+    command = ["update", str(plan), "--config", str(tmp_path / "older.toml")]
+    for backup in ("plan.bak.xlsx", "plan.bak-2.xlsx"):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 0, result.output
+        assert (tmp_path / backup).exists()
+        assert rows_of(load_workbook(plan), "ChannelFixedCosts") == fixed_before
+    assert fixed_before[0] == [180_000]
+    assert_valid(plan)

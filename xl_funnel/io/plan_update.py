@@ -204,6 +204,10 @@ def carry_config(config: Any, carried: Carried) -> Any:
         if "budget" in typed:  # an older plan's yearly budget is the channel's whole cost
             channel["fixed_cost"] = channel.pop("budget")
             channel.pop("cost_per_unit", None)
+        elif "budget" in channel and typed.keys() & {"cost_per_unit", "fixed_cost"}:
+            # A config in the older form (budget) and a plan holding the newer inputs (the
+            # plan's cost columns): the plan's typed costs replace the config's budget.
+            channel.pop("budget")
     start = dt.date(data["plan"]["fiscal_year"], data["plan"]["first_month"], 1)
     history = data["revenue"]["history"]
     years = range(start.year - len(history), start.year)
