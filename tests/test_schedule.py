@@ -157,6 +157,7 @@ def test_scenarios_broadcast_along_leading_axes():
             "customer_targets must be one list of monthly targets, got shape (1, 2)",
         ),
         ({"start": "next spring"}, FunnelError, "start is 'next spring': give a month such as"),
+        ({"start": "nan"}, FunnelError, "start is 'nan': give a month such as"),  # not NaT
         (
             {"lags": [0, 0, 0, 0, 30 * 365]},
             InvalidAmountError,

@@ -138,6 +138,17 @@ def test_schedule_totals_equal_funnel_backsolve():
             "first_month is 'next spring': give a date or a month such as 2027-01",
         ),
         (
+            # pandas reads these as "no month" (NaT) rather than refusing them
+            ([[1.0]], [[0.5]], 1.0, None, None, [["NAN"]]),
+            "#VALUE!",
+            "first_month is 'NAN': give a date or a month such as 2027-01",
+        ),
+        (
+            ([[1.0]], [[0.5]], 1.0, None, None, [["NaT"]]),
+            "#VALUE!",
+            "first_month is 'NaT': give a date or a month such as 2027-01",
+        ),
+        (
             ([[1.0]], [[0.5]], 1.0, None, None, [[-5.0]]),
             "#VALUE!",
             "first_month is -5: not an Excel date",

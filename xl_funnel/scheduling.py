@@ -443,9 +443,12 @@ def _month(start: str | dt.date | pd.Period) -> pd.Period:
     import pandas as pd
 
     try:
-        return pd.Period(start, freq="M")
+        month = pd.Period(start, freq="M")
     except (TypeError, ValueError):
-        raise FunnelError(f"start is {start!r}: give a month such as '2027-01'") from None
+        month = pd.NaT
+    if month is pd.NaT:  # "nan", "NaT" and "" read as no month at all
+        raise FunnelError(f"start is {start!r}: give a month such as '2027-01'")
+    return month
 
 
 def _stage_names(stage_names: Sequence[str] | None, stages: int) -> tuple[str, ...]:

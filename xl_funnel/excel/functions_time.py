@@ -111,11 +111,14 @@ def _first_month(value: Any) -> Any:
         return pd.Period(cell, freq="M")
     if isinstance(cell, str) and not cell.strip().replace(".", "", 1).isdigit():
         try:
-            return pd.Period(cell.strip(), freq="M")
+            month = pd.Period(cell.strip(), freq="M")
         except (TypeError, ValueError):
+            month = pd.NaT
+        if month is pd.NaT:  # pandas reads "nan", "NaT" and "" as no month, not as an error
             raise CellError(
                 VALUE, f"first_month is {cell!r}: give a date or a month such as 2027-01"
-            ) from None
+            )
+        return month
     serial = cell_number(cell, "first_month")
     if not 1 <= serial <= LAST_SERIAL:
         raise CellError(VALUE, f"first_month is {serial:g}: not an Excel date")
