@@ -101,7 +101,11 @@ def test_many_books_one_line_each_a_bad_one_skipped(tmp_path):
     assert len(lines) == 2
     assert lines[0].endswith(" s")
     assert "3 cells, 0 errors" in lines[0]
-    assert "broken.xlsx: is not an Excel workbook" in result.stderr
+    # one line per failed book, and no progress bar when stderr is not a terminal
+    assert result.stderr.splitlines() == [
+        f"Error: {broken}: is not an Excel workbook (.xlsx/.xlsm): it is a text file, not a "
+        "zip file"
+    ]
     for book in books:
         sheet = openpyxl.load_workbook(out / book.name, data_only=True)["S"]
         assert sheet["B1"].value == 20  # 10 customers at a 50 % rate
@@ -279,3 +283,22 @@ def test_an_output_without_a_suffix_is_taken_for_a_missing_folder(tmp_path):
     assert "must end in .xlsx like plan.xlsx, or be an existing folder" in result.output
     result = _run(str(book), str(book), "-o", str(tmp_path / "computed"))
     assert "-o must be an existing folder (create it first)" in result.output
+
+
+def test_freeze_says_so_when_nothing_needed_freezing(tmp_path):
+    plain = raw_book(
+        tmp_path / "plain.xlsx",
+        sheets={"S": cells({1: '<c r="A1"><v>2</v></c><c r="B1"><f>A1*3</f></c>'})},
+    )
+    result = _run(str(plain), "--freeze", "-o", str(tmp_path / "shared.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert "  frozen to values        none: no xl-funnel functions, no add-in needed" in (
+        result.stdout.splitlines()
+    )
+    many = _run(str(plain), str(_book(tmp_path / "ours.xlsx")), "--freeze", "-o", str(tmp_path))
+    assert many.exit_code == 2  # plain.xlsx's output would be the input itself (same folder)
+    out = tmp_path / "out"
+    out.mkdir()
+    many = _run(str(plain), str(tmp_path / "ours.xlsx"), "--freeze", "-o", str(out))
+    assert many.exit_code == 0, many.output
+    assert [line.split(", ")[2] for line in many.stdout.splitlines()] == ["0 frozen", "2 frozen"]

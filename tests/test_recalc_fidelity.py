@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from tests.data.recalc.raw_books import cells, raw_book, table_xml
+from tests.ooxml import problems
 from tests.validated import assert_opens_in_excel as assert_valid
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.sheet_xml import SheetXml
@@ -69,6 +70,32 @@ def test_structured_references_resolve_to_the_tables_cells(tmp_path):
     # only the engine's copy changed: the output keeps the structured references
     xml = zipfile.ZipFile(tmp_path / "tables.out.xlsx").read("xl/worksheets/sheet1.xml")
     assert b"<f>FUNNEL_BACKSOLVE(A6, Rates[Rate])</f>" in xml
+
+
+@pytest.mark.ooxml_from_input(
+    "formula syntax: unexpected character",
+    reason="the input's [@Rate] outside a table, which the output keeps as the user wrote it",
+)
+def test_a_this_row_reference_outside_every_table_is_that_cells_error_alone(tmp_path):
+    # [@Rate] with no table name outside the table (openpyxl lets anyone write it; Excel
+    # cannot hold it): the engine would refuse the whole workbook over it. The cell alone is
+    # #NAME?, listed, and every other formula is computed.
+    table = table_xml("A1:B4", "Rates", ["Stage", "Rate"], totals=True)
+    stray = '<c r="H2"><f>[@Rate]*2</f></c><c r="I2"><f>[[#This Row],[Rate]]+1</f></c>'
+    first, second, rest = _rates_sheet().split("</row>", 2)
+    sheet_xml = f"{first}</row>{second}{stray}</row>{rest}"  # at the end of row 2
+    result, book = _run(
+        tmp_path, "stray", valid=False, sheets={"Plan": sheet_xml}, tables={"Plan": [table]}
+    )
+    # the finding is the input's own: the output adds none
+    assert problems(tmp_path / "stray.out.xlsx") == problems(tmp_path / "stray.xlsx") != []
+    sheet = book["Plan"]
+    assert (sheet["H2"].value, sheet["I2"].value) == ("#NAME?", "#NAME?")
+    assert [(e.address, e.error) for e in result.errors] == [
+        ("Plan!H2", "#NAME?"),
+        ("Plan!I2", "#NAME?"),
+    ]
+    assert (sheet["C2"].value, sheet["C3"].value, sheet["B4"].value) == (1, 1, 0.75)
 
 
 def test_implicit_intersection_takes_the_formulas_own_row(tmp_path):

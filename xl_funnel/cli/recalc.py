@@ -85,13 +85,20 @@ def recalc(
     else:
         import sys
 
-        with click.progressbar(length=len(books), label="recalc", file=sys.stderr) as bar:
-            outcomes = run_books(books, chosen, jobs, freeze, done=lambda _: bar.update(1))
-    report_outcomes(books, outcomes, as_json, check)
+        if sys.stderr.isatty():
+            with click.progressbar(length=len(books), label="recalc", file=sys.stderr) as bar:
+                outcomes = run_books(books, chosen, jobs, freeze, done=lambda _: bar.update(1))
+        else:  # a log or a pipe: no bar (click would leave its label as a stray line)
+            outcomes = run_books(books, chosen, jobs, freeze)
+    report_outcomes(books, outcomes, as_json, check, freeze)
 
 
 def report_outcomes(
-    books: tuple[Path, ...], outcomes: list[Outcome], as_json: bool, check: bool
+    books: tuple[Path, ...],
+    outcomes: list[Outcome],
+    as_json: bool,
+    check: bool,
+    freeze: bool = False,
 ) -> None:
     """Print what each book's run gave; raise the exit code it calls for (also the end of a
     plain run, :mod:`~xl_funnel.cli.recalc_plain`, that did not simply succeed)."""
@@ -113,7 +120,7 @@ def report_outcomes(
     else:
         for outcome in computed:
             shown = report.one_line if many else report.summary
-            click.echo(shown(outcome.book, outcome.result))
+            click.echo(shown(outcome.book, outcome.result, freeze))
     if failed:
         raise click.exceptions.Exit(InputError.exit_code)
     problems = [(o.book, failures(o.result)) for o in computed]

@@ -183,8 +183,8 @@ def _what_it_is(raw: bytes) -> str:
     for separator, name in ((",", "comma"), (";", "semicolon"), ("\t", "tab")):
         if separator in first:
             return (
-                f"it is text with {name}-separated columns (a CSV file named .xlsx?): rename "
-                "it to .csv, or open it in Excel and save it as .xlsx"
+                f"it is text with {name}-separated columns (a CSV file named .xlsx?): open it "
+                "in Excel and save it as .xlsx"
             )
     return "it is a text file, not a zip file"
 

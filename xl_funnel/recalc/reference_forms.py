@@ -148,7 +148,9 @@ def structured(text: str, at: Position, book: BookForms) -> str | None:
             None,
         )
     if table is None:
-        return None
+        # [@Col] with no table, outside every table: Excel cannot even hold it, and the
+        # engine would refuse the whole workbook over it; the cell alone is an error.
+        return "#NAME?" if not match[1] else None
     spec = match[2].strip()
     this_row = spec.startswith("@")
     if this_row:

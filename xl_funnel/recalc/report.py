@@ -27,9 +27,10 @@ def _number(value: Any, name: str = "") -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def summary(book: Path, result: Any) -> str:
+def summary(book: Path, result: Any, freeze: bool = False) -> str:
     """The summary for people: counts, the first error cells (the first few with their reason),
-    cells left uncomputed, and the plan's headline outputs."""
+    cells left uncomputed, the cells frozen (``freeze``: ``--freeze`` was asked for), and the
+    plan's headline outputs."""
     lines = [
         f"{book} → {result.output}",
         f"  formula cells computed  {result.formula_cells:,}",
@@ -50,6 +51,8 @@ def summary(book: Path, result: Any) -> str:
     if result.frozen:
         frozen = f"{result.frozen:,} cells calling xl-funnel functions"
         lines.append(f"  frozen to values        {frozen}")
+    elif freeze:
+        lines.append("  frozen to values        none: no xl-funnel functions, no add-in needed")
     if result.macros_kept:
         lines.append("  VBA project             kept unchanged (never run)")
     if result.headline:
@@ -61,11 +64,11 @@ def summary(book: Path, result: Any) -> str:
     return "\n".join(lines)
 
 
-def one_line(book: Path, result: Any) -> str:
+def one_line(book: Path, result: Any, freeze: bool = False) -> str:
     """One book of many: ``plan.xlsx → out/plan.xlsx: 633 cells, 0 errors, 0.05 s`` (with
     the cells not computed, and with ``--freeze`` the cells frozen to values)."""
     extra = f", {len(result.missing):,} not computed" if result.missing else ""
-    if result.frozen:
+    if result.frozen or freeze:
         extra += f", {result.frozen:,} frozen"
     return (
         f"{book} → {result.output}: {result.formula_cells:,} cells, "
