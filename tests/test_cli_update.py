@@ -223,3 +223,39 @@ def test_a_config_in_the_older_budget_form_updates_again_and_again(tmp_path):
         assert rows_of(load_workbook(plan), "ChannelFixedCosts") == fixed_before
     assert fixed_before[0] == [180_000]
     assert_valid(plan)
+
+
+def test_a_config_value_the_workbook_overrides_is_named(tmp_path):
+    """The workbook's inputs win over the config's (they were typed last), and each one that
+    differs from what the config says is listed, so a config edit never vanishes silently."""
+    (tmp_path / "plan.toml").write_text(config_toml(example_config()))
+    plan = tmp_path / "plan.xlsx"
+    assert CliRunner().invoke(cli, ["new", str(plan), "--config", str(tmp_path / "plan.toml")])
+    edited = (
+        config_toml(example_config())
+        .replace("fixed_cost = 180_000.0", "fixed_cost = 250_000.0", 1)
+        .replace("rates = [0.015,", "rates = [0.02,", 1)
+    )
+    assert "fixed_cost = 250_000.0" in edited
+    assert "rates = [0.02," in edited
+    (tmp_path / "edited.toml").write_text(edited)
+    result = CliRunner().invoke(
+        cli, ["update", str(plan), "--config", str(tmp_path / "edited.toml"), "--no-backup"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    start = lines.index(
+        "  kept from the workbook, where the config says otherwise (change them in the "
+        "workbook, or rebuild with xl-funnel new):"
+    )
+    assert lines[start + 1 : start + 3] == [
+        "    rate Visits → Leads 1.5 % (the config: 2 %)",
+        "    channel 'Organic search' fixed cost 180,000 (the config: 250,000)",
+    ]
+    assert rows_of(load_workbook(plan), "ChannelFixedCosts")[0] == [180_000]
+    # the same config again: nothing differs, nothing listed
+    again = CliRunner().invoke(
+        cli, ["update", str(plan), "--config", str(tmp_path / "plan.toml"), "--no-backup"]
+    )
+    assert again.exit_code == 0, again.output
+    assert "kept from the workbook" not in again.output

@@ -73,6 +73,13 @@ def update(plan: Path, config_path: Path, no_backup: bool) -> None:
     if not no_backup:
         click.echo(f"  the old file is kept as {backup}")
     click.echo(f"  its formulas are not computed yet: xl-funnel recalc {plan} --in-place")
+    if carried.overrode:
+        click.echo(
+            "  kept from the workbook, where the config says otherwise (change them in the "
+            "workbook, or rebuild with xl-funnel new):"
+        )
+        for what in carried.overrode:
+            click.echo(f"    {what}")
     for what, count in sorted(carried.lost.items()):
         cells = f"{count} cell{'s' if count != 1 else ''} of " if what.startswith("Actual") else ""
         click.echo(f"  not carried: {cells}{what}")

@@ -89,6 +89,8 @@ class Carried:
     actuals: dict[str, dict[tuple[str, tuple[int, int]], float]] = field(default_factory=dict)
     applied: Counter = field(default_factory=Counter)
     lost: Counter = field(default_factory=Counter)
+    #: Inputs the workbook holds and the config gives another value: the workbook's are kept.
+    overrode: list[str] = field(default_factory=list)
 
 
 def _cells(book: Any, block: Block) -> list[list[Any]]:
@@ -178,6 +180,10 @@ def carry_config(config: Any, carried: Carried) -> Any:
         section = data.setdefault(table, {})
         if section.get(key) != value:
             carried.applied[name] += 1
+            if _differs(section.get(key), value):
+                carried.overrode.append(
+                    f"{name} {_plain(value)} (the config: {_plain(section[key])})"
+                )
         section[key] = value
     funnel = data["funnel"]
     stages = funnel["stages"]
@@ -188,6 +194,13 @@ def carry_config(config: Any, carried: Carried) -> Any:
         (data.get("dashboard", {}), "achievable_rates", carried.achievable),
     ):
         if key in table:
+            for pair, old in zip(pairs, table[key], strict=True):
+                if pair in source and _differs(old, source[pair]):
+                    shown = _shown if key != "stage_lags" else _months
+                    carried.overrode.append(
+                        f"{key.replace('_', ' ')[:-1]} {pair[0]} → {pair[1]} "
+                        f"{shown(source[pair], key)} (the config: {shown(old, key)})"
+                    )
             table[key] = [
                 source.get(pair, old) for pair, old in zip(pairs, table[key], strict=True)
             ]
@@ -199,6 +212,11 @@ def carry_config(config: Any, carried: Carried) -> Any:
             ("lead_share",) if same_channels else ()
         ):
             if key in typed:
+                if _differs(channel.get(key), typed[key]):
+                    carried.overrode.append(
+                        f"channel {channel['name']!r} {_LABELS[key]} {_shown(typed[key], key)} "
+                        f"(the config: {_shown(channel[key], key)})"
+                    )
                 channel[key] = typed[key]
                 carried.applied[f"channel {key}"] += 1
         if "budget" in typed:  # an older plan's yearly budget is the channel's whole cost
@@ -211,6 +229,11 @@ def carry_config(config: Any, carried: Carried) -> Any:
     start = dt.date(data["plan"]["fiscal_year"], data["plan"]["first_month"], 1)
     history = data["revenue"]["history"]
     years = range(start.year - len(history), start.year)
+    for year, old in zip(years, history, strict=True):
+        if year in carried.history and _differs(old, carried.history[year]):
+            carried.overrode.append(
+                f"revenue of FY{year} {carried.history[year]:,.0f} (the config: {old:,.0f})"
+            )
     data["revenue"]["history"] = [
         carried.history.get(year, old) for year, old in zip(years, history, strict=True)
     ]
@@ -227,6 +250,26 @@ def carry_config(config: Any, carried: Carried) -> Any:
         )
         carried.lost[f"channel {name!r} (removed from the config): {inputs}"] += 1
     return PlanConfig.from_dict(data, "carried")
+
+
+def _differs(config_value: Any, kept: Any) -> bool:
+    """Whether the config gives a value of its own that the workbook's replaces (a value
+    the config leaves out, or the same number, is no conflict)."""
+    if config_value is None or isinstance(config_value, (list, dict)):
+        return False
+    if isinstance(config_value, (int, float)) and isinstance(kept, (int, float)):
+        return abs(float(config_value) - float(kept)) > 1e-9 * max(1.0, abs(float(kept)))
+    return config_value != kept
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    return f"{value:,.10g}" if abs(value) >= 1 else f"{value:.10g}"
+
+
+def _months(value: float, key: str) -> str:
+    return f"{value:g} months"
 
 
 def _shown(value: float, key: str) -> str:
