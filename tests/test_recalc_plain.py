@@ -90,6 +90,7 @@ def test_a_plain_recalc_prints_and_writes_what_click_does(books):
         (["recalc", "good.xlsx", "--in-place", "-o", "x.xlsx"], 2),
         (["recalc", "good.xlsx", "--check", "--in-place"], 0),
         (["recalc", "good.xlsx", "-o", "out.csv"], 2),
+        (["recalc", "good.xlsx", "--freeze", "-o", "out.xlsx"], 0),  # "frozen to values  none"
     ],
 )
 def test_every_other_outcome_is_clicks_own(books, args, code):

@@ -104,10 +104,10 @@ def run_plain(args: list[str]) -> None:
         if simple and not (options["check"] and failures(outcome.result)):
             from xl_funnel.recalc.report import summary
 
-            sys.stdout.write(summary(book, outcome.result) + "\n")
+            sys.stdout.write(summary(book, outcome.result, options["freeze"]) + "\n")
             sys.stdout.flush()
             sys.exit(0)
-        _report_with_click((book,), [outcome], options["as_json"], options["check"])
+        _report_with_click((book,), [outcome], options)
     except (EOFError, KeyboardInterrupt):
         # as click ends an interrupted command: a blank line closing the terminal's ^C echo
         sys.stderr.write("\nAborted!\n")
@@ -119,7 +119,7 @@ def run_plain(args: list[str]) -> None:
         sys.exit(1)
 
 
-def _report_with_click(books: tuple[Path, ...], outcomes: list, as_json: bool, check: bool) -> None:
+def _report_with_click(books: tuple[Path, ...], outcomes: list, options: dict[str, Any]) -> None:
     """The end of the click command for an outcome computed here, with click's handling of
     the exceptions it raises (the messages and exit codes click's ``main`` gives)."""
     import click
@@ -127,7 +127,7 @@ def _report_with_click(books: tuple[Path, ...], outcomes: list, as_json: bool, c
     from xl_funnel.cli.recalc import report_outcomes
 
     try:
-        report_outcomes(books, outcomes, as_json, check)
+        report_outcomes(books, outcomes, options["as_json"], options["check"], options["freeze"])
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as error:
