@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, partial
 from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -166,8 +166,13 @@ def _leading_range(prefix: bytes) -> re.Pattern[bytes]:
     return re.compile(rb"<" + re.escape(prefix) + rb"f(?:>| [^>]*+(?<!/)>)[^<(:]*+:")
 
 
-def _found(needle: bytes) -> Callable[[bytes, int, bool], Iterator[int]]:
-    def search(data: bytes, size: int, folded: bool) -> Iterator[int]:
+#: A search for formulas worth rewriting: the positions it finds in ``data``, a part of
+#: ``size`` bytes or that part's folded formula shapes (size gates go by the part's size).
+Search = Callable[[bytes, int], Iterator[int]]
+
+
+def _found(needle: bytes) -> Search:
+    def search(data: bytes, size: int) -> Iterator[int]:
         position = data.find(needle)
         while position >= 0:
             yield position
@@ -176,46 +181,39 @@ def _found(needle: bytes) -> Callable[[bytes, int, bool], Iterator[int]]:
     return search
 
 
-def _matched(
-    pattern: Callable[[bool], re.Pattern[bytes] | None],
-) -> Callable[[bytes, int, bool], Iterator[int]]:
-    def search(data: bytes, size: int, folded: bool) -> Iterator[int]:
-        compiled = pattern(folded)
-        return (match.start() for match in compiled.finditer(data)) if compiled else iter(())
+def _matched(pattern: re.Pattern[bytes] | None) -> Search:
+    def search(data: bytes, size: int) -> Iterator[int]:
+        return (match.start() for match in pattern.finditer(data)) if pattern else iter(())
 
     return search
 
 
-def _joins(data: bytes, size: int, folded: bool) -> Iterator[int]:
+_AMPERSANDS = _found(b"&amp;")
+
+
+def _joins(data: bytes, size: int) -> Iterator[int]:
     """A number joined to text (:mod:`~xl_funnel.recalc.joined_text`), in hand-sized parts."""
-    return _found(b"&amp;")(data, size, folded) if size < _SCALAR_LATER_LIMIT else iter(())
+    return _AMPERSANDS(data, size) if size < _SCALAR_LATER_LIMIT else iter(())
 
 
-def _array_rows(data: bytes, size: int, folded: bool) -> Iterator[int]:
+def _array_rows(data: bytes, size: int) -> Iterator[int]:
     if b"array" not in data:
         return iter(())
     return (match.start() for match in _ARRAY_ROWS.finditer(data))
 
 
-def _searches(
-    prefix: bytes, names: frozenset[str]
-) -> tuple[Callable[[bytes, int, bool], Iterator[int]], ...]:
-    """The searches for formulas worth rewriting, each ``search(data, size, folded)``: the
-    positions it finds in ``data`` (a part of ``size`` bytes, or its folded formula shapes)."""
-    folded_prefix = prefix.translate(FOLD_DIGITS)
-    folded_names = frozenset(name.translate(_FOLD_TEXT) for name in names)
+def _searches(prefix: bytes, names: frozenset[str], folded: bool = False) -> tuple[Search, ...]:
+    """The searches for formulas worth rewriting, in one order whether ``folded`` or not;
+    ``folded``: for formula shapes, the prefix and names folded as their digits are."""
+    if folded:
+        prefix = prefix.translate(FOLD_DIGITS)
+        names = frozenset(name.translate(_FOLD_TEXT) for name in names)
+    patterns = (_COLON, _UNION, _leading_range(prefix), name_trigger(names, prefix))
     return (
         _found(b"["),
-        _matched(lambda folded: _COLON),
-        _matched(lambda folded: _UNION),
-        _matched(lambda folded: _leading_range(folded_prefix if folded else prefix)),
-        _matched(
-            lambda folded: (
-                name_trigger(folded_names, folded_prefix) if folded else name_trigger(names, prefix)
-            )
-        ),
-        _scalar_first,
-        _scalar_later,
+        *map(_matched, patterns),
+        partial(_scalar_first, folded=folded),
+        partial(_scalar_later, folded=folded),
         _joins,
         _array_rows,
     )
@@ -226,9 +224,7 @@ def needs_rewrite(data: bytes, prefix: bytes = b"", names: frozenset[str] = froz
     may hold a formula :func:`rewrite` changes; ``names`` are the defined names standing for
     a range (:func:`range_names`): a formula starting with one is rewritten."""
     size = len(data)
-    return any(
-        next(search(data, size, False), None) is not None for search in _searches(prefix, names)
-    )
+    return any(next(search(data, size), None) is not None for search in _searches(prefix, names))
 
 
 def rewrite_hits(
@@ -251,11 +247,12 @@ def rewrite_hits(
     """
     size, searches = len(data), _searches(prefix, names)
     if shapes is None:
-        return sorted({hit for search in searches for hit in search(data, size, False)})
+        return sorted({hit for search in searches for hit in search(data, size)})
     joined, ends = b"".join(shapes), list(accumulate(map(len, shapes)))
     found, hitting = set(), []
-    for search in searches:
-        hits = {shapes[bisect_right(ends, hit)] for hit in search(joined, size, True)}
+    folded = _searches(prefix, names, folded=True)
+    for search, on_shapes in zip(searches, folded, strict=True):
+        hits = {shapes[bisect_right(ends, hit)] for hit in on_shapes(joined, size)}
         if hits:
             found |= hits
             hitting.append(search)
@@ -263,7 +260,7 @@ def rewrite_hits(
         return []
     if locate is not None:
         return locate(found)
-    return sorted({hit for search in hitting for hit in search(data, size, False)})
+    return sorted({hit for search in hitting for hit in search(data, size)})
 
 
 _NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
