@@ -394,7 +394,8 @@ def _read_sheets(
             )
             continue
         values = engine.values(name, xml.rows, xml.columns)
-        frozen = xml.calling(_calls_ours) if freeze and called_functions([xml.data]) else None
+        calls = freeze and called_functions(xml.formula_shapes)  # not the whole part, lowered
+        frozen = xml.calling(_calls_ours) if calls else None
         read.frozen += len(frozen or ())
         # Made while the writer compresses the part before it (recalc/writer.py).
         replaced[sheet.part] = xml.rewritten(values, _array_values(engine, name, xml), frozen)
