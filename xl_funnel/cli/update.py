@@ -14,8 +14,9 @@ from xl_funnel.cli.errors import InputError
     epilog="\b\nExample (a channel and a year of history added to plan.toml):\n"
     "  xl-funnel update plan.xlsx --config plan.toml\n"
     "\nActuals move by stage or channel name and calendar month; Assumptions inputs typed in "
-    "the workbook by name (the workbook's value wins where both hold one). What cannot move "
-    "(a removed channel's actuals) is listed. See docs/data.md."
+    "the workbook by name (the workbook's value wins where both hold one, and each such "
+    "conflict is listed). What cannot move (a removed channel's actuals) is listed. See "
+    "docs/data.md."
 )
 @click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
