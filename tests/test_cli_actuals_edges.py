@@ -207,3 +207,23 @@ def test_deal_stages_in_a_won_column_are_read_when_mapped(plan, tmp_path):
     assert result.exit_code == 0, result.output
     revenue = channel_rows(load_workbook(plan), "ActualChannelRevenue")
     assert revenue["Webinars"][0] == 5  # Closed Won only; Negotiation is open
+
+
+def test_a_column_spelled_almost_like_one_it_reads_is_named(plan, tmp_path):
+    # "amont" and "Laeds" are read as nothing: their data would be dropped without a word
+    typos = export(
+        tmp_path,
+        "typos.csv",
+        "channel,Laeds,MQLs,created,closed,amont,won\n"
+        "Webinars,2027-01-05,2027-01-20,2027-01-20,2027-02-01,1000,yes\n",
+    )
+    result = run(plan, typos, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "not read" in line] == [
+        "  column 'Laeds' not read: did you mean 'Leads'? (if so: --columns \"Leads=Laeds\")",
+        "  column 'amont' not read: did you mean 'amount'? (if so: --columns \"amount=amont\")",
+    ]
+    fixed = run(plan, typos, "--dry-run", "--columns", "Leads=Laeds", "--columns", "amount=amont")
+    assert fixed.exit_code == 0, fixed.output
+    assert "not read" not in fixed.stdout
+    assert "    ActualVolumes: Leads, MQLs, Opportunities, Customers" in fixed.stdout

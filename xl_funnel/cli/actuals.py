@@ -89,6 +89,11 @@ def actuals(
         + (f" ({reasons})" if reasons else "")
         + footer
     )
+    for header, name in found.misspelled.items():
+        click.echo(
+            f"  column {header!r} not read: did you mean {name!r}? (if so: --columns "
+            f'"{name}={header}")'
+        )
     for name, count in found.unknown.most_common():
         near = closest_channel(name, shape.channels)
         hint = f"; did you mean {near!r}?" if near else ""

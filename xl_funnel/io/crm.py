@@ -74,6 +74,8 @@ class Actuals:
     #: The first and last date seen outside the fiscal year, for the report.
     outside: list[dt.datetime] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)
+    #: Headers not read that are spelled almost like a column it reads: header → that column.
+    misspelled: dict[str, str] = field(default_factory=dict)
     #: The file (and sheet) read, for the report.
     source: str = ""
 
@@ -127,7 +129,9 @@ def read_actuals(
     mapping = parse_mapping(columns, fields)
     table = read_table(path, fields, mapping=mapping, sheet=sheet, what=f"{preset} export")
     result = Actuals(
-        columns={name: table.header[i] for name, i in table.columns.items()}, source=table.source
+        columns={name: table.header[i] for name, i in table.columns.items()},
+        misspelled=_misspelled(table, fields),
+        source=table.source,
     )
     result.footer = _drop_footer(table, [f.name for f in fields[1:] if f.name != "deal_stage"])
     dated = {
@@ -141,6 +145,28 @@ def read_actuals(
     aliases = _aliases(channel_map, shape.channels)
     _count(table, shape, chosen, dated, deals, order, decimal, result, aliases)
     return result
+
+
+def _misspelled(table: Table, fields: Sequence[Field]) -> dict[str, str]:
+    """Headers left unread that are a typo away from a column not found (``amont`` for
+    ``amount``, ``Laeds`` for ``Leads``): their data would be dropped without a word."""
+    import difflib
+
+    wanted = {
+        normal(spelling): item.name
+        for item in fields
+        if item.name not in table.columns
+        for spelling in (item.name, *item.aliases)
+    }
+    read = set(table.columns.values())
+    near = {}
+    for index, header in enumerate(table.header):
+        if index in read or not header or not normal(header):
+            continue
+        close = difflib.get_close_matches(normal(header), list(wanted), n=1, cutoff=0.8)
+        if close:
+            near[header] = wanted[close[0]]
+    return near
 
 
 def _aliases(pairs: Sequence[str], channels: Sequence[str]) -> dict[str, int]:
