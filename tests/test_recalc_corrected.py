@@ -148,6 +148,18 @@ def test_value_in_a_workbook_counting_dates_from_1904(tmp_path):
     assert ours == [42373, 1.5, 1000, 0.5] == theirs
 
 
+def test_text_in_a_workbook_counting_dates_from_1904(tmp_path):
+    # a date is a serial counted from 1 January 1904 there: TEXT shows the same calendar day
+    rows = {
+        1: '<c r="A1"><f>TEXT(DATE(2020,1,5),"yyyy-mm-dd")</f></c>',
+        2: '<c r="A2"><f>TEXT(0,"d mmm yyyy")</f></c>',
+        3: '<c r="A3"><f>TEXT("1/5/2020","yyyy-mm-dd")</f></c>',
+        4: '<c r="A4"><f>TEXT(1.5,"0.00")</f></c>',  # a number is no date: unchanged
+    }
+    ours, theirs, _ = _both(tmp_path, "t1904", rows, workbook_pr='date1904="1"')
+    assert ours == ["2020-01-05", "1 Jan 1904", "2020-01-05", "1.50"] == theirs
+
+
 def test_corrected_functions_apply_item_by_item_to_arrays(tmp_path):
     """In SUMPRODUCT and array formulas the engine hands a registered function a whole range:
     each single-value function is applied to every item, as the built-in was."""
@@ -191,7 +203,7 @@ def test_the_names_table_says_where_each_implementation_lives_and_its_arguments(
     )
 
     assert list(CORRECTED) == list(CORRECTED_SOURCES) == list(CORRECTED_ARITY)
-    assert list(CORRECTED_1904) == list(CORRECTED_1904_SOURCES) == ["VALUE"]
+    assert list(CORRECTED_1904) == list(CORRECTED_1904_SOURCES) == ["VALUE", "TEXT"]
     for sources in (CORRECTED_SOURCES, CORRECTED_1904_SOURCES):
         for module, attribute, low, high, _ in sources.values():
             function = getattr(importlib.import_module(f"xl_funnel.recalc.{module}"), attribute)

@@ -43,6 +43,7 @@ CORRECTED_SOURCES: dict[str, tuple[str, str, int, int, bool]] = {
 #: The functions registered instead in a workbook counting dates from 1904 (same form).
 CORRECTED_1904_SOURCES: dict[str, tuple[str, str, int, int, bool]] = {
     "VALUE": ("corrected_value", "value_1904", 1, 1, True),
+    "TEXT": ("corrected_text", "text_1904", 2, 2, True),
 }
 
 #: Name → (min_args, max_args).

@@ -14,7 +14,8 @@ Microsoft's "TEXT function" and "Review guidelines for customizing a number form
   (``$ - + / ( ) : ! ^ & ' ~ { } < > =`` and space); ``_x`` gives a space, ``*x`` nothing;
   ``[Red]``-style colours are ignored, ``[$€-407]`` gives its symbol;
 - dates and times (``d dd ddd dddd m mm mmm mmmm mmmmm yy yyyy h hh m mm s ss .0 AM/PM A/P
-  [h] [m] [s]``; ``m`` after an hour or before a second is minutes), on the 1900 date system;
+  [h] [m] [s]``; ``m`` after an hour or before a second is minutes), on the workbook's date
+  system (:func:`text_1904` for one counting from 1904);
 - ``General`` and ``@``.
 
 >>> text(1234567, "0.00E+00"), text(0.5, "# ?/?"), text(7, "000-00"), text(1234567, '#,##0,,"M"')
@@ -35,8 +36,9 @@ from fractions import Fraction
 from typing import Any
 
 from xl_funnel.recalc.corrected_value import value as excel_value
+from xl_funnel.recalc.corrected_value import value_1904
 
-__all__ = ["text"]
+__all__ = ["text", "text_1904"]
 
 _VALUE = {"type": "Error", "kind": "Value"}
 _LITERAL_CHARS = set("$-+/():!^&'~{}<>= ")
@@ -50,13 +52,33 @@ _MAX_SERIAL = 2958466  # 1 January 10000
 
 def text(value: Any, format_text: Any) -> Any:
     """Excel's ``TEXT``: ``value`` shown with the number format ``format_text``."""
+    return _text(value, format_text, excel_value, 0)
+
+
+def text_1904(value: Any, format_text: Any) -> Any:
+    """``TEXT`` in a workbook counting dates from 1904 (``<workbookPr date1904="1"/>``): its
+    serial 0 is 1 January 1904, day 1,462 of the 1900 calendar.
+
+    >>> text_1904(0, "yyyy-mm-dd"), text_1904("1/5/1904", "0"), text(0, "0.0")
+    ('1904-01-01', '4', '0.0')
+    """
+    return _text(value, format_text, value_1904, _DAYS_1904)
+
+
+#: Days from the 1900 system's serial 0 to the 1904 system's (1 January 1904).
+_DAYS_1904 = 1462
+
+
+def _text(value: Any, format_text: Any, reading: Any, days: int) -> Any:
+    """:func:`text` with text read as a number by ``reading`` (VALUE in the workbook's date
+    system) and date serials ``days`` after the 1900 system's."""
     for argument in (value, format_text):
         if isinstance(argument, dict):
             return argument  # an error passes through
     code = _as_text(format_text)
     sections = _sections(code)
     if isinstance(value, str):
-        number = excel_value(value)  # text Excel reads as a number or a date: "$1,000", "1/5/2020"
+        number = reading(value)  # text Excel reads as a number or a date: "$1,000", "1/5/2020"
         if isinstance(number, dict):
             return _text_section(value, sections)
         value = number
@@ -67,7 +89,7 @@ def text(value: Any, format_text: Any) -> Any:
     if not isinstance(value, int | float) or not math.isfinite(value):
         return _VALUE
     try:
-        return _format_number(float(value), sections)
+        return _format_number(float(value), sections, days)
     except Exception:  # a format this reading does not cover: an error value, never a crash
         return _VALUE
 
@@ -155,7 +177,7 @@ def _holds(number: float, operator: str, limit: float) -> bool:
     }[operator]
 
 
-def _format_number(number: float, sections: list[str]) -> Any:
+def _format_number(number: float, sections: list[str], days: int = 0) -> Any:
     section, shown, negative = _choose(number, sections)
     section = _CONDITION.sub("", section)
     body = _unquoted(section)
@@ -176,7 +198,7 @@ def _format_number(number: float, sections: list[str]) -> Any:
             count=1,
         )
     if _DATE_CODE.search(body) or (re.search(r"(?i)m", body) and not re.search(r"[0#?]", body)):
-        return _format_date(number if not negative else -shown, section)
+        return _format_date((number if not negative else -shown) + days, section)
     result = _format_digits(shown, section)
     if negative and re.search(r"[1-9]", result):
         result = "-" + result
