@@ -25,11 +25,29 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["OMITTED", "error_reason", "error_text", "is_engine_error", "to_adapter", "to_engine"]
+__all__ = [
+    "DIV_ERROR",
+    "NA_ERROR",
+    "NUM_ERROR",
+    "OMITTED",
+    "VALUE_ERROR",
+    "error_reason",
+    "error_text",
+    "is_engine_error",
+    "to_adapter",
+    "to_engine",
+]
 
 #: Stands for an omitted argument in the engine's copy of a workbook: a one-character string
 #: from Unicode's private-use area, which no keyboard types and no Excel function returns.
 OMITTED = "\ue000"
+
+#: Error values in the engine's shape, for the functions registered with it to return (the
+#: engine copies what it is given: one shared value each is enough).
+VALUE_ERROR = {"type": "Error", "kind": "Value"}
+NUM_ERROR = {"type": "Error", "kind": "Num"}
+DIV_ERROR = {"type": "Error", "kind": "Div"}
+NA_ERROR = {"type": "Error", "kind": "Na"}
 
 #: formualizer's error kinds and the text Excel shows for each.
 _KIND_TEXT = {

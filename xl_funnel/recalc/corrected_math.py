@@ -37,6 +37,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from xl_funnel.recalc.cell_values import DIV_ERROR, NUM_ERROR, VALUE_ERROR
 from xl_funnel.recalc.corrected_value import value
 
 __all__ = [
@@ -49,9 +50,7 @@ __all__ = [
     "number_argument",
 ]
 
-_VALUE = {"type": "Error", "kind": "Value"}
-_NUM = {"type": "Error", "kind": "Num"}
-_DIV = {"type": "Error", "kind": "Div"}
+_VALUE, _NUM, _DIV = VALUE_ERROR, NUM_ERROR, DIV_ERROR
 
 
 def number_argument(argument: Any) -> float | dict:

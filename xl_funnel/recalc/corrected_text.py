@@ -35,12 +35,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
+from xl_funnel.recalc.cell_values import VALUE_ERROR
 from xl_funnel.recalc.corrected_value import value as excel_value
 from xl_funnel.recalc.corrected_value import value_1904
 
 __all__ = ["text", "text_1904"]
 
-_VALUE = {"type": "Error", "kind": "Value"}
+_VALUE = VALUE_ERROR
 _LITERAL_CHARS = set("$-+/():!^&'~{}<>= ")
 _CONDITION = re.compile(r"\[(<=|>=|<>|<|>|=)(-?[0-9.]+(?:[eE][-+]?[0-9]+)?)\]")
 _DATE_CODE = re.compile(r"(?i)yy|dd?|hh?|ss?|am/pm|a/p|\[h+\]|\[m+\]|\[s+\]")

@@ -32,9 +32,11 @@ import math
 import re
 from typing import Any
 
+from xl_funnel.recalc.cell_values import VALUE_ERROR
+
 __all__ = ["parse_number", "value", "value_1904"]
 
-_VALUE = {"type": "Error", "kind": "Value"}
+_VALUE = VALUE_ERROR
 
 _NUMBER = re.compile(
     r"(?P<open>\()?\s*(?P<sign1>[+-])?\s*\$?\s*(?P<sign2>[+-])?\s*"

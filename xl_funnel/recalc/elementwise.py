@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from xl_funnel.recalc.cell_values import NA_ERROR
+
 __all__ = ["elementwise"]
 
-_NA = {"type": "Error", "kind": "NA"}
+# #N/A past a shorter argument: its own object, told apart by identity from a value
+_NA = dict(NA_ERROR)
 
 
 def elementwise(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -27,7 +30,7 @@ def elementwise(function: Callable[..., Any]) -> Callable[..., Any]:
     >>> elementwise(floor_math)([[1.5, 2.5]], [[1], [1], [1]])
     [[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]
     >>> elementwise(floor_math)([[1.5, 2.5]], [[1, 1, 1]])
-    [[1.0, 2.0, {'type': 'Error', 'kind': 'NA'}]]
+    [[1.0, 2.0, {'type': 'Error', 'kind': 'Na'}]]
     """
 
     def lifted(*arguments: Any) -> Any:

@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any, NamedTuple
 
 from xl_funnel.recalc.a1 import a1, parse_a1
-from xl_funnel.recalc.cell_values import to_adapter, to_engine
+from xl_funnel.recalc.cell_values import VALUE_ERROR, to_adapter, to_engine
 from xl_funnel.recalc.corrected_names import CORRECTED_ARITY
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.function_names import ARITY
@@ -24,7 +24,6 @@ from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, name_too_large
 
 __all__ = ["Engine", "EngineUnavailableError", "NamedRange", "load_formualizer"]
 
-_VALUE_ERROR = {"type": "Error", "kind": "Value"}
 # Empty cells a block read may include beyond twice the cells wanted (a few MB at most).
 _BLOCK_SLACK = 65_536
 
@@ -89,7 +88,7 @@ def _bridge(name: str, reasons: dict[str, set[str]]) -> Callable[..., Any]:
                     reasons.setdefault(name, set()).add(reason)
             return to_engine(result)
         except Exception:  # an adapter never raises by contract; a bug still must not crash a book
-            return _VALUE_ERROR
+            return VALUE_ERROR
 
     return call
 

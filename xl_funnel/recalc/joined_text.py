@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from xl_funnel.recalc.cell_text import MAX_TEXT
+from xl_funnel.recalc.cell_values import VALUE_ERROR
 from xl_funnel.recalc.corrected_names import JOIN
 
 __all__ = ["JOIN", "concat", "concatenate", "joined", "textjoin", "wrap_joins"]
@@ -128,7 +130,7 @@ def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
     separator = joined(delimiter) if delimiter is not None else ""
     skip = bool(ignore_empty) if not isinstance(ignore_empty, str) else None
     if skip is None:
-        return {"type": "Error", "kind": "Value"}
+        return VALUE_ERROR
     out = []
     for part in parts:
         for item in _items(part):
@@ -139,7 +141,7 @@ def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
                 continue
             out.append(text)
     result = separator.join(out)
-    return result if len(result) <= 32767 else {"type": "Error", "kind": "Value"}
+    return result if len(result) <= MAX_TEXT else VALUE_ERROR
 
 
 def wrap_joins(formula: str) -> str:

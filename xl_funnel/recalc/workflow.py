@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
-from xl_funnel.recalc.cell_values import error_reason, error_text, is_engine_error
+from xl_funnel.recalc.cell_values import NA_ERROR, error_reason, error_text, is_engine_error
 from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
@@ -80,7 +80,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_NA = {"type": "Error", "kind": "Na"}
+_NA = NA_ERROR
 _NOT_COMPUTED = "not computed"
 _SKIPPED = "the engine did not load this sheet"
 _LOST = "the engine lost this formula while loading the sheet"
