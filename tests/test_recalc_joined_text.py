@@ -36,6 +36,7 @@ FORMULAS = [
     '_xlfn.TEXTJOIN(", ",TRUE,D1:D3,1/3)',  # D2 is empty: left out
     '_xlfn.TEXTJOIN("-",FALSE,D1:D3)',
     "_xlfn.CONCAT(D1:E3,0.1+0.2)",
+    "_xlfn.TEXTJOIN(D1:E1,TRUE,1,2,3)",  # a range of delimiters, used in turn
     '"FY"&YEAR(DATE(2026,3,1))',  # whole numbers and texts are not wrapped: same text
     '"n"&COUNTA(D1:D3)&" of "&ROWS(D1:D3)',
     '"m"&MONTH(45000)&"/"&DAY(45000)&" "&FIXED(A1,3)',
@@ -59,6 +60,7 @@ def test_joined_numbers_equal_libreoffice(tmp_path):
     assert got == {f: theirs[("S", f"C{row}")] for row, f in enumerate(FORMULAS, 1)}
     assert got['1/3&""'] == "0.333333333333333"
     assert got['"x"&A1'] == "x0.142857142857143"
+    assert got["_xlfn.TEXTJOIN(D1:E1,TRUE,1,2,3)"] == "1" + "0.666666666666667" + "2" + "0.5" + "3"
     # the file keeps its formulas: the wrapping lives in the engine's copy only
     formulas = openpyxl.load_workbook(tmp_path / "joins.out.xlsx")["S"]
     assert formulas["C3"].value == '=0.1+0.2&""'

@@ -121,16 +121,21 @@ def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
     and cells left out when ``ignore_empty``; numbers as ``&`` writes them. Past 32,767
     characters: ``#VALUE!``.
 
+    A range of delimiters is used in turn, as Excel does.
+
     >>> textjoin(", ", True, [[1, None], ["", 0.1 + 0.2]])
     '1, 0.3'
+    >>> textjoin([[",", ";"]], True, [[1, 2, 3, 4]])
+    '1,2;3,4'
     """
-    for value in (delimiter, ignore_empty):
+    delimiters = _items(delimiter)
+    for value in (*delimiters, ignore_empty):
         if isinstance(value, dict):
             return value
-    separator = joined(delimiter) if delimiter is not None else ""
-    skip = bool(ignore_empty) if not isinstance(ignore_empty, str) else None
-    if skip is None:
+    if isinstance(ignore_empty, str):
         return VALUE_ERROR
+    skip = bool(ignore_empty)
+    separators = [joined(item) for item in delimiters] or [""]
     out = []
     for part in parts:
         for item in _items(part):
@@ -139,8 +144,10 @@ def textjoin(delimiter: Any, ignore_empty: Any, *parts: Any) -> Any:
             text = joined(item)
             if skip and text == "":
                 continue
+            if out:
+                out.append(separators[(len(out) // 2) % len(separators)])
             out.append(text)
-    result = separator.join(out)
+    result = "".join(out)
     return result if len(result) <= MAX_TEXT else VALUE_ERROR
 
 
