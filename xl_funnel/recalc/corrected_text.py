@@ -38,6 +38,7 @@ from typing import Any
 from xl_funnel.recalc.cell_values import VALUE_ERROR
 from xl_funnel.recalc.corrected_value import value as excel_value
 from xl_funnel.recalc.corrected_value import value_1904
+from xl_funnel.recalc.joined_text import joined
 
 __all__ = ["text", "text_1904"]
 
@@ -76,7 +77,7 @@ def _text(value: Any, format_text: Any, reading: Any, days: int) -> Any:
     for argument in (value, format_text):
         if isinstance(argument, dict):
             return argument  # an error passes through
-    code = _as_text(format_text)
+    code = joined(format_text)  # a number as a format: written as & writes it
     sections = _sections(code)
     if isinstance(value, str):
         number = reading(value)  # text Excel reads as a number or a date: "$1,000", "1/5/2020"
@@ -93,16 +94,6 @@ def _text(value: Any, format_text: Any, reading: Any, days: int) -> Any:
         return _format_number(float(value), sections, days)
     except Exception:  # a format this reading does not cover: an error value, never a crash
         return _VALUE
-
-
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _sections(code: str) -> list[str]:
