@@ -10,8 +10,8 @@ a corrected form (Excel's documented behaviour, tested on the examples of its do
 The names, argument counts and modules are one table,
 :data:`~xl_funnel.recalc.corrected_names.CORRECTED_SOURCES`. A module is imported when the
 first of its functions is looked up, so a recalculation loads only what its workbook calls
-(TEXT's module imports fractions and datetime; a workbook joining numbers to text needs
-neither).
+(TEXT's module imports fractions, decimal and datetime; a workbook joining numbers to text
+needs none of them).
 
 >>> function, min_args, max_args = CORRECTED["FLOOR"]
 >>> function(-2.5, -2), function([[3.7, -2.5]], 2), (min_args, max_args)

@@ -5,7 +5,8 @@ Only names and places, no imports: the loader looks for the names in a workbook'
 before anything is imported, and :mod:`~xl_funnel.recalc.corrected` imports an
 implementation's module (TEXT's format codes with fractions and datetime, VALUE's date
 reading, the math) only for a workbook that calls it. A workbook calling only
-``_XLFUNNEL_JOIN`` or CONCATENATE loads :mod:`~xl_funnel.recalc.joined_text` alone.
+``_XLFUNNEL_JOIN`` or CONCATENATE loads :mod:`~xl_funnel.recalc.joined_text` (and the small
+:mod:`~xl_funnel.recalc.elementwise`) only.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ formualizer turns a number into text with its shortest exact form: ``="a"&1/3`` 
 ``a0.3333333333333333`` and ``=0.1+0.2&""`` gives ``0.30000000000000004``, where Excel (and
 LibreOffice) give ``a0.333333333333333`` and ``0.3``: Excel keeps 15 significant digits. So in
 the engine's copy of a workbook each operand of ``&`` that is not a text literal is passed
-through :func:`joined`, registered with the engine as ``_XLFUNNEL_JOIN``, and CONCATENATE is
-registered in the same form (:func:`concatenate`); the user's file keeps its formulas.
+through :func:`joined`, registered with the engine as ``_XLFUNNEL_JOIN``, and CONCATENATE,
+CONCAT and TEXTJOIN are registered in the same form (:func:`concatenate`, :func:`concat`,
+:func:`textjoin`); the user's file keeps its formulas.
 
 >>> wrap_joins('"Total: "&SUM(A1:A3)&" ("&B1%&")"')
 '"Total: "&_XLFUNNEL_JOIN(SUM(A1:A3))&" ("&_XLFUNNEL_JOIN(B1%)&")"'
