@@ -98,32 +98,12 @@ def _text(value: Any, format_text: Any, reading: Any, days: int) -> Any:
 
 def _sections(code: str) -> list[str]:
     """``code`` split at the semicolons outside quotes, brackets and escapes."""
-    sections, current, i = [], [], 0
-    while i < len(code):
-        char = code[i]
-        if char == '"':
-            end = code.find('"', i + 1)
-            end = len(code) if end < 0 else end + 1
-            current.append(code[i:end])
-            i = end
-            continue
-        if char in "\\_*" and i + 1 < len(code):
-            current.append(code[i : i + 2])
-            i += 2
-            continue
-        if char == "[":
-            end = code.find("]", i)
-            end = len(code) if end < 0 else end + 1
-            current.append(code[i:end])
-            i = end
-            continue
-        if char == ";":
-            sections.append("".join(current))
-            current = []
+    sections = [""]
+    for token in _tokens(code):
+        if token == ";":
+            sections.append("")
         else:
-            current.append(char)
-        i += 1
-    sections.append("".join(current))
+            sections[-1] += token
     return sections
 
 
