@@ -11,7 +11,7 @@ from typing import Any
 from xl_funnel.recalc.cell_values import error_text, is_engine_error
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 
-__all__ = ["MAX_TEXT", "encode_value"]
+__all__ = ["MAX_TEXT", "encode_value", "excel_escaped", "number_text"]
 
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _LITERAL_ESCAPE = LazyPattern("_(x[0-9A-Fa-f]{4}_)")
@@ -28,17 +28,33 @@ def _xml_text(text: str) -> bytes:
     >>> _xml_text("a\\rb _x0041_ <&>")
     b'a_x000D_b _x005F_x0041_ &lt;&amp;&gt;'
     """
-    if "_x" in text:
-        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
-    text = _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = excel_escaped(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.encode("utf-8")
 
 
-def _number(value: float) -> bytes:
+def excel_escaped(text: str) -> str:
+    """``text`` with what XML cannot carry (a carriage return, control characters) as Excel's
+    ``_xHHHH_`` escapes and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``: the cell text a
+    writer of XML (ours, openpyxl's) puts in the file for Excel to read back ``text``.
+
+    >>> excel_escaped("a\\rb\\x01 _x0041_")
+    'a_x000D_b_x0001_ _x005F_x0041_'
+    """
+    if "_x" in text:
+        text = _LITERAL_ESCAPE.sub(r"_x005F_\1", text)
+    return _NOT_XML_CHAR.sub(lambda m: f"_x{ord(m[0]):04X}_", text)
+
+
+def number_text(value: float) -> str:
+    """A finite number as a cell or CSV holds it: a whole number below 10^15 without a point,
+    any other the shortest text that reads back as the same float."""
     if value.is_integer() and abs(value) < 1e15:
-        return str(int(value)).encode()
-    return repr(value).encode()
+        return str(int(value))
+    return repr(value)
+
+
+def _number(value: float) -> bytes:
+    return number_text(value).encode()
 
 
 def encode_value(value: Any) -> tuple[bytes, bytes | None]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import math
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from xl_funnel.atomic import atomic_write
+from xl_funnel.recalc.cell_text import excel_escaped, number_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -50,9 +50,7 @@ def _csv_field(value: Any) -> Any:
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return int(value)
-        return repr(value) if math.isfinite(value) else "#NUM!"
+        return number_text(value) if math.isfinite(value) else "#NUM!"
     return neutralise(value)
 
 
@@ -164,14 +162,9 @@ def write_xlsx(
 
 
 def _cell_text(value: Any) -> Any:
-    """Text a cell can hold: control characters XML forbids (a formula's CHAR(1)) written as
-    Excel's own ``_xHHHH_`` escapes, which Excel reads back as the character."""
-    if isinstance(value, str) and _ILLEGAL.search(value):
-        return _ILLEGAL.sub(lambda match: f"_x{ord(match[0]):04X}_", value)
-    return value
-
-
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+    """Text as a cell holds it for Excel to read back as it is: control characters XML
+    forbids (a formula's CHAR(1)) and a carriage return as Excel's ``_xHHHH_`` escapes."""
+    return excel_escaped(value) if isinstance(value, str) else value
 
 
 def write_results(
