@@ -46,18 +46,16 @@ __all__ = [
     "floor",
     "floor_math",
     "mmult",
-    "multiple",
-    "number_argument",
 ]
 
 _VALUE, _NUM, _DIV = VALUE_ERROR, NUM_ERROR, DIV_ERROR
 
 
-def number_argument(argument: Any) -> float | dict:
+def _number_argument(argument: Any) -> float | dict:
     """An argument as Excel coerces it for a number: blanks 0, booleans 1/0, and text as
     ``VALUE`` reads it ("$1,000" is 1000); an error passes through.
 
-    >>> number_argument(None), number_argument(True), number_argument(" $1,000 ")
+    >>> _number_argument(None), _number_argument(True), _number_argument(" $1,000 ")
     (0.0, 1.0, 1000.0)
     """
     if isinstance(argument, bool):
@@ -65,10 +63,10 @@ def number_argument(argument: Any) -> float | dict:
     return value(argument)
 
 
-def multiple(number: float, significance: float, step: Callable[[float], float]) -> float:
+def _multiple(number: float, significance: float, step: Callable[[float], float]) -> float:
     """``step(number / significance) * significance`` at Excel's 15 significant digits.
 
-    >>> multiple(1.5, 0.1, math.ceil)  # 1.5 / 0.1 is 14.999999999999998 in binary
+    >>> _multiple(1.5, 0.1, math.ceil)  # 1.5 / 0.1 is 14.999999999999998 in binary
     1.5
     """
     quotient = number / significance
@@ -79,7 +77,7 @@ def multiple(number: float, significance: float, step: Callable[[float], float])
 
 
 def _rounded(number: Any, significance: Any, mode: Any, down: bool) -> Any:
-    number, significance, mode = (number_argument(a) for a in (number, significance, mode))
+    number, significance, mode = (_number_argument(a) for a in (number, significance, mode))
     for argument in (number, significance, mode):
         if isinstance(argument, dict):
             return argument
@@ -88,7 +86,7 @@ def _rounded(number: Any, significance: Any, mode: Any, down: bool) -> Any:
         return 0.0
     if number < 0 and mode != 0:
         down = not down  # a mode reverses the direction for negative numbers
-    return multiple(number, significance, math.floor if down else math.ceil)
+    return _multiple(number, significance, math.floor if down else math.ceil)
 
 
 def floor_math(number: Any, significance: Any = 1.0, mode: Any = 0.0) -> Any:
@@ -114,7 +112,7 @@ def ceiling(number: Any, significance: Any) -> Any:
 def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
     """The rules FLOOR and CEILING share; ``zero``: what a significance of 0 gives for a
     number other than 0."""
-    number, significance = number_argument(number), number_argument(significance)
+    number, significance = _number_argument(number), _number_argument(significance)
     for argument in (number, significance):
         if isinstance(argument, dict):
             return argument
@@ -122,7 +120,7 @@ def _to_multiple(number: Any, significance: Any, step: Any, zero: Any) -> Any:
         return _NUM
     if significance == 0:
         return 0.0 if number == 0 else zero
-    return multiple(number, significance, step)
+    return _multiple(number, significance, step)
 
 
 def _matrix(argument: Any) -> list[list[float]] | dict:
