@@ -146,18 +146,10 @@ def test_a_table_wider_than_xfd_is_written_long(tmp_path):
     assert values[-1] == ("Stretch", f"C{MAX_COLUMNS + 9}", MAX_COLUMNS + 10)
 
 
-def test_result_text_is_written_for_excel_to_read_back_as_it_is(tmp_path):
-    """A carriage return, a control character (a formula's CHAR(1)) and text that looks like
-    Excel's own escape are written as Excel writes them, in the .xlsx as in the engine's
-    output (one rule, ``cell_text.excel_escaped``); the CSV keeps the text itself."""
-    from tests.validated import assert_valid
+def test_result_numbers_are_written_by_the_writers_rule(tmp_path):
+    """Numbers in a CSV of results are written as the recalculation writes a cell's value
+    (``cell_text.number_text``): whole numbers without a point, others their shortest text."""
     from xl_funnel.recalc.scenario_output import write_results
 
-    note = "a\rb _x0041_ \x01"
-    write_results(tmp_path / "r.xlsx", ["Note", "x"], [[note, 2.5]])
-    assert_valid(tmp_path / "r.xlsx")
-    sheet = openpyxl.load_workbook(tmp_path / "r.xlsx").active
-    assert sheet["A2"].value == "a_x000D_b _x005F_x0041_ _x0001_"  # openpyxl shows the escapes
-    assert sheet["B2"].value == 2.5
-    write_results(tmp_path / "r.csv", ["Note", "x", "n"], [["plain", 2.5, 3.0]])
-    assert (tmp_path / "r.csv").read_text().splitlines()[1] == "plain,2.5,3"
+    write_results(tmp_path / "r.csv", ["Note", "x", "n", "big"], [["plain", 2.5, 3.0, 1e15]])
+    assert (tmp_path / "r.csv").read_text().splitlines()[1] == "plain,2.5,3,1000000000000000.0"

@@ -11,7 +11,7 @@ from typing import Any
 from xl_funnel.recalc.cell_values import error_text, is_engine_error
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 
-__all__ = ["MAX_TEXT", "encode_value", "excel_escaped", "number_text"]
+__all__ = ["MAX_TEXT", "encode_value", "number_text"]
 
 _NOT_XML_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0d\x0e-\x1f\ufffe\uffff]")
 _LITERAL_ESCAPE = LazyPattern("_(x[0-9A-Fa-f]{4}_)")
@@ -34,8 +34,8 @@ def _xml_text(text: str) -> bytes:
 
 def excel_escaped(text: str) -> str:
     """``text`` with what XML cannot carry (a carriage return, control characters) as Excel's
-    ``_xHHHH_`` escapes and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``: the cell text a
-    writer of XML (ours, openpyxl's) puts in the file for Excel to read back ``text``.
+    ``_xHHHH_`` escapes and a literal ``_xHHHH_`` as ``_x005F_xHHHH_``: the cell text the
+    recalculation's writer puts in the file for Excel to read back ``text``.
 
     >>> excel_escaped("a\\rb\\x01 _x0041_")
     'a_x000D_b_x0001_ _x005F_x0041_'

@@ -15,12 +15,13 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from xl_funnel.atomic import atomic_write
-from xl_funnel.recalc.cell_text import excel_escaped, number_text
+from xl_funnel.recalc.cell_text import number_text
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -162,9 +163,15 @@ def write_xlsx(
 
 
 def _cell_text(value: Any) -> Any:
-    """Text as a cell holds it for Excel to read back as it is: control characters XML
-    forbids (a formula's CHAR(1)) and a carriage return as Excel's ``_xHHHH_`` escapes."""
-    return excel_escaped(value) if isinstance(value, str) else value
+    """Text a cell can hold: control characters XML forbids (a formula's CHAR(1)) written as
+    Excel's own ``_xHHHH_`` escapes, which Excel reads back as the character. (openpyxl
+    writes a carriage return as ``&#13;`` itself: it reads back exactly.)"""
+    if isinstance(value, str) and _ILLEGAL.search(value):
+        return _ILLEGAL.sub(lambda match: f"_x{ord(match[0]):04X}_", value)
+    return value
+
+
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def write_results(
