@@ -221,13 +221,30 @@ def test_formula_shapes_fold_the_digits_of_a_filled_block():
     assert sheet.formulas_shaped({b"<f>A1</f>"}) == []
 
 
+def _three_ways(tmp_path, monkeypatch, source):
+    """``source`` computed with its rewritten formulas handed to the engine after it computed
+    the file as written, handed to it before it computes, and in a rebuilt package (past the
+    cap): the three files written, which must be the same."""
+    from xl_funnel.recalc import engine_load, workflow
+
+    results = [workflow.recalculate(source, tmp_path / "later.xlsx")]
+    monkeypatch.setattr(engine_load, "_REWRITE_WHILE_COMPUTING", False)
+    results.append(workflow.recalculate(source, tmp_path / "before.xlsx"))
+    monkeypatch.setattr(engine_load, "_EDITS_CAP", 0)
+    results.append(workflow.recalculate(source, tmp_path / "package.xlsx"))
+    written = [(tmp_path / f"{name}.xlsx").read_bytes() for name in ("later", "before", "package")]
+    assert written[0] == written[1] == written[2]
+    assert results[0].errors == results[1].errors == results[2].errors
+    assert results[0].unsupported == results[1].unsupported == results[2].unsupported
+    return results[0]
+
+
 def test_formulas_handed_to_the_engine_compute_as_a_rebuilt_package_does(tmp_path, monkeypatch):
     """The rewritten formulas of a workbook whose copy changes nothing else are set in the
-    engine one by one; a rebuilt package (past the cap) gives the same file."""
+    engine one by one, after it computed the file as written or before; a rebuilt package
+    (past the cap) gives the same file."""
     import openpyxl
     from openpyxl.worksheet.table import Table
-
-    from xl_funnel.recalc import workflow
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -240,13 +257,56 @@ def test_formulas_handed_to_the_engine_compute_as_a_rebuilt_package_does(tmp_pat
     sheet["D3"] = '="x"&1/3'
     sheet["E2"] = "=B2:B5*2"  # implicit intersection: row 2
     book.save(tmp_path / "in.xlsx")
-    one_by_one = workflow.recalculate(tmp_path / "in.xlsx", tmp_path / "edits.xlsx")
-    monkeypatch.setattr(workflow, "_EDITS_CAP", 0)
-    rebuilt = workflow.recalculate(tmp_path / "in.xlsx", tmp_path / "package.xlsx")
-    assert (tmp_path / "edits.xlsx").read_bytes() == (tmp_path / "package.xlsx").read_bytes()
-    assert one_by_one.errors == rebuilt.errors == []
-    values = openpyxl.load_workbook(tmp_path / "edits.xlsx", data_only=True).active
+    result = _three_ways(tmp_path, monkeypatch, tmp_path / "in.xlsx")
+    assert result.errors == []
+    values = openpyxl.load_workbook(tmp_path / "later.xlsx", data_only=True).active
     assert values["D1"].value == "Total: 1400 leads"
     assert values["D2"].value == pytest.approx(2.8)
     assert values["D3"].value == "x0.333333333333333"
     assert values["E2"].value == 400
+
+
+def test_formulas_computed_as_written_first_leave_no_trace(tmp_path, monkeypatch):
+    """Formulas the engine computes wrongly as written, then rewritten while it computes: a
+    range that spilled into empty cells read by another formula, a name intersected with the
+    row, references the engine cannot parse (3-D, union), joined numbers. Nothing of the
+    first computation is left: the file is the one computed from the rewritten copy."""
+    import openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "First"
+    second = book.create_sheet("Second")
+    for row in range(1, 6):
+        first.cell(row, 1, row * 10)
+        second.cell(row, 1, row)
+    book.defined_names["Prices"] = DefinedName("Prices", attr_text="First!$A$1:$A$5")
+    first["B1"] = "=A1:A5*2"  # spills as written; Excel: the row's value
+    first["C1"] = "=B3+1"  # reads a cell the spill filled
+    first["D3"] = "=Prices*3"  # the name intersected with row 3
+    first["E1"] = "=SUM(First:Second!A1)"  # 3-D
+    first["E2"] = "=SUM((A1,A3,A5))"  # union
+    first["F1"] = '="rate "&1/7&" of "&A2'
+    book.save(tmp_path / "in.xlsx")
+    result = _three_ways(tmp_path, monkeypatch, tmp_path / "in.xlsx")
+    assert result.errors == []
+    values = openpyxl.load_workbook(tmp_path / "later.xlsx", data_only=True)["First"]
+    assert [values[ref].value for ref in ("B1", "C1", "D3", "E1", "E2")] == [20, 1, 90, 11, 90]
+    assert values["F1"].value == "rate 0.142857142857143 of 20"
+
+
+def test_a_file_the_engine_cannot_compute_as_written_is_computed_rewritten(tmp_path, monkeypatch):
+    """A reference to an external book in a file that links none (``[1]Sheet1!A1``) stops
+    the engine; while it computed the file as written, the copy was rewritten, and that copy
+    is computed instead."""
+    import openpyxl
+
+    from tests.data.recalc.raw_books import cells, raw_book
+
+    body = cells({1: '<c r="A1"><f>[1]Sheet1!A1*2</f></c><c r="B1"><f>1/8&amp;"x"</f></c>'})
+    source = raw_book(tmp_path / "in.xlsx", sheets={"S": body})
+    result = _three_ways(tmp_path, monkeypatch, source)
+    assert [error.address for error in result.errors] == ["S!A1"]
+    sheet = openpyxl.load_workbook(tmp_path / "later.xlsx", data_only=True)["S"]
+    assert [sheet[ref].value for ref in ("A1", "B1")] == ["#REF!", "0.125x"]

@@ -4,7 +4,8 @@ Refused, each with a one-line reason: a file that is not a zip, a truncated or d
 password-encrypted workbook (Excel wraps those in an OLE compound file), an old .xls, encrypted
 zip entries, a zip bomb or a part past the caps of :mod:`~xl_funnel.recalc.limits`, and any XML
 part with a document type declaration (the carrier of external entities and entity expansion:
-no part Excel writes has one). The XML this module interprets is parsed with ``defusedxml``.
+no part Excel writes has one). The XML this module interprets is parsed by
+:mod:`~xl_funnel.recalc.part_xml`, which refuses those too.
 """
 
 from __future__ import annotations
@@ -18,14 +19,11 @@ import zipfile
 import zlib
 from pathlib import Path
 from typing import NamedTuple
-from xml.etree.ElementTree import Element
-
-import defusedxml.ElementTree as SafeET
-from defusedxml import DefusedXmlException
 
 from xl_funnel.input_files import InputFileError, read_input_bytes
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits, MiB, array_formula_cells
+from xl_funnel.recalc.part_xml import Element, XmlError, XmlRefusedError, parse
 from xl_funnel.recalc.sheet_xml import count_cells
 
 __all__ = ["Package", "Sheet", "Table", "read_package"]
@@ -287,12 +285,12 @@ def _refuse_declarations(name: str, data: bytes) -> None:
 
 def _parse(name: str, parts: dict[str, bytes]) -> Element:
     try:
-        return SafeET.fromstring(parts[name])
+        return parse(parts[name])
     except KeyError:
         raise WorkbookError(f"is a zip file but not an Excel workbook: no part {name!r}") from None
-    except DefusedXmlException as error:
-        raise WorkbookError(f"part {name!r} is refused: {error}") from None
-    except SafeET.ParseError as error:
+    except XmlRefusedError as error:
+        raise WorkbookError(f"part {name!r} is refused: it holds {error}") from None
+    except XmlError as error:
         raise WorkbookError(f"part {name!r} is not well-formed XML ({error})") from None
 
 

@@ -15,43 +15,27 @@
 from __future__ import annotations
 
 import posixpath
-import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from xl_funnel.plan_names import OUTPUT_NAMES
 from xl_funnel.recalc.a1 import a1, parse_a1
 from xl_funnel.recalc.cell_values import NA_ERROR, error_reason, error_text, is_engine_error
-from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.engine import Engine
-from xl_funnel.recalc.engine_copy import (
-    FormulaEdit,
-    names_need_rewrite,
-    range_names,
-    rewrite_hits,
-    rewrite_names,
-    rewrite_sheet,
-    single_valued,
-)
+from xl_funnel.recalc.engine_load import evaluated
 from xl_funnel.recalc.errors import WorkbookError
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.limits import DEFAULT_LIMITS, Limits
 from xl_funnel.recalc.omitted_args import (
     called_functions,
-    called_in_lowered,
-    calls_of,
-    mark_omitted_in_sheet,
 )
 from xl_funnel.recalc.package import Package, read_package
 from xl_funnel.recalc.results import CellErrorReport, RecalcResult
-from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
-from xl_funnel.recalc.writer import package_bytes, write_package
-
-if TYPE_CHECKING:
-    from xl_funnel.recalc.reference_forms import BookForms
+from xl_funnel.recalc.sheet_xml import SheetXml
+from xl_funnel.recalc.writer import write_package
 
 __all__ = [
     "HEADLINE_NAMES",
@@ -157,115 +141,10 @@ def _explained(
     return out, dict(unsupported)
 
 
-def load_engine(
-    package: Package, sheets: dict[str, SheetXml], limits: Limits, repeated: bool = False
-) -> Engine:
-    """The engine loaded with a copy of ``package`` made for it (``repeated``: for many
-    evaluations, see :class:`~xl_funnel.recalc.engine.Engine`).
-
-    In the copy, cells inside array formulas have no cached values (the engine would take them
-    for constants), and each omitted argument of an xl-funnel call holds a marker the adapters
-    read as "omitted" (:mod:`~xl_funnel.recalc.omitted_args`). Only the xl-funnel functions the
-    formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
-    """
-    changed = {}
-    workbook_xml = package.parts[package.workbook]
-    named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
-    forms = _LazyForms(package, named)
-    if b"_xlfn.SINGLE(" in workbook_xml:
-        workbook_xml = workbook_xml.replace(b"_xlfn.SINGLE(", b"@(")
-        changed[package.workbook] = workbook_xml
-    if names_need_rewrite(workbook_xml):
-        workbook_xml = rewrite_names(workbook_xml, forms)
-        if workbook_xml != package.parts[package.workbook]:
-            changed[package.workbook] = workbook_xml
-    first = package.sheets[0].name if package.sheets else ""
-    if first.lower() == "sheet1" and first != "Sheet1":
-        # formualizer 0.13 starts from a sheet called "Sheet1" and, when the first sheet is
-        # "sheet1" in another case, loads its cells into that one without the formulas. Sheet
-        # names are case-insensitive in formulas, so the engine's copy spells it "Sheet1".
-        workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
-        changed[package.workbook] = workbook_xml
-    called = set(called_functions([workbook_xml]))  # a defined name may call one
-    # built-ins registered in Excel's documented form (a defined name may call one)
-    lowered_book = workbook_xml.lower()
-    corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
-    # The formulas rewritten for the engine, by sheet. When they are all the copy changes,
-    # the engine loads the file itself and is handed them one by one: no package is rebuilt
-    # (10,000-channel plan: 1.2 s spared). ``whole``: a change that is not a formula's text.
-    edits: list[tuple[str, FormulaEdit]] = []
-    whole = bool(changed)
-    for sheet in package.sheets:
-        xml = sheets[sheet.name]
-        members = xml.array_members()
-        data = xml.without_values(members) if members else xml.data
-        if xml.data_tables:  # the engine reads the values Excel cached for a data table
-            data = DATA_TABLE.sub(b"", data)
-        # What the copy needs is decided on the part's formula shapes (its distinct formulas,
-        # digits folded): a few hundred for a plan's two million formulas.
-        shapes = xml.formula_shapes
-        if any(b"_xlfn.SINGLE(" in shape for shape in shapes):  # Excel's spelling of @
-            data = data.replace(b"_xlfn.SINGLE(", b"@(")
-            shapes = tuple(shape.replace(b"_xlfn.SINGLE(", b"@(") for shape in shapes)
-        # The formulas found are located from the scan's pieces while the part is unchanged.
-        locate = xml.formulas_shaped if data is xml.data else None
-        whole = whole or data is not xml.data
-        if hits := rewrite_hits(data, xml.prefix, named, shapes, locate):
-            found: list[FormulaEdit] = []
-            data = rewrite_sheet(
-                data, sheet.name, forms, xml.formula_pattern, hits, xml.prefix, found
-            )
-            edits.extend((sheet.name, edit) for edit in found)
-            if any(JOIN in edit.formula for edit in found):  # a number joined to text
-                corrected.add(JOIN)
-        lowered = b"".join(shapes).lower()
-        corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
-        if in_sheet := called_in_lowered([lowered]):
-            called |= in_sheet
-            marked = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
-            whole = whole or marked != data
-            data = marked
-        if data is not xml.data and data != xml.data:
-            changed[sheet.part] = data
-
-    def loaded(changed: dict[str, bytes]) -> Engine:
-        workbook = package_bytes(package, changed) if changed else package.raw
-        if len(workbook) > limits.max_file_bytes:
-            # The engine's loader caps its input at the file-size limit the original met
-            # compressed.
-            workbook = package_bytes(package, changed, compressed=True)
-        return Engine(
-            workbook,
-            limits,
-            functions=sorted(called),
-            repeated=repeated,
-            date1904=package.date1904,
-            corrected=sorted(corrected),
-        )
-
-    by_edits = not whole and len(edits) <= _EDITS_CAP and not any(e.spans for _, e in edits)
-    engine = loaded({} if by_edits else changed)
-    if by_edits and not {name for name, _ in edits} <= set(engine.sheet_names):
-        # A sheet the engine holds under another name (set_formula would add a sheet).
-        engine, by_edits = loaded(changed), False
-    for name, edit in edits if by_edits else ():
-        engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
-    engine.unsupported = forms.found()
-    return engine
-
-
-#: Past this many rewritten formulas, the engine loads a rebuilt package instead (one
-#: ``set_formula`` call each; a rebuilt package costs about 4 ms per MB of sheet XML).
-_EDITS_CAP = 20_000
-
-
 def _calls_ours(formula: bytes) -> bool:
     return bool(called_functions([formula]))
 
 
-# Registering a corrected built-in slows the engine's evaluation a little: only those called.
-_CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED_ARITY)
-_FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
 _CALC_CHAIN_REL = LazyPattern(rb"<Relationship\b[^>]*?calcChain[^>]*/>")
 _CALC_CHAIN_TYPE = LazyPattern(rb"<Override\b[^>]*?calcChain[^>]*/>")
 
@@ -285,55 +164,6 @@ def _calc_chain(package: Package, replaced: dict[str, bytes]) -> tuple[str, ...]
     if types in package.parts:
         replaced[types] = _CALC_CHAIN_TYPE.sub(b"", package.parts[types])
     return tuple(chain)
-
-
-class _LazyForms:
-    """:func:`_book_forms`, built the first time a part needs rewriting (most workbooks need
-    none: the rewriting module and its patterns are then never loaded)."""
-
-    def __init__(self, package: Package, range_names: frozenset[str]) -> None:
-        self._package = package
-        self._range_names = range_names
-        self._forms: BookForms | None = None
-
-    def found(self) -> dict[str, int]:
-        """What rewriting found the engine computes wrongly (nothing when nothing was
-        rewritten)."""
-        return dict(self._forms.unsupported) if self._forms is not None else {}
-
-    def __getattr__(self, name: str) -> Any:
-        if self._forms is None:
-            self._forms = _book_forms(self._package, self._range_names)
-        return getattr(self._forms, name)
-
-
-def _book_forms(package: Package, range_names: frozenset[str] = frozenset()) -> BookForms:
-    """What rewriting the engine's copy needs: sheet order, tables, each sheet's used extent."""
-    from xl_funnel.recalc.reference_forms import BookForms
-
-    parts = {sheet.name: sheet.part for sheet in package.sheets}
-
-    def extent(sheet: str) -> tuple[int, int]:
-        return used_extent(package.parts[parts[sheet]])
-
-    return BookForms(
-        [sheet.name for sheet in package.sheets],
-        package.tables,
-        extent,
-        package.externals,
-        frozenset(name.upper() for name in range_names),
-    )
-
-
-def evaluated(
-    package: Package, limits: Limits, repeated: bool = False
-) -> tuple[Engine, dict[str, SheetXml]]:
-    """``package`` loaded into the engine and computed, with the sheets' XML it was read from."""
-    sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
-    engine = load_engine(package, sheets, limits, repeated=repeated)
-    # Each sheet's formula cells are placed while the engine computes (1 s at 10k channels).
-    engine.evaluate(during=lambda: [xml.finish() for xml in sheets.values()])
-    return engine, sheets
 
 
 def named_values(
