@@ -157,14 +157,21 @@ class Engine:
             self.book.register_function(
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
+        self._date1904 = date1904
         for name in corrected:
-            # imported here: a workbook pays only for the modules of the built-ins it calls
-            from xl_funnel.recalc.corrected import corrected_function
+            self.use_corrected(name)
 
-            function, min_args, max_args = corrected_function(name, date1904)
-            self.book.register_function(
-                name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
-            )
+    def use_corrected(self, name: str) -> None:
+        """Register the corrected form of built-in ``name`` (one of
+        :data:`~xl_funnel.recalc.corrected_names.CORRECTED_ARITY`); the next :meth:`evaluate`
+        computes with it."""
+        # imported here: a workbook pays only for the modules of the built-ins it calls
+        from xl_funnel.recalc.corrected import corrected_function
+
+        function, min_args, max_args = corrected_function(name, self._date1904)
+        self.book.register_function(
+            name, function, min_args=min_args, max_args=max_args, allow_override_builtin=True
+        )
 
     @property
     def sheet_names(self) -> list[str]:

@@ -46,7 +46,7 @@ __all__ = [
 # character and has bounded repetitions: separate searches of this kind run at memory speed
 # (an 11 MB sheet: ~35 ms in all on a quiet machine), where one alternation of them takes
 # three times as long. A false hit only costs tokenizing.
-_COLON = re.compile(
+_COLON = LazyPattern(
     rb":(?:[\w.]{1,31}!|[^'!<>]{0,31}'!|\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
     rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)"
     rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
@@ -56,8 +56,8 @@ _COLON = re.compile(
 # A call whose first argument is a bare range (``ABS(A1:A5``, ``VLOOKUP(A:A``): found from
 # its "(" (a literal first character searches fast), then the name before it is looked up
 # among the functions taking one value there.
-_RANGE_FIRST = re.compile(rb"\((?=\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:)")
-_CALLED = re.compile(rb"(?<![\w.])([A-Z][A-Z0-9.]{0,15})$")
+_RANGE_FIRST = LazyPattern(rb"\((?=\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?:)")
+_CALLED = LazyPattern(rb"(?<![\w.])([A-Z][A-Z0-9.]{0,15})$")
 _SCALAR_FIRST_LIMIT = 1_000_000  # bytes
 
 
@@ -99,11 +99,11 @@ _FOLD_TEXT = str.maketrans("0123456789", "1111111111")
 # another sheet. Plans hold few (SUMIF's sum range): each is looked at, up to a cap. Commas
 # are common, so the search is run on parts of hand-sized sheets only (16 MB of XML: 0.05 s;
 # the 188 MB Tracking sheet of a 10,000-channel plan would take 0.8 s).
-_RANGE_LATER = re.compile(
+_RANGE_LATER = LazyPattern(
     rb",(?=(?:'(?:[^'<]|'')+'!|[\w.]{1,31}!)?(?:\$?[A-Z]{1,3}(?:\$?[0-9]{1,7})?|\$?[0-9]{1,7}):)"
 )
 _SCALAR_LATER_LIMIT = 16_000_000  # bytes
-_CALL_NAME = re.compile(rb"(?<![\w.])(?:_xlfn\.)?([A-Z][A-Z0-9.]{0,15})$")
+_CALL_NAME = LazyPattern(rb"(?<![\w.])(?:_xlfn\.)?([A-Z][A-Z0-9.]{0,15})$")
 _LATER_CANDIDATES = 200_000  # past this, found only when something else needs rewriting
 
 
@@ -156,7 +156,7 @@ def _enclosing_call(data: bytes, comma: int) -> tuple[str, int] | None:
     return None
 
 
-_UNION = re.compile(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
+_UNION = LazyPattern(rb"\((?<=[,(]\()\$?[A-Z]{1,3}\$?[0-9]{1,7}(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?,")
 _ARRAY_ROWS = LazyPattern(rb"<(?:\w+:)?f\b[^>]*?\st=[\"']array[^>]*+>[^<]*?(?i:\b(?:ROW|COLUMN)\()")
 
 
@@ -263,8 +263,8 @@ def rewrite_hits(
     return sorted({hit for search in hitting for hit in search(data, size)})
 
 
-_NAME_ATTR = re.compile(rb"""\sname=["']([^"']+)["']""")
-_MULTI_CELL = re.compile(
+_NAME_ATTR = LazyPattern(rb"""\sname=["']([^"']+)["']""")
+_MULTI_CELL = LazyPattern(
     rb"^(?:'(?:[^']|'')+'|[^'!]+)!\$?[A-Z]{1,3}\$?[0-9]{1,7}:\$?[A-Z]{1,3}\$?[0-9]{1,7}$"
 )
 
@@ -304,7 +304,7 @@ def name_trigger(names: frozenset[str], prefix: bytes = b"") -> re.Pattern[bytes
 # A defined name standing for one rectangle of a sheet (``'Funnel'!$C$27:$C$31``), as most
 # names are: rewriting leaves it as it is (a name has no row to intersect with, and the area is
 # neither a whole column or row nor sheet-sized), so it is not tokenized.
-_ONE_AREA = re.compile(
+_ONE_AREA = LazyPattern(
     rb"(?:'(?:[^'\[\]]|'')+'|[A-Za-z_][\w.]*)!(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})"
 )
 _AREA_CELLS = 1_000_000  # reference_forms clips areas past this
@@ -330,10 +330,10 @@ def names_need_rewrite(data: bytes) -> bool:
     return any(_name_needs_rewrite(match[1], match[2]) for match in _NAME.finditer(data))
 
 
-_F_TEXT = re.compile(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
-_F_ARRAY = re.compile(rb"""\st=["']array["']""")
+_F_TEXT = LazyPattern(rb"(<(?:[\w.-]+:)?f\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?f>)")
+_F_ARRAY = LazyPattern(rb"""\st=["']array["']""")
 _F_REF = LazyPattern(rb"""\sref=["']([^"']+)["']""")
-_NAME = re.compile(
+_NAME = LazyPattern(
     rb"(<(?:[\w.-]+:)?definedName\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?definedName>)"
 )
 _LOCAL_SHEET = LazyPattern(rb"""\slocalSheetId=["']([0-9]+)["']""")
@@ -352,7 +352,7 @@ def _unescape(data: bytes) -> str:
     return text
 
 
-_CHAR_REF = re.compile(r"&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));")
+_CHAR_REF = LazyPattern(r"&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));")
 
 
 def _char(match: re.Match[str]) -> str:
@@ -461,7 +461,7 @@ def _cells_hit(
                     break
 
 
-_WORD_BYTE = re.compile(rb"\w")
+_WORD_BYTE = LazyPattern(rb"\w")
 
 
 def rewrite_names(data: bytes, book: BookForms) -> bytes:

@@ -142,13 +142,24 @@ class _Rewrite:
             data = _rewritten(part, self._named, self._forms, self.edits)
             if data is not part.data:
                 self.changed[part.part] = data
+        if any(JOIN in edit.formula for _, edit in self.edits):
+            # Its modules are imported now, while the engine computes, not when it is
+            # registered after (1 ms of the built-in plan).
+            from xl_funnel.recalc.corrected import corrected_function
+
+            corrected_function(JOIN)
         self.rewritten = True
 
     def reloaded(self) -> Engine:
         """The engine loaded with the rewritten copy."""
         engine = self._load(self.changed)
-        engine.unsupported = self._forms.found()
+        self._prepare(engine)
         return engine
+
+    def _prepare(self, engine: Engine) -> None:
+        if any(JOIN in edit.formula for _, edit in self.edits):  # a number joined to text
+            engine.use_corrected(JOIN)
+        engine.unsupported = self._forms.found()
 
     def handed_to(self, engine: Engine) -> Engine:
         """``engine``, which computed the file as written, given the rewritten formulas and
@@ -156,7 +167,7 @@ class _Rewrite:
         loaded and computed)."""
         edits = self.edits
         if not edits:
-            engine.unsupported = self._forms.found()
+            self._prepare(engine)
             return engine
         if (
             len(edits) > _EDITS_CAP
@@ -166,9 +177,9 @@ class _Rewrite:
             engine = self.reloaded()
             engine.evaluate()
             return engine
+        self._prepare(engine)
         for name, edit in edits:
             engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
-        engine.unsupported = self._forms.found()
         engine.evaluate()
         return engine
 
@@ -210,7 +221,6 @@ def _load(
     whole = bool(changed)
     parts: list[_Part] = []
     clipped = False  # a formula holds a range rewriting clips
-    joins = False  # a formula joins text (rewriting may join a number to text there)
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
@@ -229,7 +239,6 @@ def _load(
         parts.append(_Part(sheet.name, sheet.part, data, xml, shapes, locate))
         joined = b"".join(shapes)
         clipped = clipped or _CLIPPED.search(joined) is not None
-        joins = joins or b"&amp;" in joined
         lowered = joined.lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         if in_sheet := called_in_lowered([lowered]):
@@ -253,8 +262,6 @@ def _load(
         )
 
     if rewrite_later and not whole and not called and not clipped:
-        if joins:  # registered now: a rewritten formula may join a number to text
-            corrected.add(JOIN)
         return load({}), _Rewrite(parts, named, forms, load)
 
     edits: list[tuple[str, FormulaEdit]] = []

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
-from xml.etree.ElementTree import ParseError, fromstring
 
 from xl_funnel.recalc.cell_values import OMITTED
 from xl_funnel.recalc.engine import load_formualizer
 from xl_funnel.recalc.formula_tokens import apply_edits, tokenize
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.lazy_pattern import LazyPattern
+from xl_funnel.recalc.part_xml import XmlError, parse
 
 __all__ = [
     "called_functions",
@@ -171,8 +171,8 @@ def mark_omitted_in_sheet(data: bytes, names: Collection[str]) -> bytes:
         if not any(call in lowered for call in calls):
             return match[0]
         try:
-            formula = fromstring(b"<f>" + escaped + b"</f>").text or ""
-        except ParseError:
+            formula = parse(b"<f>" + escaped + b"</f>").text or ""
+        except XmlError:
             return match[0]  # not well-formed: the engine's loader reports it
         marked = mark_omitted(formula, names)
         if marked == formula:
