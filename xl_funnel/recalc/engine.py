@@ -105,7 +105,9 @@ class Engine:
     parallel : bool
         Let the engine spread one evaluation over threads. Off by default: for plan-sized
         workbooks the thread hand-off costs more than it saves (0.29 ms against 0.79 ms per
-        scenario, ``docs/recalc.md``), and ``--jobs`` parallelises scenarios by process.
+        scenario, ``docs/recalc.md``), and ``--jobs`` parallelises scenarios by process. A
+        single recalculation of a workbook of a million formulas or more turns it on
+        (:mod:`~xl_funnel.recalc.engine_load`).
     functions : iterable of str
         The xl-funnel functions to register (Excel names); default all of them. A workbook's
         other calls to xl-funnel functions give ``#NAME?``.

@@ -246,6 +246,8 @@ def _load(
         if data is not xml.data:
             changed[sheet.part] = data
 
+    formulas = sum(xml.formula_count for xml in sheets.values())
+
     def load(changed: dict[str, bytes]) -> Engine:
         workbook = package_bytes(package, changed) if changed else package.raw
         if len(workbook) > limits.max_file_bytes:
@@ -255,6 +257,7 @@ def _load(
         return Engine(
             workbook,
             limits,
+            parallel=not repeated and formulas >= _PARALLEL_FORMULAS,
             functions=sorted(called),
             repeated=repeated,
             date1904=package.date1904,
@@ -295,6 +298,11 @@ def _load(
 #: Whether formulas are rewritten while the engine computes the file as written (when they
 #: can be); the tests turn it off to compare.
 _REWRITE_WHILE_COMPUTING = True
+
+#: From this many formula cells, one evaluation is spread over the engine's threads: the
+#: 10,000-channel plan's 2.3 million take 1 s less (19.4–19.8 s against 20.5–20.7 s in all);
+#: the 1,000-channel plan's 233,000 gain nothing measurable, and smaller books lose.
+_PARALLEL_FORMULAS = 1_000_000
 
 #: Past this many rewritten formulas, the engine loads a rebuilt package instead (one
 #: ``set_formula`` call each; a rebuilt package costs about 4 ms per MB of sheet XML).

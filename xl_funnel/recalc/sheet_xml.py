@@ -278,6 +278,11 @@ class SheetXml:
         return self._columns
 
     @property
+    def formula_count(self) -> int:
+        """How many formula cells the scan found."""
+        return len(self._pieces) // 5
+
+    @property
     def formula_shapes(self) -> tuple[bytes, ...]:
         """The part's distinct ``<f>`` elements with their digits folded (:data:`FOLD_DIGITS`),
         in file order: what the searches for formulas worth rewriting run over. A
