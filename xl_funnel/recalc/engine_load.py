@@ -134,14 +134,17 @@ class _Rewrite:
         self._parts, self._named, self._forms = parts, named, forms
         self._load = load  # the engine loaded with the parts changed
         self.edits: list[tuple[str, FormulaEdit]] = []
-        self.changed: dict[str, bytes] = {}
+        self.changed: dict[str, bytes] | None = None
+        self._found: dict[str, int] = {}
         self.rewritten = False
 
     def rewrite(self) -> None:
-        for part in self._parts:
-            data = _rewritten(part, self._named, self._forms, self.edits)
-            if data is not part.data:
-                self.changed[part.part] = data
+        changed = self._rewritten_parts()
+        # The rewritten parts are kept only when the engine will load them (``handed_to``):
+        # otherwise the edits are all it needs, and the parts (the 10k-channel plan's
+        # Channels sheet: 107 MB) would sit in memory while it computes.
+        self.changed = changed if self._whole_copy_needed() else None
+        self._found = self._forms.found()  # counted once (a second rewrite would add again)
         if any(JOIN in edit.formula for _, edit in self.edits):
             # Its modules are imported now, while the engine computes, not when it is
             # registered after (1 ms of the built-in plan).
@@ -150,16 +153,32 @@ class _Rewrite:
             corrected_function(JOIN)
         self.rewritten = True
 
+    def _rewritten_parts(self) -> dict[str, bytes]:
+        self.edits = []
+        changed = {}
+        for part in self._parts:
+            data = _rewritten(part, self._named, self._forms, self.edits)
+            if data is not part.data:
+                changed[part.part] = data
+        return changed
+
+    def _whole_copy_needed(self) -> bool:
+        """Whether the engine must load the rewritten copy rather than be handed the edits:
+        too many of them, or one standing for several cells (an array or shared formula)."""
+        edits = self.edits
+        return len(edits) > _EDITS_CAP or any(edit.spans for _, edit in edits)
+
     def reloaded(self) -> Engine:
         """The engine loaded with the rewritten copy."""
-        engine = self._load(self.changed)
+        changed = self.changed if self.changed is not None else self._rewritten_parts()
+        engine = self._load(changed)
         self._prepare(engine)
         return engine
 
     def _prepare(self, engine: Engine) -> None:
         if any(JOIN in edit.formula for _, edit in self.edits):  # a number joined to text
             engine.use_corrected(JOIN)
-        engine.unsupported = self._forms.found()
+        engine.unsupported = dict(self._found)
 
     def handed_to(self, engine: Engine) -> Engine:
         """``engine``, which computed the file as written, given the rewritten formulas and
@@ -169,11 +188,7 @@ class _Rewrite:
         if not edits:
             self._prepare(engine)
             return engine
-        if (
-            len(edits) > _EDITS_CAP
-            or any(edit.spans for _, edit in edits)
-            or not {name for name, _ in edits} <= set(engine.sheet_names)
-        ):
+        if self._whole_copy_needed() or not {name for name, _ in edits} <= set(engine.sheet_names):
             engine = self.reloaded()
             engine.evaluate()
             return engine
