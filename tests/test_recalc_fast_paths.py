@@ -317,3 +317,79 @@ def test_a_file_the_engine_cannot_compute_as_written_is_computed_rewritten(tmp_p
     assert result.unsupported == {"LEN over a range in an array formula or SUMPRODUCT": 1}
     sheet = openpyxl.load_workbook(tmp_path / "later.xlsx", data_only=True)["S"]
     assert [sheet[ref].value for ref in ("A1", "B1")] == ["#REF!", "0.125x"]
+
+
+def _numbers_and(formulas: dict[str, str]):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "S"
+    for row in range(1, 9):
+        sheet.cell(row, 1, row * 10)
+    for ref, formula in formulas.items():
+        sheet[ref] = formula
+    return book
+
+
+@pytest.mark.parametrize(
+    "formulas",
+    [
+        {"B3": '="Total "&B3/3'},  # a join naming its own cell
+        {"B1": '="x"&C1/3', "C1": "=LEN(B1)"},  # a cycle through a join
+        # INDIRECT reads a spilled cell: computed twice, the order could differ
+        {"B2": '=INDIRECT("D8")', "B8": "=TRANSPOSE(A1:A3)", "F1": '="n "&A1/3'},
+        {"D7": "=OFFSET(D6,1,0)", "F7": '="n "&A1/3'},
+    ],
+)
+def test_joins_rewritten_later_give_what_rewritten_first_gives(tmp_path, monkeypatch, formulas):
+    """Circular references through a join (which formualizer accepts before a computation
+    and refuses after one), and workbooks whose references the engine resolves as it
+    computes: the file and summary are those of the copy rewritten first."""
+    _numbers_and(formulas).save(tmp_path / "in.xlsx")
+    result = _three_ways(tmp_path, monkeypatch, tmp_path / "in.xlsx")
+    assert result.formula_cells == len(formulas)
+
+
+def test_only_joins_are_left_for_later(tmp_path):
+    """A range in a plain formula, computed as written, spills whole (quadratic over a
+    filled-down block): it is rewritten before the engine starts; a join after; nothing is
+    left for later when a formula to rewrite stands for several cells."""
+    from tests.data.recalc.raw_books import cells, raw_book
+    from xl_funnel.recalc import engine_load
+    from xl_funnel.recalc.package import read_package
+    from xl_funnel.recalc.sheet_xml import SheetXml
+
+    def split(body: str) -> list[tuple[list[bytes], list[bytes]]]:
+        package = read_package(raw_book(tmp_path / "in.xlsx", sheets={"S": cells(body)}))
+        xml = SheetXml(package.parts[package.sheets[0].part])
+        part = engine_load._Part("S", "p", xml.data, xml, xml.formula_shapes, xml.formulas_shaped)
+        found = engine_load._split([part], frozenset())
+        if not found:
+            return []
+        formula = xml.formula_pattern
+        return [
+            [formula.match(xml.data, xml.data.rfind(b"<c ", 0, at))[4] for at in where]
+            for where in found["p"]
+        ]
+
+    plain = '<c r="B1"><f>$A$1:$A$5*2</f></c><c r="C1"><f>"n "&amp;A1/3</f></c>'
+    assert split({1: plain}) == [[b"<f>$A$1:$A$5*2</f>"], [b'<f>"n "&amp;A1/3</f>']]
+    shared = '<c r="B1"><f t="shared" ref="B1:B2" si="0">$A$1:$A$5*2</f></c>'
+    assert split({1: shared + '<c r="C1"><f>"n "&amp;A1/3</f></c>'}) == []
+    whole = '<c r="B1"><f>SUM(A:A)&amp;"x"</f></c>'
+    assert split({1: whole}) == []
+
+
+def test_a_part_xl_funnel_cannot_read_is_refused_with_joins_left_for_later(tmp_path):
+    """A formula cell without an r= reference is refused while the engine computes; the
+    refusal is not taken for the engine's, which would compute the rewritten copy instead."""
+    from tests.data.recalc.raw_books import cells, raw_book
+    from xl_funnel.recalc.errors import WorkbookError
+    from xl_funnel.recalc.workflow import named_values
+
+    body = cells({1: '<c r="A1"><v>5</v></c><c r="B1"><f>1/8&amp;"x"</f></c><c><f>A1*2</f></c>'})
+    names = '<definedName name="Out">S!$A$1</definedName>'
+    source = raw_book(tmp_path / "in.xlsx", sheets={"S": body}, names=names)
+    with pytest.raises(WorkbookError, match="formula cells xl-funnel cannot read"):
+        named_values(source, ["Out"])

@@ -160,13 +160,17 @@ class Engine:
                 name, _bridge(name, self.reasons), min_args=min_args, max_args=max_args
             )
         self._date1904 = date1904
+        self._corrected: set[str] = set()
         for name in corrected:
             self.use_corrected(name)
 
     def use_corrected(self, name: str) -> None:
         """Register the corrected form of built-in ``name`` (one of
         :data:`~xl_funnel.recalc.corrected_names.CORRECTED_ARITY`); the next :meth:`evaluate`
-        computes with it."""
+        computes with it (once registered, it stays)."""
+        if name in self._corrected:
+            return
+        self._corrected.add(name)
         # imported here: a workbook pays only for the modules of the built-ins it calls
         from xl_funnel.recalc.corrected import corrected_function
 

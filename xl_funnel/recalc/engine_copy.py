@@ -34,6 +34,7 @@ __all__ = [
     "rewrite_hits",
     "rewrite_names",
     "rewrite_sheet",
+    "shapes_hit",
     "single_valued",
 ]
 
@@ -261,6 +262,21 @@ def rewrite_hits(
     if locate is not None:
         return locate(found)
     return sorted({hit for search in hitting for hit in search(data, size)})
+
+
+def shapes_hit(
+    shapes: Sequence[bytes], size: int, prefix: bytes = b"", names: frozenset[str] = frozenset()
+) -> tuple[set[bytes], set[bytes]]:
+    """The formula shapes (:attr:`~xl_funnel.recalc.sheet_xml.SheetXml.formula_shapes`) of a
+    part of ``size`` bytes worth rewriting: those a search other than the joins' finds, and
+    those the joins' search finds (a number joined to text)."""
+    joined, ends = b"".join(shapes), list(accumulate(map(len, shapes)))
+    structural: set[bytes] = set()
+    joins: set[bytes] = set()
+    for search in _searches(prefix, names, folded=True):
+        found = joins if search is _joins else structural
+        found.update(shapes[bisect_right(ends, hit)] for hit in search(joined, size))
+    return structural, joins
 
 
 _NAME_ATTR = LazyPattern(rb"""\sname=["']([^"']+)["']""")

@@ -4,15 +4,24 @@ The engine computes a copy of the workbook made for it (:mod:`~xl_funnel.recalc.
 cells inside array formulas lose their cached values, omitted arguments of xl-funnel calls are
 marked, and formulas the engine would compute wrongly are rewritten.
 
-**Rewriting while the engine computes.** Rewriting is Python work (about 10 ms for the built-in
-plan's 52 formulas), and the engine holds no Python lock while it computes. When the only
-changes to the copy are formulas' texts, the engine loads the file as it is and starts at once;
-the formulas are rewritten meanwhile on the other core, then handed to the engine, which
-computes again only the cells that depend on them (0.4 ms for the plan). The file's formulas
-computed as written cost the engine no more than the rewritten ones, except where rewriting
-clips a range: a formula holding a whole column or row, or a sheet-sized range, is rewritten
-first, as is a workbook calling xl-funnel functions (whose reasons for error values are
-collected while it computes).
+**Joins rewritten while the engine computes.** Most rewritten formulas of a plan only join a
+number to text (``"FY"&YEAR(…)``, titles and notes): each number is wrapped in
+``_XLFUNNEL_JOIN`` so it reads as Excel writes it. That is Python work (about 10 ms for the
+built-in plan's 38, with the patterns and modules it needs), and the engine holds no Python
+lock while it computes. So when the copy differs from the file only by formula texts, the
+engine starts on the file with those joins as written; they are rewritten meanwhile on the
+other core, then handed to the engine, which computes again only what depends on them
+(0.4 ms for the plan). Joining costs the engine the same either way. Every other rewrite
+(implicit intersection, tables, 3-D and union references …) is made before the engine
+starts, because the formula as written can cost far more (a range in a plain formula spills
+whole: 8,000 rows of ``=$A$1:$A$8000*2`` take 8.8 s and 3.6 GB as written, 2.5 s and 54 MB
+rewritten). The joins are rewritten first too when anything else could differ between two
+computations or cost a second one: a workbook calling xl-funnel functions (whose reasons for
+error values are collected as it computes) or INDIRECT or OFFSET (whose references the engine
+resolves as it computes), an array or shared formula among those rewritten, a range rewriting
+clips, more than 20,000 formulas to hand over, or a copy changed otherwise. If the file as
+written stops the engine, or it refuses a rewritten formula after computing (one naming its
+own cell), the copy is rewritten whole and computed again.
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from xl_funnel.recalc.engine_copy import (
     rewrite_hits,
     rewrite_names,
     rewrite_sheet,
+    shapes_hit,
     single_valued,
 )
 from xl_funnel.recalc.errors import WorkbookError
@@ -59,20 +69,23 @@ def evaluated(
     sheets = {sheet.name: SheetXml(package.parts[sheet.part]) for sheet in package.sheets}
     later_allowed = _REWRITE_WHILE_COMPUTING and not repeated
     engine, later = _load(package, sheets, limits, repeated, rewrite_later=later_allowed)
+    done = False
 
     def meanwhile() -> None:
+        nonlocal done
         if later is not None:
             later.rewrite()
         # Each sheet's formula cells are placed while the engine computes (1 s at 10k channels).
         for xml in sheets.values():
             xml.finish()
+        done = True
 
     try:
         engine.evaluate(during=meanwhile)
     except WorkbookError:
-        if later is None or not later.rewritten:
-            raise
-        # The formulas as written failed the engine: the rewritten copy is computed instead.
+        if later is None or not done:
+            raise  # the workbook's own fault (or ours), not the formulas as written
+        # The formulas as written stopped the engine: the rewritten copy is computed instead.
         engine = later.reloaded()
         engine.evaluate()
         return engine, sheets
@@ -106,12 +119,17 @@ class _Part(NamedTuple):
 
 
 def _rewritten(
-    part: _Part, named: frozenset[str], forms: _LazyForms, edits: list[tuple[str, FormulaEdit]]
+    part: _Part,
+    named: frozenset[str],
+    forms: _LazyForms,
+    edits: list[tuple[str, FormulaEdit]],
+    hits: list[int] | None = None,
 ) -> bytes:
-    """``part``'s data with the formulas the engine would compute wrongly rewritten; each
-    formula changed is added to ``edits``."""
+    """``part``'s data with the formulas the engine would compute wrongly rewritten (those at
+    ``hits``, when given); each formula changed is added to ``edits``."""
     data, xml = part.data, part.xml
-    hits = rewrite_hits(data, xml.prefix, named, part.shapes, part.locate)
+    if hits is None:
+        hits = rewrite_hits(data, xml.prefix, named, part.shapes, part.locate)
     if not hits:
         return data
     found: list[FormulaEdit] = []
@@ -120,81 +138,54 @@ def _rewritten(
     return data
 
 
-class _Rewrite:
-    """The formulas of a workbook's sheets rewritten for the engine while it computes the file
-    as written, then handed to it (:func:`evaluated`)."""
+class _Joins:
+    """The formulas that only join numbers to text, rewritten while the engine computes the
+    file with them as written, then handed to it (:func:`evaluated`)."""
 
     def __init__(
         self,
-        parts: list[_Part],
-        named: frozenset[str],
+        parts: list[tuple[_Part, list[int]]],
         forms: _LazyForms,
-        load: Callable[[dict[str, bytes]], Engine],
+        reload: Callable[[], Engine],
     ) -> None:
-        self._parts, self._named, self._forms = parts, named, forms
-        self._load = load  # the engine loaded with the parts changed
+        self._parts, self._forms = parts, forms  # each part with where its joins are
+        self._reload = reload  # the engine loaded with the whole copy rewritten first
         self.edits: list[tuple[str, FormulaEdit]] = []
-        self.changed: dict[str, bytes] | None = None
-        self._found: dict[str, int] = {}
-        self.rewritten = False
 
     def rewrite(self) -> None:
-        changed = self._rewritten_parts()
-        # The rewritten parts are kept only when the engine will load them (``handed_to``):
-        # otherwise the edits are all it needs, and the parts (the 10k-channel plan's
-        # Channels sheet: 107 MB) would sit in memory while it computes.
-        self.changed = changed if self._whole_copy_needed() else None
-        self._found = self._forms.found()  # counted once (a second rewrite would add again)
+        for part, hits in self._parts:
+            _rewritten(part, frozenset(), self._forms, self.edits, hits)
         if any(JOIN in edit.formula for _, edit in self.edits):
             # Its modules are imported now, while the engine computes, not when it is
             # registered after (1 ms of the built-in plan).
             from xl_funnel.recalc.corrected import corrected_function
 
             corrected_function(JOIN)
-        self.rewritten = True
-
-    def _rewritten_parts(self) -> dict[str, bytes]:
-        self.edits = []
-        changed = {}
-        for part in self._parts:
-            data = _rewritten(part, self._named, self._forms, self.edits)
-            if data is not part.data:
-                changed[part.part] = data
-        return changed
-
-    def _whole_copy_needed(self) -> bool:
-        """Whether the engine must load the rewritten copy rather than be handed the edits:
-        too many of them, or one standing for several cells (an array or shared formula)."""
-        edits = self.edits
-        return len(edits) > _EDITS_CAP or any(edit.spans for _, edit in edits)
 
     def reloaded(self) -> Engine:
-        """The engine loaded with the rewritten copy."""
-        changed = self.changed if self.changed is not None else self._rewritten_parts()
-        engine = self._load(changed)
-        self._prepare(engine)
-        return engine
-
-    def _prepare(self, engine: Engine) -> None:
-        if any(JOIN in edit.formula for _, edit in self.edits):  # a number joined to text
-            engine.use_corrected(JOIN)
-        engine.unsupported = dict(self._found)
+        """The engine loaded with the copy rewritten before it computes (the rewriting is
+        done again: this is the rare path)."""
+        return self._reload()
 
     def handed_to(self, engine: Engine) -> Engine:
-        """``engine``, which computed the file as written, given the rewritten formulas and
-        computed again (or, where one formula stands for several cells, the rewritten copy
-        loaded and computed)."""
+        """``engine``, which computed the joins as written, given them rewritten and computed
+        again (only what depends on them)."""
         edits = self.edits
+        engine.unsupported = self._forms.found()
         if not edits:
-            self._prepare(engine)
             return engine
-        if self._whole_copy_needed() or not {name for name, _ in edits} <= set(engine.sheet_names):
-            engine = self.reloaded()
+        if not {name for name, _ in edits} <= set(engine.sheet_names):
+            engine = self.reloaded()  # a sheet the engine holds under another name
             engine.evaluate()
             return engine
-        self._prepare(engine)
-        for name, edit in edits:
-            engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
+        if any(JOIN in edit.formula for _, edit in edits):  # a number joined to text
+            engine.use_corrected(JOIN)
+        try:
+            for name, edit in edits:
+                engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
+        except Exception:  # formualizer's own types: e.g. a formula naming its own cell,
+            # which it takes before a computation and refuses after one
+            engine = self.reloaded()
         engine.evaluate()
         return engine
 
@@ -205,9 +196,10 @@ def _load(
     limits: Limits,
     repeated: bool,
     rewrite_later: bool,
-) -> tuple[Engine, _Rewrite | None]:
-    """The engine loaded (:func:`load_engine`), and the rewriting left for while it computes
-    (``None`` when it was done before, as it is unless ``rewrite_later`` and it can be)."""
+) -> tuple[Engine, _Joins | None]:
+    """The engine loaded (:func:`load_engine`), and the formulas that only join numbers to
+    text left to rewrite while it computes (``None`` when there are none, or unless
+    ``rewrite_later`` and the copy allows it)."""
     changed = {}
     workbook_xml = package.parts[package.workbook]
     named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
@@ -230,12 +222,12 @@ def _load(
     # built-ins registered in Excel's documented form (a defined name may call one)
     lowered_book = workbook_xml.lower()
     corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
+    volatile = any(call in lowered_book for call in _VOLATILE_REFERENCES)
     # ``whole``: the copy changes more than formulas' texts, so the engine loads a rebuilt
     # package. Otherwise it loads the file itself and is handed the rewritten formulas one by
     # one (10,000-channel plan: 1.2 s spared).
     whole = bool(changed)
     parts: list[_Part] = []
-    clipped = False  # a formula holds a range rewriting clips
     for sheet in package.sheets:
         xml = sheets[sheet.name]
         members = xml.array_members()
@@ -252,15 +244,13 @@ def _load(
         locate = xml.formulas_shaped if data is xml.data else None
         whole = whole or data is not xml.data
         parts.append(_Part(sheet.name, sheet.part, data, xml, shapes, locate))
-        joined = b"".join(shapes)
-        clipped = clipped or _CLIPPED.search(joined) is not None
-        lowered = joined.lower()
+        lowered = b"".join(shapes).lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
+        volatile = volatile or any(call in lowered for call in _VOLATILE_REFERENCES)
         if in_sheet := called_in_lowered([lowered]):
             called |= in_sheet
         if data is not xml.data:
             changed[sheet.part] = data
-
     formulas = sum(xml.formula_count for xml in sheets.values())
 
     def load(changed: dict[str, bytes]) -> Engine:
@@ -279,12 +269,16 @@ def _load(
             corrected=sorted(corrected),
         )
 
-    if rewrite_later and not whole and not called and not clipped:
-        return load({}), _Rewrite(parts, named, forms, load)
+    def rewritten_first() -> tuple[Engine, None]:
+        return _load(package, sheets, limits, repeated, rewrite_later=False)
 
+    # Joins are left for later only where computing them as written first cannot cost more
+    # or leave a trace (the module's docstring).
+    split = _split(parts, named) if rewrite_later and not (whole or called or volatile) else {}
     edits: list[tuple[str, FormulaEdit]] = []
     for part in parts:
-        data = _rewritten(part, named, forms, edits)
+        now = split[part.part][0] if split else None
+        data = _rewritten(part, named, forms, edits, now)
         if data is not part.data:
             changed[part.part] = data
     if any(JOIN in edit.formula for _, edit in edits):  # a number joined to text
@@ -300,14 +294,43 @@ def _load(
                 changed[sheet.part] = marked
 
     by_edits = not whole and len(edits) <= _EDITS_CAP and not any(e.spans for _, e in edits)
+    if split and not by_edits:
+        return rewritten_first()  # not expected: the formulas rewritten first are single cells
     engine = load({} if by_edits else changed)
     if by_edits and not {name for name, _ in edits} <= set(engine.sheet_names):
         # A sheet the engine holds under another name (set_formula would add a sheet).
+        if split:
+            return rewritten_first()
         engine, by_edits = load(changed), False
     for name, edit in edits if by_edits else ():
         engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
     engine.unsupported = forms.found()
-    return engine, None
+    joins = [(part, split[part.part][1]) for part in parts if split and split[part.part][1]]
+    if not joins:
+        return engine, None
+    return engine, _Joins(joins, forms, lambda: rewritten_first()[0])
+
+
+def _split(parts: list[_Part], named: frozenset[str]) -> dict[str, tuple[list[int], list[int]]]:
+    """Where each part's formulas to rewrite before the engine computes are, and where those
+    that only join numbers to text are, by part; nothing when the joins cannot be left for
+    later: a formula to rewrite holds a range rewriting clips or stands for several cells (an
+    array or shared formula), or there are too many to hand over one by one."""
+    found = {}
+    count = 0
+    for part in parts:
+        if part.locate is None:
+            return {}
+        structural, joins = shapes_hit(part.shapes, len(part.data), part.xml.prefix, named)
+        joins -= structural
+        hit = structural | joins
+        if any(map(_SPANS.match, hit)) or _CLIPPED.search(b"".join(hit)) is not None:
+            return {}
+        now = part.locate(structural) if structural else []
+        later = part.locate(joins) if joins else []
+        count += len(now) + len(later)
+        found[part.part] = (now, later)
+    return found if count <= _EDITS_CAP else {}
 
 
 #: Whether formulas are rewritten while the engine computes the file as written (when they
@@ -329,6 +352,11 @@ _FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(
 # A whole column or row, or a range reaching row 1,000,000 or the last columns, as
 # engine_copy's search finds them (in formula shapes, whose digits are all folded to 1): the
 # engine is not given such a formula as written, since rewriting clips the range.
+# An array or shared formula (its edit would stand for several cells).
+_SPANS = LazyPattern(rb"""<[^>]*?\st=["'](?:array|shared)["']""")
+# Functions whose references the engine resolves as it computes (not tracked as
+# dependencies): a cell computed twice may read another state the second time.
+_VOLATILE_REFERENCES = (b"indirect(", b"offset(")
 _CLIPPED = LazyPattern(
     rb":(?:\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
     rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
