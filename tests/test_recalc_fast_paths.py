@@ -351,20 +351,22 @@ def test_joins_rewritten_later_give_what_rewritten_first_gives(tmp_path, monkeyp
     assert result.formula_cells == len(formulas)
 
 
-def test_only_joins_are_left_for_later(tmp_path):
-    """A range in a plain formula, computed as written, spills whole (quadratic over a
-    filled-down block): it is rewritten before the engine starts; a join after; nothing is
-    left for later when a formula to rewrite stands for several cells."""
+def test_what_is_left_for_later(tmp_path):
+    """Joins are left for later; other rewrites too while, computed as written, they cannot
+    cost much (a range in a plain formula spills whole: 8,000 rows of a range of 8,000 would
+    compute 64 million cells); nothing when a formula to rewrite stands for several cells."""
     from tests.data.recalc.raw_books import cells, raw_book
     from xl_funnel.recalc import engine_load
     from xl_funnel.recalc.package import read_package
     from xl_funnel.recalc.sheet_xml import SheetXml
 
-    def split(body: str) -> list[tuple[list[bytes], list[bytes]]]:
-        package = read_package(raw_book(tmp_path / "in.xlsx", sheets={"S": cells(body)}))
+    def split(rows: dict[int, str], names: str = "") -> list[list[bytes]]:
+        source = raw_book(tmp_path / "in.xlsx", sheets={"S": cells(rows)}, names=names)
+        package = read_package(source)
         xml = SheetXml(package.parts[package.sheets[0].part])
         part = engine_load._Part("S", "p", xml.data, xml, xml.formula_shapes, xml.formulas_shaped)
-        found = engine_load._split([part], frozenset())
+        named = engine_load.range_names(package.parts[package.workbook])
+        found = engine_load._split([part], named, package.parts[package.workbook])
         if not found:
             return []
         formula = xml.formula_pattern
@@ -373,12 +375,21 @@ def test_only_joins_are_left_for_later(tmp_path):
             for where in found["p"]
         ]
 
-    plain = '<c r="B1"><f>$A$1:$A$5*2</f></c><c r="C1"><f>"n "&amp;A1/3</f></c>'
-    assert split({1: plain}) == [[b"<f>$A$1:$A$5*2</f>"], [b'<f>"n "&amp;A1/3</f>']]
-    shared = '<c r="B1"><f t="shared" ref="B1:B2" si="0">$A$1:$A$5*2</f></c>'
-    assert split({1: shared + '<c r="C1"><f>"n "&amp;A1/3</f></c>'}) == []
-    whole = '<c r="B1"><f>SUM(A:A)&amp;"x"</f></c>'
-    assert split({1: whole}) == []
+    join = '<c r="C1"><f>"n "&amp;A1/3</f></c>'
+    small = {1: '<c r="B1"><f>$A$1:$A$5*2</f></c>' + join}
+    assert split(small) == [[], [b"<f>$A$1:$A$5*2</f>", b'<f>"n "&amp;A1/3</f>']]
+    large = {row: f'<c r="B{row}"><f>$A$1:$A$400*2</f></c>' for row in range(1, 301)}
+    large[1] += join  # 300 formulas of 400 cells each: 120,000 cells as written
+    now, later = split(large)
+    assert (len(now), later) == (300, [b'<f>"n "&amp;A1/3</f>'])
+    names = '<definedName name="Prices">S!$A$1:$A$60000</definedName>'
+    named = {1: '<c r="B1"><f>Prices*2</f></c><c r="B2"><f>Prices*3</f></c>' + join}
+    assert [len(found) for found in split(named, names)] == [2, 1]
+    table = {1: '<c r="B1"><f>Rates[Rate]*2</f></c>' + join}
+    assert [len(found) for found in split(table)] == [1, 1]
+    shared = {1: '<c r="B1"><f t="shared" ref="B1:B2" si="0">$A$1:$A$5*2</f></c>' + join}
+    assert split(shared) == []
+    assert split({1: '<c r="B1"><f>SUM(A:A)&amp;"x"</f></c>'}) == []
 
 
 def test_a_part_xl_funnel_cannot_read_is_refused_with_joins_left_for_later(tmp_path):

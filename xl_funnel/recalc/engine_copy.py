@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
 __all__ = [
     "FormulaEdit",
     "name_trigger",
+    "named_sizes",
     "names_need_rewrite",
     "needs_rewrite",
     "range_names",
@@ -283,6 +284,18 @@ _NAME_ATTR = LazyPattern(rb"""\sname=["']([^"']+)["']""")
 _MULTI_CELL = LazyPattern(
     rb"^(?:'(?:[^']|'')+'|[^'!]+)!\$?[A-Z]{1,3}\$?[0-9]{1,7}:\$?[A-Z]{1,3}\$?[0-9]{1,7}$"
 )
+
+
+def named_sizes(workbook_xml: bytes) -> Iterator[tuple[str, int]]:
+    """Each defined name standing for a range of several cells (:func:`range_names`), with
+    how many cells it holds."""
+    for match in _NAME.finditer(workbook_xml):
+        name = _NAME_ATTR.search(match[1])
+        text = match[2].strip()
+        if name and not name[1].startswith(b"_xlnm.") and _MULTI_CELL.match(text):
+            first, last = text.rpartition(b"!")[2].split(b":")
+            (top, left), (bottom, right) = parse_a1(first.decode()), parse_a1(last.decode())
+            yield name[1].decode("utf-8", "replace"), (bottom - top + 1) * (right - left + 1)
 
 
 def range_names(workbook_xml: bytes) -> frozenset[str]:

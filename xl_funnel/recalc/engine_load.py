@@ -4,24 +4,26 @@ The engine computes a copy of the workbook made for it (:mod:`~xl_funnel.recalc.
 cells inside array formulas lose their cached values, omitted arguments of xl-funnel calls are
 marked, and formulas the engine would compute wrongly are rewritten.
 
-**Joins rewritten while the engine computes.** Most rewritten formulas of a plan only join a
+**Rewriting while the engine computes.** Most rewritten formulas of a plan only join a
 number to text (``"FY"&YEAR(…)``, titles and notes): each number is wrapped in
 ``_XLFUNNEL_JOIN`` so it reads as Excel writes it. That is Python work (about 10 ms for the
-built-in plan's 38, with the patterns and modules it needs), and the engine holds no Python
-lock while it computes. So when the copy differs from the file only by formula texts, the
-engine starts on the file with those joins as written; they are rewritten meanwhile on the
-other core, then handed to the engine, which computes again only what depends on them
-(0.4 ms for the plan). Joining costs the engine the same either way. Every other rewrite
-(implicit intersection, tables, 3-D and union references …) is made before the engine
-starts, because the formula as written can cost far more (a range in a plain formula spills
-whole: 8,000 rows of ``=$A$1:$A$8000*2`` take 8.8 s and 3.6 GB as written, 2.5 s and 54 MB
-rewritten). The joins are rewritten first too when anything else could differ between two
-computations or cost a second one: a workbook calling xl-funnel functions (whose reasons for
-error values are collected as it computes) or INDIRECT or OFFSET (whose references the engine
-resolves as it computes), an array or shared formula among those rewritten, a range rewriting
-clips, more than 20,000 formulas to hand over, or a copy changed otherwise. If the file as
-written stops the engine, or it refuses a rewritten formula after computing (one naming its
-own cell), the copy is rewritten whole and computed again.
+built-in plan's 52 formulas found, with the patterns and modules it needs), and the engine
+holds no Python lock while it computes. So when the copy differs from the file only by
+formula texts, the engine starts on the file as written; the formulas are rewritten meanwhile
+on the other core, then handed to the engine, which computes again only what depends on them
+(0.4 ms for the plan). Joining costs the engine the same either way. Other formulas to rewrite
+(implicit intersection, 3-D and union references …) are left for later only when, computed as
+written, they cannot cost much: no table or external reference, and at most 100,000 cells
+referenced by all of them together, since a range in a plain formula spills whole as written
+(8,000 rows of ``=$A$1:$A$8000*2`` take 8.8 s and 3.6 GB as written, 2.5 s and 54 MB
+rewritten). Otherwise they are rewritten before the engine starts, and the joins alone are
+left. Nothing is left for later where two computations could differ or one would be wasted: a
+workbook calling xl-funnel functions (whose reasons for error values are collected as it
+computes) or INDIRECT or OFFSET (whose references the engine resolves as it computes), an
+array or shared formula among those rewritten, a range rewriting clips, more than 20,000
+formulas to hand over, or a copy changed otherwise. If the file as written stops the engine,
+or it refuses a rewritten formula after computing (one naming its own cell), the copy is
+rewritten whole and computed again.
 """
 
 from __future__ import annotations
@@ -30,10 +32,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from xl_funnel.recalc.a1 import parse_a1
 from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
     FormulaEdit,
+    named_sizes,
     names_need_rewrite,
     range_names,
     rewrite_hits,
@@ -138,9 +142,9 @@ def _rewritten(
     return data
 
 
-class _Joins:
-    """The formulas that only join numbers to text, rewritten while the engine computes the
-    file with them as written, then handed to it (:func:`evaluated`)."""
+class _Later:
+    """Formulas rewritten while the engine computes the file with them as written, then
+    handed to it (:func:`evaluated`)."""
 
     def __init__(
         self,
@@ -148,7 +152,7 @@ class _Joins:
         forms: _LazyForms,
         reload: Callable[[], Engine],
     ) -> None:
-        self._parts, self._forms = parts, forms  # each part with where its joins are
+        self._parts, self._forms = parts, forms  # each part with where its formulas are
         self._reload = reload  # the engine loaded with the whole copy rewritten first
         self.edits: list[tuple[str, FormulaEdit]] = []
 
@@ -168,8 +172,8 @@ class _Joins:
         return self._reload()
 
     def handed_to(self, engine: Engine) -> Engine:
-        """``engine``, which computed the joins as written, given them rewritten and computed
-        again (only what depends on them)."""
+        """``engine``, which computed the formulas as written, given them rewritten and
+        computed again (only what depends on them)."""
         edits = self.edits
         engine.unsupported = self._forms.found()
         if not edits:
@@ -196,10 +200,10 @@ def _load(
     limits: Limits,
     repeated: bool,
     rewrite_later: bool,
-) -> tuple[Engine, _Joins | None]:
-    """The engine loaded (:func:`load_engine`), and the formulas that only join numbers to
-    text left to rewrite while it computes (``None`` when there are none, or unless
-    ``rewrite_later`` and the copy allows it)."""
+) -> tuple[Engine, _Later | None]:
+    """The engine loaded (:func:`load_engine`), and the formulas left to rewrite while it
+    computes (``None`` when there are none, or unless ``rewrite_later`` and the copy allows
+    it)."""
     changed = {}
     workbook_xml = package.parts[package.workbook]
     named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
@@ -272,9 +276,10 @@ def _load(
     def rewritten_first() -> tuple[Engine, None]:
         return _load(package, sheets, limits, repeated, rewrite_later=False)
 
-    # Joins are left for later only where computing them as written first cannot cost more
-    # or leave a trace (the module's docstring).
-    split = _split(parts, named) if rewrite_later and not (whole or called or volatile) else {}
+    # Formulas are left for later only where computing them as written first cannot cost
+    # much more or leave a trace (the module's docstring).
+    later_allowed = rewrite_later and not (whole or called or volatile)
+    split = _split(parts, named, workbook_xml) if later_allowed else {}
     edits: list[tuple[str, FormulaEdit]] = []
     for part in parts:
         now = split[part.part][0] if split else None
@@ -308,16 +313,24 @@ def _load(
     joins = [(part, split[part.part][1]) for part in parts if split and split[part.part][1]]
     if not joins:
         return engine, None
-    return engine, _Joins(joins, forms, lambda: rewritten_first()[0])
+    return engine, _Later(joins, forms, lambda: rewritten_first()[0])
 
 
-def _split(parts: list[_Part], named: frozenset[str]) -> dict[str, tuple[list[int], list[int]]]:
+def _split(
+    parts: list[_Part], named: frozenset[str], workbook_xml: bytes
+) -> dict[str, tuple[list[int], list[int]]]:
     """Where each part's formulas to rewrite before the engine computes are, and where those
-    that only join numbers to text are, by part; nothing when the joins cannot be left for
-    later: a formula to rewrite holds a range rewriting clips or stands for several cells (an
-    array or shared formula), or there are too many to hand over one by one."""
+    left for later are, by part; nothing when none can be left for later: a formula to
+    rewrite holds a range rewriting clips or stands for several cells (an array or shared
+    formula), or there are too many to hand over one by one.
+
+    Joins of numbers to text are left for later. So are the other formulas to rewrite when,
+    computed as written, they cannot cost much: no table or external reference, and all of
+    them together reference at most :data:`_AS_WRITTEN_CELLS` cells (a range in a plain
+    formula, computed as written, spills whole)."""
     found = {}
-    count = 0
+    count = cells = 0
+    sizes: dict[bytes, int] | None = None
     for part in parts:
         if part.locate is None:
             return {}
@@ -330,8 +343,36 @@ def _split(parts: list[_Part], named: frozenset[str]) -> dict[str, tuple[list[in
         later = part.locate(joins) if joins else []
         count += len(now) + len(later)
         found[part.part] = (now, later)
-    return found if count <= _EDITS_CAP else {}
+        if any(b"[" in shape for shape in structural):
+            cells = _AS_WRITTEN_CELLS + 1
+        elif now and cells <= _AS_WRITTEN_CELLS:
+            if sizes is None:
+                sizes = {name.upper().encode(): size for name, size in named_sizes(workbook_xml)}
+            cells += sum(_referenced_cells(part.data, at, sizes) for at in now)
+    if count > _EDITS_CAP:
+        return {}
+    if cells <= _AS_WRITTEN_CELLS:
+        return {name: ([], sorted(now + later)) for name, (now, later) in found.items()}
+    return found
 
+
+def _referenced_cells(data: bytes, start: int, sizes: dict[bytes, int]) -> int:
+    """How many cells the formula whose ``<f>`` element starts at ``start`` references (its
+    ranges, and the range names among ``sizes`` it mentions, each once per mention)."""
+    element = data[start : data.find(b"</", start)]
+    total = 0
+    for match in _RANGE.finditer(element):
+        (top, left), (bottom, right) = parse_a1(match[1].decode()), parse_a1(match[2].decode())
+        total += (abs(bottom - top) + 1) * (abs(right - left) + 1)
+    if sizes:
+        upper = element.upper()
+        total += sum(upper.count(name) * size for name, size in sizes.items() if name in upper)
+    return total
+
+
+#: At most this many cells referenced by the formulas to rewrite, they are computed as written
+#: first (each spill of a range in a plain formula costs the engine the range's cells).
+_AS_WRITTEN_CELLS = 100_000
 
 #: Whether formulas are rewritten while the engine computes the file as written (when they
 #: can be); the tests turn it off to compare.
@@ -357,6 +398,7 @@ _SPANS = LazyPattern(rb"""<[^>]*?\st=["'](?:array|shared)["']""")
 # Functions whose references the engine resolves as it computes (not tracked as
 # dependencies): a cell computed twice may read another state the second time.
 _VOLATILE_REFERENCES = (b"indirect(", b"offset(")
+_RANGE = LazyPattern(rb"(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})")
 _CLIPPED = LazyPattern(
     rb":(?:\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
     rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
