@@ -173,6 +173,33 @@ def test_not_toml_is_one_problem():
     assert found[0].startswith("not valid TOML: ")
 
 
+@pytest.mark.parametrize(
+    ("rates", "first", "comma"),
+    [
+        ("[0,25, 0,015]", "not valid TOML: ", "0,25"),  # TOML refuses "015" (a leading 0)
+        ("[0.25, 0,5]", "funnel.rates[1]: must be a fraction", "0,5"),  # two numbers: 0 and 5
+    ],
+)
+def test_a_decimal_comma_is_named_with_its_line(rates, first, comma):
+    text = VALID.replace("rates = [0.25, 0.1]", f"rates = {rates}  # 1,2 here")
+    line = textwrap.dedent(text).splitlines().index(f"rates = {rates}  # 1,2 here") + 1
+    found = problems(text)
+    assert found[0].startswith(first)
+    decimal = comma.replace(",", ".")
+    assert found[-1] == (
+        f"line {line}: {comma!r} looks like a decimal comma, which TOML reads as two numbers "
+        f"(or refuses): write {decimal}"
+    )
+    assert sum("decimal comma" in problem for problem in found) == 1  # not the comment's
+
+
+def test_a_list_of_whole_numbers_gets_no_decimal_comma_hint():
+    text = VALID.replace('company = "Acme"', 'company = "Acme 1,5"\nextra = [1,2]')
+    found = problems(text.replace("rates = [0.25, 0.1]", "rates = [0.25, 0]"))
+    assert found[-1] == "funnel.rates[1]: must be a fraction from more than 0 to 1, got 0"
+    assert not any("decimal comma" in problem for problem in found)
+
+
 def test_all_problems_at_once_with_key_paths():
     found = problems(
         """

@@ -101,3 +101,19 @@ def test_a_file_that_is_no_zip_is_named_for_what_it_looks_like(tmp_path, content
     with pytest.raises(WorkbookError, match="is not an Excel workbook") as refused:
         read_package(path, DEFAULT_LIMITS)
     assert said in str(refused.value)
+
+
+def test_a_part_in_a_multibyte_encoding_is_refused_in_one_line(book, tmp_path):
+    """expat reads UTF-8, UTF-16 and single-byte encodings; a relationships part declaring
+    Shift_JIS is named, not a ValueError from the parser."""
+    path = tmp_path / "sjis.xlsx"
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(path, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b'encoding="UTF-8"', b'encoding="Shift_JIS"', 1)
+                if b"Shift_JIS" not in data:
+                    data = b'<?xml version="1.0" encoding="Shift_JIS"?>' + data
+            target.writestr(info, data)
+    with pytest.raises(WorkbookError, match=r"workbook.xml.rels' declares an encoding"):
+        read_package(path, DEFAULT_LIMITS)

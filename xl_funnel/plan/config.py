@@ -11,6 +11,7 @@ fixes a file in one pass instead of one error per run. The checks live in
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -360,8 +361,44 @@ def parse_config(text: str, source: str = "<config>") -> PlanConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError([f"not valid TOML: {error}"], source) from None
-    return PlanConfig.from_dict(data, source)
+        line = _ERROR_LINE.search(str(error))
+        at = [int(line[1])] if line else None
+        raise ConfigError(
+            [f"not valid TOML: {error}", *_decimal_commas(text, at)], source
+        ) from None
+    try:
+        return PlanConfig.from_dict(data, source)
+    except ConfigError as error:
+        if hints := _decimal_commas(text):
+            raise ConfigError([*error.problems, *hints], source) from None
+        raise
+
+
+_ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+# A number, a comma and digits with no space between (0,2): a decimal comma, as European
+# spreadsheets write it; TOML reads two numbers (or refuses "015").
+_DECIMAL_COMMA = re.compile(r"(?<![\w.])[0-9]+,[0-9]+(?![\w.])")
+_QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'")
+
+
+def _decimal_commas(text: str, lines: list[int] | None = None) -> list[str]:
+    """A hint for each line (of ``lines``, 1-based, or all) holding what looks like a decimal
+    comma outside strings and comments: at a line TOML refused, any digits around a comma;
+    elsewhere only in a list that also separates its items by a comma and a space
+    (``[0,25, 0,1]``; ``[0,0,1]`` is a list of whole numbers)."""
+    hints = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if lines is not None and number not in lines:
+            continue
+        code = _QUOTED.sub('""', line).partition("#")[0]
+        found = _DECIMAL_COMMA.search(code)
+        if found and (lines is not None or ", " in code):
+            decimal = found[0].replace(",", ".")
+            hints.append(
+                f"line {number}: {found[0]!r} looks like a decimal comma, which TOML reads as "
+                f"two numbers (or refuses): write {decimal}"
+            )
+    return hints
 
 
 def example_config() -> PlanConfig:

@@ -292,6 +292,11 @@ def _parse(name: str, parts: dict[str, bytes]) -> Element:
         raise WorkbookError(f"part {name!r} is refused: it holds {error}") from None
     except XmlError as error:
         raise WorkbookError(f"part {name!r} is not well-formed XML ({error})") from None
+    except ValueError as error:  # expat: "multi-byte encodings are not supported"
+        raise WorkbookError(
+            f"part {name!r} declares an encoding xl-funnel cannot read ({error}): Excel writes "
+            "UTF-8; open and save the workbook in Excel first"
+        ) from None
 
 
 def _rels_name(part: str) -> str:
