@@ -160,10 +160,21 @@ def test_european_excel_export_with_mapped_columns(plan):
         "amount=Betrag,won=Gewonnen"
     )
     export = DATA / "european_excel.csv"
+    # Without --dayfirst and --decimal: both are asked for in one run, one line each, and
+    # the plan is not touched.
+    both = run(plan, export, "--columns", mapping)
+    assert both.exit_code == 2
+    lines = both.stderr.splitlines()
+    assert all(line.startswith(f"Error: {export}") for line in lines)
+    assert sum("add --dayfirst or --monthfirst" in line for line in lines) >= 2
+    assert lines[-1].endswith("amount '1.234,50 €' is not a number: did you mean --decimal ,?")
+    assert parts(plan) == before
     args = ("--columns", mapping, "--dayfirst")
     comma = run(plan, export, *args)
     assert comma.exit_code == 2
-    assert "amount '1.234,50 €' is not a number: did you mean --decimal ,?" in comma.stderr
+    assert comma.stderr.splitlines() == [
+        f"Error: {export} row 3: amount '1.234,50 €' is not a number: did you mean --decimal ,?"
+    ]
     result = run(plan, export, *args, "--decimal", ",")
     assert result.exit_code == 0, result.output
     book = load_workbook(plan)

@@ -6,9 +6,14 @@ import click
 
 
 class InputError(click.ClickException):
-    """Bad usage or unreadable input: ``Error: <file or argument>: <what is wrong>``, exit 2."""
+    """Bad usage or unreadable input: ``Error: <file or argument>: <what is wrong>``, exit 2;
+    several problems found at once, one such line each."""
 
     exit_code = 2
+
+    def show(self, file: object = None) -> None:
+        for line in self.format_message().splitlines() or [""]:
+            click.echo(f"Error: {line}", err=file is None, file=file)
 
 
 class ComputedWithErrors(click.ClickException):

@@ -23,9 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from xl_funnel.io.crm_presets import PRESETS, STAGE_KEYS, Preset, stage_key
 from xl_funnel.io.crm_values import closest_channel, footer_like, footer_words, won_value
@@ -134,17 +136,54 @@ def read_actuals(
         source=table.source,
     )
     result.footer = _drop_footer(table, [f.name for f in fields[1:] if f.name != "deal_stage"])
+    aliases = _aliases(channel_map, shape.channels)
+    # Every column is read before any problem is reported, so one run lists them all (a
+    # European export: dates day first and a decimal comma, at once).
+    problems: list[str] = []
+
+    def read(parse: Callable[[], Any]) -> Any:
+        try:
+            return parse()
+        except TableError as error:
+            problems.append(str(error))
+            return None
+
     dated = {
-        i: _dates(table, stage, order)
+        i: read(partial(_dates, table, stage, order))
         for i, stage in enumerate(shape.stages)
         if stage in table.columns
     }
     deals = "amount" in table.columns
     if not dated and not deals:
         raise TableError(_no_columns(table, shape, chosen))
-    aliases = _aliases(channel_map, shape.channels)
-    _count(table, shape, chosen, dated, deals, order, decimal, result, aliases)
+    columns = _DealColumns(None, None, None, None)
+    if deals:
+        columns = _DealColumns(
+            read(partial(_won_flags, table, chosen)),
+            read(partial(_dates, table, "created", order)) if "created" in table.columns else None,
+            read(partial(_dates, table, "closed", order)) if "closed" in table.columns else None,
+            read(partial(_amounts, table, decimal)),
+        )
+    if problems:
+        raise TableError("\n".join(problems))
+    _count(table, shape, dated, columns, result, aliases)
     return result
+
+
+class _DealColumns(NamedTuple):
+    """A deals export's columns, read: won or not, created and closed dates, amounts."""
+
+    won: list[bool] | None
+    created: list[dt.datetime | None] | None
+    closed: list[dt.datetime | None] | None
+    amounts: list[float | None] | None
+
+
+def _amounts(table: Table, decimal: str) -> list[float | None]:
+    return [
+        parse_number(v, decimal=decimal, where=table.where(i), label="amount")
+        for i, v in enumerate(table.values("amount"))
+    ]
 
 
 def _misspelled(table: Table, fields: Sequence[Field]) -> dict[str, str]:
@@ -301,7 +340,7 @@ def _won_flags(table: Table, preset: Preset) -> list[bool] | None:
     return None
 
 
-def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, aliases) -> None:
+def _count(table, shape, dated, columns: _DealColumns, result: Actuals, aliases) -> None:
     stages, channels = shape.stages, shape.channels
     last = len(stages) - 1
     lead = stages.index(shape.lead_stage) if shape.lead_stage in stages else 0
@@ -310,15 +349,8 @@ def _count(table, shape, preset, dated, deals, order, decimal, result: Actuals, 
         for s in (shape.entry_stages or [shape.lead_stage] * len(channels))
     ]
     opportunity, customer = _index(stages, "opportunity"), _index(stages, "customer")
-    created = closed = amounts = won_flags = None
-    if deals:
-        won_flags = _won_flags(table, preset)
-        created = _dates(table, "created", order) if "created" in table.columns else None
-        closed = _dates(table, "closed", order) if "closed" in table.columns else None
-        amounts = [
-            parse_number(v, decimal=decimal, where=table.where(i), label="amount")
-            for i, v in enumerate(table.values("amount"))
-        ]
+    deals = "amount" in table.columns
+    won_flags, created, closed, amounts = columns
     channel_values = table.values("channel")
     months: list[int] = []
     result.rows["ActualVolumes"] = set(dated)
