@@ -16,8 +16,9 @@ from xl_funnel.cli.table_options import Reading, table_options
     "  xl-funnel actuals plan.xlsx opportunities.xlsx --preset salesforce --monthfirst\n"
     '  xl-funnel actuals plan.xlsx export.csv --columns channel="Source",MQLs="MQL date"\n'
     "\nEach row counts in the fiscal month of each of its dates: the stages it entered, per "
-    "channel; deals add pipeline (created) and revenue (won). Only the Tracking input cells "
-    "of the months the export covers change. See docs/data.md."
+    "channel; deals add pipeline (created) and revenue (won). PLAN is changed in place, "
+    "atomically: only the Tracking input cells of the months the export covers, replaced by "
+    "the export's counts (run --dry-run first to see which). See docs/data.md."
 )
 @click.argument("plan", type=click.Path(path_type=Path, dir_okay=False))
 @click.argument("export", type=click.Path(path_type=Path, dir_okay=False))
