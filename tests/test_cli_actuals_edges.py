@@ -227,3 +227,18 @@ def test_a_column_spelled_almost_like_one_it_reads_is_named(plan, tmp_path):
     assert fixed.exit_code == 0, fixed.output
     assert "not read" not in fixed.stdout
     assert "    ActualVolumes: Leads, MQLs, Opportunities, Customers" in fixed.stdout
+
+
+def test_a_column_feeding_two_fields_is_named_once(plan, tmp_path):
+    """The mapping Salesforce's message suggests (opportunities from the created date) reads
+    one column twice: an ambiguous date in it is one line, not two."""
+    sf = export(
+        tmp_path,
+        "sf.csv",
+        "Lead Source,Created Date,Close Date,Amount,Won\nWebinars,03/01/2027,03/02/2027,100,yes\n",
+    )
+    result = run(plan, sf, "--preset", "salesforce", "--columns", "Opportunities=Created Date")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(set(lines)) == 2  # Created Date, Close Date
+    assert all("add --dayfirst or --monthfirst" in line for line in lines)

@@ -186,18 +186,49 @@ def test_a_decimal_comma_is_named_with_its_line(rates, first, comma):
     found = problems(text)
     assert found[0].startswith(first)
     decimal = comma.replace(",", ".")
-    assert found[-1] == (
-        f"line {line}: {comma!r} looks like a decimal comma, which TOML reads as two numbers "
-        f"(or refuses): write {decimal}"
+    assert found[-1].startswith(f"line {line}: ")
+    said = f"{comma!r} reads as several numbers in TOML: write {decimal} for a decimal"
+    assert any(said in problem for problem in found)
+    assert found[-1].endswith(" for a decimal")
+    assert not any("'1,2'" in problem for problem in found)  # the comment's
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        (
+            "budget_cap = 1,200,000",
+            "'1,200,000' reads as several numbers in TOML: write 1_200_000 for thousands",
+        ),
+        (
+            "x = [1,680, 2]",
+            "'1,680' reads as several numbers in TOML: write 1_680 for thousands, 1.680 for a "
+            "decimal",
+        ),
+        ("x = [0,2, 0,2, 0,4]", "'0,2' reads as several numbers in TOML: write 0.2 for a decimal"),
+    ],
+)
+def test_thousands_and_decimals_written_with_commas_get_both_readings(line, hint):
+    found = problems(VALID.replace('company = "Acme"', f'company = "Acme"\n{line}'))
+    hints = [problem for problem in found if "several numbers" in problem]
+    assert hints[0].endswith(hint)
+    assert len(hints) == len({hint.split("'")[1] for hint in hints})  # each number once
+
+
+def test_no_hint_inside_strings_dates_or_multi_line_strings():
+    text = VALID.replace(
+        'company = "Acme"',
+        'company = """Acme\n1,5, 2"""\nwhen = 2027-01-01\nnote = \'a 1,5, b\'\nrates_x = 1',
     )
-    assert sum("decimal comma" in problem for problem in found) == 1  # not the comment's
+    found = problems(text)
+    assert not any("several numbers" in problem for problem in found)
 
 
 def test_a_list_of_whole_numbers_gets_no_decimal_comma_hint():
     text = VALID.replace('company = "Acme"', 'company = "Acme 1,5"\nextra = [1,2]')
     found = problems(text.replace("rates = [0.25, 0.1]", "rates = [0.25, 0]"))
     assert found[-1] == "funnel.rates[1]: must be a fraction from more than 0 to 1, got 0"
-    assert not any("decimal comma" in problem for problem in found)
+    assert not any("several numbers" in problem for problem in found)
 
 
 def test_all_problems_at_once_with_key_paths():

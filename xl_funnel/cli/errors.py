@@ -1,4 +1,4 @@
-"""How the command line reports a problem: one line on stderr, exit code 2."""
+"""How the command line reports a problem: one line on stderr per problem, exit code 2."""
 
 from __future__ import annotations
 

@@ -164,8 +164,8 @@ def read_actuals(
             read(partial(_dates, table, "closed", order)) if "closed" in table.columns else None,
             read(partial(_amounts, table, decimal)),
         )
-    if problems:
-        raise TableError("\n".join(problems))
+    if problems:  # each once: one column may feed two fields
+        raise TableError("\n".join(dict.fromkeys(problems)))
     _count(table, shape, dated, columns, result, aliases)
     return result
 

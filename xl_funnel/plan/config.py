@@ -375,29 +375,39 @@ def parse_config(text: str, source: str = "<config>") -> PlanConfig:
 
 
 _ERROR_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-# A number, a comma and digits with no space between (0,2): a decimal comma, as European
-# spreadsheets write it; TOML reads two numbers (or refuses "015").
-_DECIMAL_COMMA = re.compile(r"(?<![\w.])[0-9]+,[0-9]+(?![\w.])")
-_QUOTED = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'[^']*'")
+# Digits, a comma and digits with no space between (0,2 or 1,200,000): a decimal comma as
+# European spreadsheets write it, or thousands separated by commas; TOML reads several numbers
+# (or refuses "015"). Not after "-" or ":" (a date or a time goes on).
+_COMMA_NUMBER = re.compile(r"(?<![\w.:-])[0-9]+(?:,[0-9]+)+(?![\w.:-])")
+_THOUSANDS = re.compile(r"[1-9][0-9]{0,2}(?:,[0-9]{3})+")
+# TOML's strings: multi-line ones first (basic and literal), then one-line ones.
+_QUOTED = re.compile(r'"""[\s\S]*?"""' r"|'{3}[\s\S]*?'{3}" r'|"(?:[^"\\\n]|\\.)*"' r"|'[^'\n]*'")
 
 
 def _decimal_commas(text: str, lines: list[int] | None = None) -> list[str]:
-    """A hint for each line (of ``lines``, 1-based, or all) holding what looks like a decimal
-    comma outside strings and comments: at a line TOML refused, any digits around a comma;
-    elsewhere only in a list that also separates its items by a comma and a space
-    (``[0,25, 0,1]``; ``[0,0,1]`` is a list of whole numbers)."""
+    """A hint for each number written with a comma on a line (of ``lines``, 1-based, or all)
+    outside strings and comments: at a line TOML refused, any; elsewhere only in a list that
+    also separates its items by a comma and a space (``[0,25, 0,1]``; ``[0,0,1]`` is a list
+    of whole numbers). Lines are counted as TOML counts them, at line feeds."""
+    # Each string becomes an empty one of as many lines, so the lines keep their numbers.
+    code = _QUOTED.sub(lambda match: '""' + "\n" * match[0].count("\n"), text)
     hints = []
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(code.split("\n"), 1):
         if lines is not None and number not in lines:
             continue
-        code = _QUOTED.sub('""', line).partition("#")[0]
-        found = _DECIMAL_COMMA.search(code)
-        if found and (lines is not None or ", " in code):
-            decimal = found[0].replace(",", ".")
-            hints.append(
-                f"line {number}: {found[0]!r} looks like a decimal comma, which TOML reads as "
-                f"two numbers (or refuses): write {decimal}"
-            )
+        line = line.partition("#")[0]
+        if lines is None and ", " not in line:
+            continue
+        for found in dict.fromkeys(_COMMA_NUMBER.findall(line)):  # each once
+            decimal = found.replace(",", ".") if found.count(",") == 1 else None
+            if _THOUSANDS.fullmatch(found):
+                advice = f"write {found.replace(',', '_')} for thousands"
+                advice += f", {decimal} for a decimal" if decimal else ""
+            elif decimal is not None:
+                advice = f"write {decimal} for a decimal"
+            else:
+                continue
+            hints.append(f"line {number}: {found!r} reads as several numbers in TOML: {advice}")
     return hints
 
 
