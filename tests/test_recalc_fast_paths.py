@@ -364,9 +364,11 @@ def test_what_is_left_for_later(tmp_path):
         source = raw_book(tmp_path / "in.xlsx", sheets={"S": cells(rows)}, names=names)
         package = read_package(source)
         xml = SheetXml(package.parts[package.sheets[0].part])
-        part = engine_load._Part("S", "p", xml.data, xml, xml.formula_shapes, xml.formulas_shaped)
         named = engine_load.range_names(package.parts[package.workbook])
-        found = engine_load._split([part], named, package.parts[package.workbook])
+        shapes = xml.formula_shapes
+        structural, joins = engine_load.shapes_hit(shapes, len(xml.data), xml.prefix, named)
+        part = engine_load._Part("S", "p", xml.data, xml, shapes, structural, joins, set())
+        found = engine_load._split([part], package.parts[package.workbook])
         if not found:
             return []
         formula = xml.formula_pattern

@@ -250,19 +250,13 @@ def rewrite_hits(
     size, searches = len(data), _searches(prefix, names)
     if shapes is None:
         return sorted({hit for search in searches for hit in search(data, size)})
-    joined, ends = b"".join(shapes), list(accumulate(map(len, shapes)))
-    found, hitting = set(), []
-    folded = _searches(prefix, names, folded=True)
-    for search, on_shapes in zip(searches, folded, strict=True):
-        hits = {shapes[bisect_right(ends, hit)] for hit in on_shapes(joined, size)}
-        if hits:
-            found |= hits
-            hitting.append(search)
+    by_search = _shapes_by_search(shapes, size, prefix, names)
+    found = set().union(*(hit for _, hit in by_search))
     if not found:
         return []
     if locate is not None:
         return locate(found)
-    return sorted({hit for search in hitting for hit in search(data, size)})
+    return sorted({hit for search, _ in by_search for hit in search(data, size)})
 
 
 def shapes_hit(
@@ -271,13 +265,28 @@ def shapes_hit(
     """The formula shapes (:attr:`~xl_funnel.recalc.sheet_xml.SheetXml.formula_shapes`) of a
     part of ``size`` bytes worth rewriting: those a search other than the joins' finds, and
     those the joins' search finds (a number joined to text)."""
-    joined, ends = b"".join(shapes), list(accumulate(map(len, shapes)))
     structural: set[bytes] = set()
     joins: set[bytes] = set()
-    for search in _searches(prefix, names, folded=True):
-        found = joins if search is _joins else structural
-        found.update(shapes[bisect_right(ends, hit)] for hit in search(joined, size))
+    for search, hit in _shapes_by_search(shapes, size, prefix, names):
+        (joins if search is _joins else structural).update(hit)
     return structural, joins
+
+
+def _shapes_by_search(
+    shapes: Sequence[bytes], size: int, prefix: bytes, names: frozenset[str]
+) -> list[tuple[Search, set[bytes]]]:
+    """Each search (for the part itself) that finds a shape, with the shapes it finds: a
+    search finds a formula's shape whenever it finds the formula (each takes digits as a
+    class; folding may make it find a few more, which only costs tokenizing)."""
+    joined, ends = b"".join(shapes), list(accumulate(map(len, shapes)))
+    found = []
+    for search, on_shapes in zip(
+        _searches(prefix, names), _searches(prefix, names, folded=True), strict=True
+    ):
+        hit = {shapes[bisect_right(ends, at)] for at in on_shapes(joined, size)}
+        if hit:
+            found.append((search, hit))
+    return found
 
 
 _NAME_ATTR = LazyPattern(rb"""\sname=["']([^"']+)["']""")

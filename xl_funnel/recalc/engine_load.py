@@ -56,13 +56,13 @@ from xl_funnel.recalc.omitted_args import (
     mark_omitted_in_sheet,
 )
 from xl_funnel.recalc.package import Package
-from xl_funnel.recalc.sheet_xml import DATA_TABLE, SheetXml, used_extent
+from xl_funnel.recalc.sheet_xml import DATA_TABLE, FOLD_DIGITS, SheetXml, used_extent
 from xl_funnel.recalc.writer import package_bytes
 
 if TYPE_CHECKING:
     from xl_funnel.recalc.reference_forms import BookForms
 
-__all__ = ["evaluated", "load_engine"]
+__all__ = ["evaluated"]
 
 
 def evaluated(
@@ -90,25 +90,12 @@ def evaluated(
         if later is None or not done:
             raise  # the workbook's own fault (or ours), not the formulas as written
         # The formulas as written stopped the engine: the rewritten copy is computed instead.
-        engine = later.reloaded()
+        engine = later.reload()
         engine.evaluate()
         return engine, sheets
     if later is not None:
         engine = later.handed_to(engine)
     return engine, sheets
-
-
-def load_engine(
-    package: Package, sheets: dict[str, SheetXml], limits: Limits, repeated: bool = False
-) -> Engine:
-    """The engine loaded with a copy of ``package`` made for it, not yet computed.
-
-    In the copy, cells inside array formulas have no cached values (the engine would take them
-    for constants), and each omitted argument of an xl-funnel call holds a marker the adapters
-    read as "omitted" (:mod:`~xl_funnel.recalc.omitted_args`). Only the xl-funnel functions the
-    formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
-    """
-    return _load(package, sheets, limits, repeated, rewrite_later=False)[0]
 
 
 class _Part(NamedTuple):
@@ -119,32 +106,43 @@ class _Part(NamedTuple):
     data: bytes  # the part as the engine gets it so far
     xml: SheetXml
     shapes: Sequence[bytes]  # its formula shapes, as in ``data``
-    locate: Callable[[set[bytes]], list[int]] | None  # where formulas of given shapes sit
+    structural: set[bytes]  # the shapes worth rewriting for more than joins (shapes_hit)
+    joins: set[bytes]  # those worth rewriting for joins of numbers to text only
+    called: set[str]  # the xl-funnel functions its formulas call
+
+    def hits(self, named: frozenset[str]) -> list[int]:
+        """Where its formulas worth rewriting are: located from the scan's pieces while the
+        part is as scanned, else found by the searches over the part."""
+        found = self.structural | self.joins
+        if not found:
+            return []
+        if self.data is self.xml.data:
+            return self.xml.formulas_shaped(found)
+        return rewrite_hits(self.data, self.xml.prefix, named, self.shapes)
 
 
 def _rewritten(
-    part: _Part,
-    named: frozenset[str],
-    forms: _LazyForms,
-    edits: list[tuple[str, FormulaEdit]],
-    hits: list[int] | None = None,
+    part: _Part, forms: _LazyForms, edits: list[tuple[str, FormulaEdit]], hits: list[int]
 ) -> bytes:
-    """``part``'s data with the formulas the engine would compute wrongly rewritten (those at
-    ``hits``, when given); each formula changed is added to ``edits``."""
-    data, xml = part.data, part.xml
-    if hits is None:
-        hits = rewrite_hits(data, xml.prefix, named, part.shapes, part.locate)
+    """``part``'s data with the formulas at ``hits`` rewritten where the engine would compute
+    them wrongly; each formula changed is added to ``edits``."""
     if not hits:
-        return data
+        return part.data
     found: list[FormulaEdit] = []
-    data = rewrite_sheet(data, part.sheet, forms, xml.formula_pattern, hits, xml.prefix, found)
+    xml = part.xml
+    data = rewrite_sheet(part.data, part.sheet, forms, xml.formula_pattern, hits, xml.prefix, found)
     edits.extend((part.sheet, edit) for edit in found)
     return data
 
 
+def _joins_numbers(edits: list[tuple[str, FormulaEdit]]) -> bool:
+    """Whether a rewritten formula joins a number to text (``_XLFUNNEL_JOIN``)."""
+    return any(JOIN in edit.formula for _, edit in edits)
+
+
 class _Later:
-    """Formulas rewritten while the engine computes the file with them as written, then
-    handed to it (:func:`evaluated`)."""
+    """Formulas rewritten while the engine computes them as written (those rewritten first,
+    if any, already handed to it), then handed to it (:func:`evaluated`)."""
 
     def __init__(
         self,
@@ -153,23 +151,20 @@ class _Later:
         reload: Callable[[], Engine],
     ) -> None:
         self._parts, self._forms = parts, forms  # each part with where its formulas are
-        self._reload = reload  # the engine loaded with the whole copy rewritten first
+        #: The engine loaded with the whole copy rewritten first (the rare path: the
+        #: rewriting is done again).
+        self.reload = reload
         self.edits: list[tuple[str, FormulaEdit]] = []
 
     def rewrite(self) -> None:
         for part, hits in self._parts:
-            _rewritten(part, frozenset(), self._forms, self.edits, hits)
-        if any(JOIN in edit.formula for _, edit in self.edits):
+            _rewritten(part, self._forms, self.edits, hits)
+        if _joins_numbers(self.edits):
             # Its modules are imported now, while the engine computes, not when it is
             # registered after (1 ms of the built-in plan).
             from xl_funnel.recalc.corrected import corrected_function
 
             corrected_function(JOIN)
-
-    def reloaded(self) -> Engine:
-        """The engine loaded with the copy rewritten before it computes (the rewriting is
-        done again: this is the rare path)."""
-        return self._reload()
 
     def handed_to(self, engine: Engine) -> Engine:
         """``engine``, which computed the formulas as written, given them rewritten and
@@ -179,17 +174,17 @@ class _Later:
         if not edits:
             return engine
         if not {name for name, _ in edits} <= set(engine.sheet_names):
-            engine = self.reloaded()  # a sheet the engine holds under another name
+            engine = self.reload()  # a sheet the engine holds under another name
             engine.evaluate()
             return engine
-        if any(JOIN in edit.formula for _, edit in edits):  # a number joined to text
+        if _joins_numbers(edits):
             engine.use_corrected(JOIN)
         try:
             for name, edit in edits:
                 engine.set_formula(name, edit.row, edit.col, "=" + edit.formula)
         except Exception:  # formualizer's own types: e.g. a formula naming its own cell,
             # which it takes before a computation and refuses after one
-            engine = self.reloaded()
+            engine = self.reload()
         engine.evaluate()
         return engine
 
@@ -201,9 +196,15 @@ def _load(
     repeated: bool,
     rewrite_later: bool,
 ) -> tuple[Engine, _Later | None]:
-    """The engine loaded (:func:`load_engine`), and the formulas left to rewrite while it
-    computes (``None`` when there are none, or unless ``rewrite_later`` and the copy allows
-    it)."""
+    """The engine loaded with a copy of ``package`` made for it, not yet computed, and the
+    formulas left to rewrite while it computes (``None`` when there are none, or unless
+    ``rewrite_later`` and the copy allows it).
+
+    In the copy, cells inside array formulas have no cached values (the engine would take them
+    for constants), and each omitted argument of an xl-funnel call holds a marker the adapters
+    read as "omitted" (:mod:`~xl_funnel.recalc.omitted_args`). Only the xl-funnel functions the
+    formulas mention are registered: a workbook of Excel formulas alone never imports numpy.
+    """
     changed = {}
     workbook_xml = package.parts[package.workbook]
     named = range_names(workbook_xml) if b"definedName" in workbook_xml else frozenset()
@@ -223,7 +224,7 @@ def _load(
         workbook_xml = _FIRST_SHEET_NAME.sub(rb"\1Sheet1\2", workbook_xml, count=1)
         changed[package.workbook] = workbook_xml
     called = set(called_functions([workbook_xml]))  # a defined name may call one
-    # built-ins registered in Excel's documented form (a defined name may call one)
+    # built-ins registered in Excel's documented form (a defined name may call one too)
     lowered_book = workbook_xml.lower()
     corrected = {name for name, call in _CORRECTED_CALLS if call in lowered_book}
     volatile = any(call in lowered_book for call in _VOLATILE_REFERENCES)
@@ -244,15 +245,14 @@ def _load(
         if any(b"_xlfn.SINGLE(" in shape for shape in shapes):  # Excel's spelling of @
             data = data.replace(b"_xlfn.SINGLE(", b"@(")
             shapes = tuple(shape.replace(b"_xlfn.SINGLE(", b"@(") for shape in shapes)
-        # The formulas found are located from the scan's pieces while the part is unchanged.
-        locate = xml.formulas_shaped if data is xml.data else None
         whole = whole or data is not xml.data
-        parts.append(_Part(sheet.name, sheet.part, data, xml, shapes, locate))
         lowered = b"".join(shapes).lower()
         corrected.update(name for name, call in _CORRECTED_CALLS if call in lowered)
         volatile = volatile or any(call in lowered for call in _VOLATILE_REFERENCES)
-        if in_sheet := called_in_lowered([lowered]):
-            called |= in_sheet
+        in_sheet = called_in_lowered([lowered])
+        called |= in_sheet
+        structural, joins = shapes_hit(shapes, len(data), xml.prefix, named)
+        parts.append(_Part(sheet.name, sheet.part, data, xml, shapes, structural, joins, in_sheet))
         if data is not xml.data:
             changed[sheet.part] = data
     formulas = sum(xml.formula_count for xml in sheets.values())
@@ -279,24 +279,19 @@ def _load(
     # Formulas are left for later only where computing them as written first cannot cost
     # much more or leave a trace (the module's docstring).
     later_allowed = rewrite_later and not (whole or called or volatile)
-    split = _split(parts, named, workbook_xml) if later_allowed else {}
+    split = _split(parts, workbook_xml) if later_allowed else {}
     edits: list[tuple[str, FormulaEdit]] = []
     for part in parts:
-        now = split[part.part][0] if split else None
-        data = _rewritten(part, named, forms, edits, now)
-        if data is not part.data:
+        now = split[part.part][0] if split else part.hits(named)
+        data = _rewritten(part, forms, edits, now)
+        if part.called:
+            marked = single_valued(mark_omitted_in_sheet(data, part.called), calls_of(part.called))
+            whole = whole or marked != data
+            data = marked
+        if data is not part.data and data != part.data:
             changed[part.part] = data
-    if any(JOIN in edit.formula for _, edit in edits):  # a number joined to text
+    if _joins_numbers(edits):
         corrected.add(JOIN)
-    for sheet in package.sheets if called else ():
-        xml = sheets[sheet.name]
-        lowered = b"".join(xml.formula_shapes).lower()
-        if in_sheet := called_in_lowered([lowered]):
-            data = changed.get(sheet.part, xml.data)
-            marked = single_valued(mark_omitted_in_sheet(data, in_sheet), calls_of(in_sheet))
-            if marked != data:
-                whole = True
-                changed[sheet.part] = marked
 
     by_edits = not whole and len(edits) <= _EDITS_CAP and not any(e.spans for _, e in edits)
     if split and not by_edits:
@@ -316,9 +311,7 @@ def _load(
     return engine, _Later(joins, forms, lambda: rewritten_first()[0])
 
 
-def _split(
-    parts: list[_Part], named: frozenset[str], workbook_xml: bytes
-) -> dict[str, tuple[list[int], list[int]]]:
+def _split(parts: list[_Part], workbook_xml: bytes) -> dict[str, tuple[list[int], list[int]]]:
     """Where each part's formulas to rewrite before the engine computes are, and where those
     left for later are, by part; nothing when none can be left for later: a formula to
     rewrite holds a range rewriting clips or stands for several cells (an array or shared
@@ -332,16 +325,14 @@ def _split(
     count = cells = 0
     sizes: dict[bytes, int] | None = None
     for part in parts:
-        if part.locate is None:
-            return {}
-        structural, joins = shapes_hit(part.shapes, len(part.data), part.xml.prefix, named)
-        joins -= structural
+        structural, joins = part.structural, part.joins - part.structural
         hit = structural | joins
         if any(map(_SPANS.match, hit)) or _CLIPPED.search(b"".join(hit)) is not None:
             return {}
-        now = part.locate(structural) if structural else []
-        later = part.locate(joins) if joins else []
-        count += len(now) + len(later)
+        where = part.xml.formulas_shaped(hit) if hit else []
+        now = [at for at in where if _shape_at(part.data, at) in structural] if structural else []
+        later = sorted(set(where) - set(now)) if now else where
+        count += len(where)
         found[part.part] = (now, later)
         if any(b"[" in shape for shape in structural):
             cells = _AS_WRITTEN_CELLS + 1
@@ -354,6 +345,12 @@ def _split(
     if cells <= _AS_WRITTEN_CELLS:
         return {name: ([], sorted(now + later)) for name, (now, later) in found.items()}
     return found
+
+
+def _shape_at(data: bytes, start: int) -> bytes:
+    """The shape of the ``<f>`` element starting at ``start`` (its digits folded)."""
+    end = data.find(b">", data.find(b"</", start)) + 1
+    return data[start:end].translate(FOLD_DIGITS)
 
 
 def _referenced_cells(data: bytes, start: int, sizes: dict[bytes, int]) -> int:
@@ -390,15 +387,15 @@ _EDITS_CAP = 20_000
 # Registering a corrected built-in slows the engine's evaluation a little: only those called.
 _CORRECTED_CALLS = tuple((name, name.lower().encode() + b"(") for name in CORRECTED_ARITY)
 _FIRST_SHEET_NAME = LazyPattern(rb"""(<(?:\w+:)?sheet\b[^>]*?\sname=["'])sheet1(["'])""", re.I)
-# A whole column or row, or a range reaching row 1,000,000 or the last columns, as
-# engine_copy's search finds them (in formula shapes, whose digits are all folded to 1): the
-# engine is not given such a formula as written, since rewriting clips the range.
 # An array or shared formula (its edit would stand for several cells).
 _SPANS = LazyPattern(rb"""<[^>]*?\st=["'](?:array|shared)["']""")
 # Functions whose references the engine resolves as it computes (not tracked as
 # dependencies): a cell computed twice may read another state the second time.
 _VOLATILE_REFERENCES = (b"indirect(", b"offset(")
 _RANGE = LazyPattern(rb"(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})")
+# A whole column or row, or a range reaching row 1,000,000 or the last columns, as
+# engine_copy's search finds them (in formula shapes, whose digits are all folded to 1): the
+# engine is not given such a formula as written, since rewriting clips the range.
 _CLIPPED = LazyPattern(
     rb":(?:\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
     rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
