@@ -44,3 +44,14 @@ def parse_a1(ref: str) -> tuple[int, int]:
     ref = ref.replace("$", "")
     letters = ref.rstrip("0123456789")
     return int(ref[len(letters) :]), column_number(letters)
+
+
+def area(first: str | bytes, last: str | bytes) -> int:
+    """How many cells the range from ``first`` to ``last`` holds (either corner first).
+
+    >>> area("$C$27", "C31"), area(b"B5", b"A1")
+    (5, 10)
+    """
+    first, last = (ref.decode() if isinstance(ref, bytes) else ref for ref in (first, last))
+    (top, left), (bottom, right) = parse_a1(first), parse_a1(last)
+    return (abs(bottom - top) + 1) * (abs(right - left) + 1)

@@ -17,15 +17,17 @@ from functools import cache, partial
 from itertools import accumulate
 from typing import TYPE_CHECKING, NamedTuple
 
-from xl_funnel.recalc.a1 import a1, column_number, parse_a1
+from xl_funnel.recalc.a1 import a1, area, column_number, parse_a1
 from xl_funnel.recalc.lazy_pattern import LazyPattern
 from xl_funnel.recalc.parameter_kinds import SCALAR_PARAMETERS, first_scalar_functions
+from xl_funnel.recalc.part_xml import escaped, unescaped
 from xl_funnel.recalc.sheet_xml import FOLD_DIGITS
 
 if TYPE_CHECKING:  # the rewriting itself is imported only when a part needs it
     from xl_funnel.recalc.reference_forms import BookForms
 
 __all__ = [
+    "CLIPPED",
     "FormulaEdit",
     "name_trigger",
     "named_sizes",
@@ -48,11 +50,19 @@ __all__ = [
 # character and has bounded repetitions: separate searches of this kind run at memory speed
 # (an 11 MB sheet: ~35 ms in all on a quiet machine), where one alternation of them takes
 # three times as long. A false hit only costs tokenizing.
-_COLON = LazyPattern(
-    rb":(?:[\w.]{1,31}!|[^'!<>]{0,31}'!|\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
-    rb"|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)"
-    rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
+# After a colon: a whole column or row, or a range ending past row 999,999 or in the last
+# columns (rewriting clips these to the used range).
+_CLIPPED_AFTER_COLON = (
+    rb"\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
+    rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9]"
 )
+_COLON = LazyPattern(
+    rb":(?:[\w.]{1,31}!|[^'!<>]{0,31}'!|\$?[A-Z]{1,3}\$?[0-9]{1,7}(?: +[$A-Z']|[-+*/^&=%]|&[lg]t;)|"
+    + _CLIPPED_AFTER_COLON
+    + rb")"
+)
+#: A range rewriting clips (a whole column or row, or a sheet-sized range).
+CLIPPED = LazyPattern(rb":(?:" + _CLIPPED_AFTER_COLON + rb")")
 
 
 # A call whose first argument is a bare range (``ABS(A1:A5``, ``VLOOKUP(A:A``): found from
@@ -295,33 +305,29 @@ _MULTI_CELL = LazyPattern(
 )
 
 
-def named_sizes(workbook_xml: bytes) -> Iterator[tuple[str, int]]:
+def named_sizes(workbook_xml: bytes) -> dict[str, int]:
     """Each defined name standing for a range of several cells (:func:`range_names`), with
-    how many cells it holds."""
+    how many cells it holds.
+
+    >>> named_sizes(b'<definedName name="Price">S!$A$1:$A$5</definedName>'
+    ...             b'<definedName name="Rate">S!$B$1</definedName>')
+    {'Price': 5}
+    """
+    sizes = {}
     for match in _NAME.finditer(workbook_xml):
         name = _NAME_ATTR.search(match[1])
         text = match[2].strip()
         if name and not name[1].startswith(b"_xlnm.") and _MULTI_CELL.match(text):
             first, last = text.rpartition(b"!")[2].split(b":")
-            (top, left), (bottom, right) = parse_a1(first.decode()), parse_a1(last.decode())
-            yield name[1].decode("utf-8", "replace"), (bottom - top + 1) * (right - left + 1)
+            sizes[name[1].decode("utf-8", "replace")] = area(first, last)
+    return sizes
 
 
 def range_names(workbook_xml: bytes) -> frozenset[str]:
     """Defined names that stand for a range of several cells (as defined): where a plain
     formula expects one value, Excel intersects them with the formula's row, as it does a
-    range (``=Price*Qty`` in row 3 multiplies the third price and quantity).
-
-    >>> sorted(range_names(b'<definedName name="Price">S!$A$1:$A$5</definedName>'
-    ...                    b'<definedName name="Rate">S!$B$1</definedName>'))
-    ['Price']
-    """
-    names = set()
-    for match in _NAME.finditer(workbook_xml):
-        name = _NAME_ATTR.search(match[1])
-        if name and not name[1].startswith(b"_xlnm.") and _MULTI_CELL.match(match[2].strip()):
-            names.add(name[1].decode("utf-8", "replace"))
-    return frozenset(names)
+    range (``=Price*Qty`` in row 3 multiplies the third price and quantity)."""
+    return frozenset(named_sizes(workbook_xml))
 
 
 @cache
@@ -353,8 +359,7 @@ def _one_area(text: bytes) -> bool:
     if match is None:
         return False
     (top, left), (bottom, right) = (parse_a1(ref.decode()) for ref in match.groups())
-    cells = (bottom - top + 1) * (right - left + 1)
-    return bottom >= top and right >= left and cells <= _AREA_CELLS
+    return bottom >= top and right >= left and area(*match.groups()) <= _AREA_CELLS
 
 
 def _name_needs_rewrite(start_tag: bytes, text: bytes) -> bool:
@@ -375,33 +380,6 @@ _NAME = LazyPattern(
     rb"(<(?:[\w.-]+:)?definedName\b[^>]*+(?<!/)>)([^<]++)(</(?:[\w.-]+:)?definedName>)"
 )
 _LOCAL_SHEET = LazyPattern(rb"""\slocalSheetId=["']([0-9]+)["']""")
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\r"}
-
-
-def _unescape(data: bytes) -> str:
-    """XML text as the formula it holds: the named entities and character references
-    (``&#8594;``, ``&#x2192;``, as lxml writes characters outside ASCII in some parts)."""
-    text = data.decode("utf-8")
-    if "&" in text:
-        for entity, char in _ENTITIES.items():
-            text = text.replace(entity, char)
-        text = _CHAR_REF.sub(_char, text)
-        text = text.replace("&amp;", "&")
-    return text
-
-
-_CHAR_REF = LazyPattern(r"&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));")
-
-
-def _char(match: re.Match[str]) -> str:
-    code = int(match[1]) if match[1] else int(match[2], 16)
-    return chr(code) if 0 < code <= 0x10FFFF else match[0]
-
-
-def _escape(text: str) -> bytes:
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
-        text = text.replace(char, entity)
-    return text.encode("utf-8")
 
 
 class FormulaEdit(NamedTuple):
@@ -446,7 +424,7 @@ def rewrite_sheet(
             first, _, last = (ref[1].decode() if ref else a1(row, col)).partition(":")
             (top, left), (bottom, right) = parse_a1(first), parse_a1(last or first)
             array = (top, left, bottom, right)
-        formula = _unescape(found[2])
+        formula = unescaped(found[2])
         new = wrap_joins(rewrite(formula, Position(sheet, row, col, array), book))
         if new == formula:
             return match[0]
@@ -454,7 +432,7 @@ def rewrite_sheet(
             edits.append(FormulaEdit(row, col, new, array is not None or b"shared" in found[1]))
         start, end = match.start(4) - match.start(), match.end(4) - match.start()
         cell = match[0]
-        element = element[: found.start(2)] + _escape(new) + element[found.end(2) :]
+        element = element[: found.start(2)] + escaped(new) + element[found.end(2) :]
         return cell[:start] + element + cell[end:]
 
     out, position = [], 0
@@ -514,9 +492,9 @@ def rewrite_names(data: bytes, book: BookForms) -> bytes:
         local = _LOCAL_SHEET.search(match[1])
         index = int(local[1]) if local else 0
         sheet = book.sheets[index] if index < len(book.sheets) else ""
-        formula = _unescape(match[2])
+        formula = unescaped(match[2])
         new = rewrite(formula, Position(sheet, 0, 0), book)
-        return match[0] if new == formula else match[1] + _escape(new) + match[3]
+        return match[0] if new == formula else match[1] + escaped(new) + match[3]
 
     return _NAME.sub(one, data)
 

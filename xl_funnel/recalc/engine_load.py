@@ -32,10 +32,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from xl_funnel.recalc.a1 import parse_a1
+from xl_funnel.recalc.a1 import area
 from xl_funnel.recalc.corrected_names import CORRECTED_ARITY, JOIN
 from xl_funnel.recalc.engine import Engine
 from xl_funnel.recalc.engine_copy import (
+    CLIPPED,
     FormulaEdit,
     named_sizes,
     names_need_rewrite,
@@ -327,7 +328,7 @@ def _split(parts: list[_Part], workbook_xml: bytes) -> dict[str, tuple[list[int]
     for part in parts:
         structural, joins = part.structural, part.joins - part.structural
         hit = structural | joins
-        if any(map(_SPANS.match, hit)) or _CLIPPED.search(b"".join(hit)) is not None:
+        if any(map(_SPANS.match, hit)) or CLIPPED.search(b"".join(hit)) is not None:
             return {}
         where = part.xml.formulas_shaped(hit) if hit else []
         now = [at for at in where if _shape_at(part.data, at) in structural] if structural else []
@@ -338,7 +339,8 @@ def _split(parts: list[_Part], workbook_xml: bytes) -> dict[str, tuple[list[int]
             cells = _AS_WRITTEN_CELLS + 1
         elif now and cells <= _AS_WRITTEN_CELLS:
             if sizes is None:
-                sizes = {name.upper().encode(): size for name, size in named_sizes(workbook_xml)}
+                named = named_sizes(workbook_xml)
+                sizes = {name.upper().encode(): size for name, size in named.items()}
             cells += sum(_referenced_cells(part.data, at, sizes) for at in now)
     if count > _EDITS_CAP:
         return {}
@@ -359,8 +361,7 @@ def _referenced_cells(data: bytes, start: int, sizes: dict[bytes, int]) -> int:
     element = data[start : data.find(b"</", start)]
     total = 0
     for match in _RANGE.finditer(element):
-        (top, left), (bottom, right) = parse_a1(match[1].decode()), parse_a1(match[2].decode())
-        total += (abs(bottom - top) + 1) * (abs(right - left) + 1)
+        total += area(*match.groups())
     if sizes:
         upper = element.upper()
         total += sum(upper.count(name) * size for name, size in sizes.items() if name in upper)
@@ -393,13 +394,6 @@ _SPANS = LazyPattern(rb"""<[^>]*?\st=["'](?:array|shared)["']""")
 # dependencies): a cell computed twice may read another state the second time.
 _VOLATILE_REFERENCES = (b"indirect(", b"offset(")
 _RANGE = LazyPattern(rb"(\$?[A-Z]{1,3}\$?[0-9]{1,7}):(\$?[A-Z]{1,3}\$?[0-9]{1,7})")
-# A whole column or row, or a range reaching row 1,000,000 or the last columns, as
-# engine_copy's search finds them (in formula shapes, whose digits are all folded to 1): the
-# engine is not given such a formula as written, since rewriting clips the range.
-_CLIPPED = LazyPattern(
-    rb":(?:\$?[A-Z]{1,3}(?![\w(!$])|\$?[0-9]{1,7}(?![\w.:\"'])"
-    rb"|\$?[A-Z]{1,3}\$?1[0-9]{6}(?![0-9])|\$?XF[A-D]\$?[0-9])"
-)
 
 
 class _LazyForms:

@@ -28,7 +28,8 @@ from xl_funnel.recalc.engine import load_formualizer
 from xl_funnel.recalc.formula_tokens import apply_edits, tokenize
 from xl_funnel.recalc.function_names import ARITY
 from xl_funnel.recalc.lazy_pattern import LazyPattern
-from xl_funnel.recalc.part_xml import XmlError, parse
+from xl_funnel.recalc.part_xml import escaped as escaped_text
+from xl_funnel.recalc.part_xml import unescaped
 
 __all__ = [
     "called_functions",
@@ -138,13 +139,6 @@ def mark_omitted(formula: str, names: Collection[str]) -> str:
     return apply_edits(text, [(mark, mark, _LITERAL) for mark in marks])
 
 
-def _xml_text(text: str) -> bytes:
-    # A CR must stay a character reference: XML parsers turn a raw one into LF.
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
-        text = text.replace(char, entity)
-    return text.encode()
-
-
 def calls_of(names: Collection[str]) -> list[bytes]:
     """``name(`` in lower case for each of ``names``, as found in lowered formula text."""
     return [_CALLS[name] for name in names]
@@ -170,16 +164,13 @@ def mark_omitted_in_sheet(data: bytes, names: Collection[str]) -> bytes:
         lowered = escaped.lower()
         if not any(call in lowered for call in calls):
             return match[0]
-        try:
-            formula = parse(b"<f>" + escaped + b"</f>").text or ""
-        except XmlError:
-            return match[0]  # not well-formed: the engine's loader reports it
+        formula = unescaped(escaped)
         marked = mark_omitted(formula, names)
         if marked == formula:
             return match[0]
         nonlocal rewritten
         rewritten += 1
-        return match[1] + _xml_text(marked) + match[3]
+        return match[1] + escaped_text(marked) + match[3]
 
     result = _FORMULA.sub(rewrite, data)
     return result if rewritten else data

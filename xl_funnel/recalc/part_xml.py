@@ -23,11 +23,12 @@ xl_funnel.recalc.part_xml.XmlRefusedError: a document type declaration (<!DOCTYP
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 from xml.parsers import expat
 
-__all__ = ["Element", "XmlError", "XmlRefusedError", "parse"]
+__all__ = ["Element", "XmlError", "XmlRefusedError", "escaped", "parse", "unescaped"]
 
 XmlError = expat.ExpatError
 
@@ -117,3 +118,41 @@ def parse(data: bytes) -> Element:
     parser.CharacterDataHandler = text
     parser.Parse(data, True)
     return roots[0]
+
+
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&quot;": '"', "&apos;": "'", "&#13;": "\r"}
+_CHAR_REF = re.compile(r"&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));")
+
+
+def unescaped(data: bytes) -> str:
+    """An element's XML text (a formula's, a defined name's) as the text it holds: the named
+    entities and character references (``&#8594;``, ``&#x2192;``, as lxml writes characters
+    outside ASCII in some parts), without a parser.
+
+    >>> unescaped(b"&quot;a&quot;&amp;B1&gt;&#8594;&amp;lt;")
+    '"a"&B1>→&lt;'
+    """
+    text = data.decode("utf-8")
+    if "&" in text:
+        for entity, char in _ENTITIES.items():
+            text = text.replace(entity, char)
+        text = _CHAR_REF.sub(_char, text)
+        text = text.replace("&amp;", "&")
+    return text
+
+
+def _char(match: re.Match[str]) -> str:
+    code = int(match[1]) if match[1] else int(match[2], 16)
+    return chr(code) if 0 < code <= 0x10FFFF else match[0]
+
+
+def escaped(text: str) -> bytes:
+    """``text`` as an element's XML text; a carriage return stays a character reference
+    (parsers turn a raw one into a line feed).
+
+    >>> escaped('"a"&B1>1' + chr(13))
+    b'"a"&amp;B1&gt;1&#13;'
+    """
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;")):
+        text = text.replace(char, entity)
+    return text.encode("utf-8")
