@@ -276,6 +276,20 @@ def test_a_folder_given_as_the_book_is_named_as_one(tmp_path):
     assert not (tmp_path / "x.xlsx").exists()
 
 
+def test_the_current_folder_given_as_the_book_is_named_with_the_glob_to_use(tmp_path, monkeypatch):
+    """``xl-funnel recalc .`` (a folder with no name to derive an output from): one line,
+    not a traceback, saying how to compute every workbook in it."""
+    monkeypatch.chdir(tmp_path)
+    for extra in ([], ["--json"]):
+        result = _run(".", *extra)
+        assert result.exit_code == 2
+        assert "Error: .: is a directory, not a workbook (for every workbook in it: " in (
+            result.output
+        )
+        assert "xl-funnel recalc *.xlsx)" in result.output
+        assert "Traceback" not in result.output
+
+
 def test_an_output_without_a_suffix_is_taken_for_a_missing_folder(tmp_path):
     book = _book(tmp_path / "plan.xlsx")
     result = _run(str(book), "-o", str(tmp_path / "computed"))

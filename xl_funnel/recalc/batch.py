@@ -80,7 +80,11 @@ def targets(books: Sequence[Path], output: Path | None, in_place: bool) -> list[
     elif output is not None:
         chosen = [_checked(books[0], output, books)]
     else:
-        chosen = [_checked(book, default_output(book), books) for book in books]
+        # A folder is reported when read (and skipped among several); "." has no name to
+        # derive an output from.
+        chosen = [
+            book if book.is_dir() else _checked(book, default_output(book), books) for book in books
+        ]
     seen: dict[Path, Path] = {}
     for book, target in zip(books, chosen, strict=True):
         key = target.resolve()

@@ -111,7 +111,10 @@ def _read_file(path: Path, limits: Limits) -> bytes:
         if isinstance(error, FileNotFoundError) or message == "does not exist":
             raise WorkbookError("does not exist") from None
         if message.startswith("is a directory"):
-            raise WorkbookError("is a directory, not a workbook") from None
+            raise WorkbookError(
+                "is a directory, not a workbook (for every workbook in it: "
+                f"xl-funnel recalc {Path(path) / '*.xlsx'})"
+            ) from None
         if isinstance(error, OSError):
             raise WorkbookError(f"cannot be read: {error.strerror or error}") from None
         raise WorkbookError(message) from None
