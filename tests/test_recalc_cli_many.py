@@ -316,3 +316,18 @@ def test_freeze_says_so_when_nothing_needed_freezing(tmp_path):
     many = _run(str(plain), str(tmp_path / "ours.xlsx"), "--freeze", "-o", str(out))
     assert many.exit_code == 0, many.output
     assert [line.split(", ")[2] for line in many.stdout.splitlines()] == ["0 frozen", "2 frozen"]
+
+
+def test_excels_lock_files_in_a_glob_are_skipped_with_a_line(tmp_path):
+    """``plans/*.xlsx`` while Excel has a plan open picks up ``~$plan.xlsx``: it is named and
+    skipped, and the real books are computed (exit 0)."""
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    books = [_book(plans / "a.xlsx"), _book(plans / "b.xlsx")]
+    lock = plans / "~$a.xlsx"
+    lock.write_bytes(b"\x0cuser" + bytes(160))
+    (tmp_path / "out").mkdir()
+    result = _run(*map(str, [*books, lock]), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert f"skipped {lock}: Excel's lock file of a workbook open in Excel" in result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.xlsx", "b.xlsx"]

@@ -75,6 +75,13 @@ def recalc(
         raise InputError(
             "--freeze writes a copy without xl-funnel formulas: give -o, not --in-place"
         )
+    if len(books) > 1:
+        # ~$plan.xlsx is the lock file Excel keeps beside a workbook open in it: a glob over
+        # a folder of plans picks it up, and it is no workbook.
+        locks = [book for book in books if book.name.startswith("~$")]
+        for lock in locks:
+            click.echo(f"skipped {lock}: Excel's lock file of a workbook open in Excel", err=True)
+        books = tuple(book for book in books if book not in locks) or books
     try:
         chosen = targets(books, output, in_place)
     except TargetError as error:
