@@ -229,6 +229,34 @@ def test_a_column_spelled_almost_like_one_it_reads_is_named(plan, tmp_path):
     assert "    ActualVolumes: Leads, MQLs, Opportunities, Customers" in fixed.stdout
 
 
+def test_a_stage_column_with_date_words_around_it_is_named(plan, tmp_path):
+    """ "Lead date", "MQL_Datum", "Became a SQL Date" (HubSpot's without --preset hubspot):
+    each is named with the stage it is, also when nothing else is dated (then nothing is
+    written and the exit code is 2)."""
+    dated = export(
+        tmp_path,
+        "dated.csv",
+        "channel,Leads,MQL_Datum,Became a SQL Date\nWebinars,2027-01-05,2027-01-20,2027-01-25\n",
+    )
+    result = run(plan, dated, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stdout.splitlines() if "not read" in line] == [
+        "  column 'MQL_Datum' not read: did you mean 'MQLs'? (if so: --columns \"MQLs=MQL_Datum\")",
+        "  column 'Became a SQL Date' not read: did you mean 'SQLs'? (if so: --columns "
+        '"SQLs=Became a SQL Date")',
+    ]
+    only = export(tmp_path, "only.csv", "channel,Lead date,amount\nWebinars,2027-01-05,\n")
+    before = plan.read_bytes()
+    refused = run(plan, only)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines() == [
+        f"Error: {only}: no dated row to count; nothing written",
+        f"Error: {only}: column 'Lead date' not read: did you mean 'Leads'? (if so: --columns "
+        '"Leads=Lead date")',
+    ]
+    assert plan.read_bytes() == before
+
+
 def test_a_column_feeding_two_fields_is_named_once(plan, tmp_path):
     """The mapping Salesforce's message suggests (opportunities from the created date) reads
     one column twice: an ambiguous date in it is one line, not two."""

@@ -142,7 +142,12 @@ def _nothing_dated(found, shape, export: Path) -> str:
     """Why nothing is written: no dated row, or every date outside the fiscal year."""
     year = f"{shape.label(0)}–{shape.label(11)}"
     if not found.outside:
-        return f"{export}: no dated row to count; nothing written"
+        unread = "".join(
+            f"\n{export}: column {header!r} not read: did you mean {name!r}? (if so: --columns "
+            f'"{name}={header}")'
+            for header, name in found.misspelled.items()
+        )
+        return f"{export}: no dated row to count; nothing written{unread}"
     first, last = (f"{when:%b %Y}" for when in found.outside)
     span = first if first == last else f"{first}–{last}"
     return (

@@ -34,7 +34,7 @@ from xl_funnel.io.crm_values import closest_channel, footer_like, footer_words, 
 from xl_funnel.io.dates import parse_dates
 from xl_funnel.io.errors import TableError
 from xl_funnel.io.numbers import parse_number
-from xl_funnel.io.table import Field, Table, normal, parse_mapping, read_table
+from xl_funnel.io.table import Field, Table, closest, normal, parse_mapping, read_table
 
 __all__ = ["Actuals", "PlanShape", "closest_channel", "read_actuals"]
 
@@ -187,10 +187,9 @@ def _amounts(table: Table, decimal: str) -> list[float | None]:
 
 
 def _misspelled(table: Table, fields: Sequence[Field]) -> dict[str, str]:
-    """Headers left unread that are a typo away from a column not found (``amont`` for
-    ``amount``, ``Laeds`` for ``Leads``): their data would be dropped without a word."""
-    import difflib
-
+    """Headers left unread that name a column not found, a typo away (``amont`` for
+    ``amount``, ``Laeds`` for ``Leads``) or with a date word around it (``Lead date``,
+    ``Became a Lead Date``, ``MQL Datum``): their data would be dropped without a word."""
     wanted = {
         normal(spelling): item.name
         for item in fields
@@ -202,10 +201,37 @@ def _misspelled(table: Table, fields: Sequence[Field]) -> dict[str, str]:
     for index, header in enumerate(table.header):
         if index in read or not header or not normal(header):
             continue
-        close = difflib.get_close_matches(normal(header), list(wanted), n=1, cutoff=0.8)
-        if close:
-            near[header] = wanted[close[0]]
+        bare = " ".join(w for w in normal(header).split() if w not in _DATE_WORDS)
+        # The stage's name alone first: "Lead date" is nearer "Close date" than "Leads".
+        for text in dict.fromkeys((bare, normal(header))):
+            match = closest(text, list(wanted), cutoff=0.8) if text else None
+            if match is not None:
+                near[header] = wanted[match]
+                break
     return near
+
+
+#: Words a CRM puts around a stage's name in its date column's header.
+_DATE_WORDS = frozenset(
+    [
+        "date",
+        "datum",
+        "fecha",
+        "data",
+        "day",
+        "time",
+        "when",
+        "on",
+        "at",
+        "became",
+        "become",
+        "a",
+        "an",
+        "the",
+        "entered",
+        "reached",
+    ]
+)
 
 
 def _aliases(pairs: Sequence[str], channels: Sequence[str]) -> dict[str, int]:

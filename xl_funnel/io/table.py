@@ -101,14 +101,22 @@ def parse_mapping(specs: Sequence[str], fields: Sequence[Field]) -> dict[str, st
     return mapping
 
 
-def _closest(text: str, candidates: Sequence[str]) -> str:
+def closest(text: str, candidates: Sequence[str], cutoff: float = 0.5) -> str | None:
+    """The candidate spelled most like ``text``, compared as headers are (:func:`normal`),
+    or ``None`` when none is close enough.
+
+    >>> closest("Laeds", ["Leads", "MQLs"]), closest("x", ["Leads"])
+    ('Leads', None)
+    """
     match = difflib.get_close_matches(
-        normal(text), [normal(c) for c in candidates], n=1, cutoff=0.5
+        normal(text), [normal(c) for c in candidates], n=1, cutoff=cutoff
     )
-    if not match:
-        return ""
-    original = next(c for c in candidates if normal(c) == match[0])
-    return f"; did you mean {original!r}?"
+    return next(c for c in candidates if normal(c) == match[0]) if match else None
+
+
+def _closest(text: str, candidates: Sequence[str]) -> str:
+    original = closest(text, candidates)
+    return f"; did you mean {original!r}?" if original is not None else ""
 
 
 def _found(header: Sequence[str]) -> str:
