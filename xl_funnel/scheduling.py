@@ -31,7 +31,14 @@ if TYPE_CHECKING:  # pandas is imported lazily: the Excel functions and the CLI 
 
     import pandas as pd
 
-__all__ = ["lag_split", "lead_months", "month_labels", "schedule", "schedule_volumes"]
+__all__ = [
+    "lag_split",
+    "lead_months",
+    "month_labels",
+    "parse_month",
+    "schedule",
+    "schedule_volumes",
+]
 
 #: A lag within this many months of a whole number counts as whole (``0.1 + 0.2`` is not 0.3).
 LAG_TOLERANCE = 1e-9
@@ -409,7 +416,7 @@ def _targets_and_months(
     """The target values and the month of the first one (``None``: no calendar)."""
     import pandas as pd
 
-    first = _month(start) if start is not None else None
+    first = parse_month(start) if start is not None else None
     if isinstance(customer_targets, pd.Series) and isinstance(
         customer_targets.index, pd.PeriodIndex | pd.DatetimeIndex
     ):
@@ -439,7 +446,16 @@ def _targets_and_months(
     return values, first
 
 
-def _month(start: str | dt.date | pd.Period) -> pd.Period:
+def parse_month(start: str | dt.date | pd.Period) -> pd.Period:
+    """The month of ``start`` (a date, a period or a text such as ``'2027-01'``).
+
+    >>> str(parse_month("2027-03-15"))
+    '2027-03'
+    >>> parse_month("NaT")
+    Traceback (most recent call last):
+    ...
+    xl_funnel.errors.FunnelError: start is 'NaT': give a month such as '2027-01'
+    """
     import pandas as pd
 
     try:

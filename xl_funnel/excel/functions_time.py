@@ -25,6 +25,7 @@ from xl_funnel.diagnosis import (
     default_stage_names,
     funnel_gap,
 )
+from xl_funnel.errors import FunnelError
 from xl_funnel.excel.coerce import (
     cell_number,
     flag,
@@ -39,7 +40,7 @@ from xl_funnel.excel.results import to_cell, to_cells
 from xl_funnel.excel.spec import Arg, Example, ExcelFunction
 from xl_funnel.flywheel import flywheel_backsolve
 from xl_funnel.pacing import pace
-from xl_funnel.scheduling import month_labels, schedule
+from xl_funnel.scheduling import month_labels, parse_month, schedule
 
 __all__ = ["FUNCTIONS"]
 
@@ -111,14 +112,11 @@ def _first_month(value: Any) -> Any:
         return pd.Period(cell, freq="M")
     if isinstance(cell, str) and not cell.strip().replace(".", "", 1).isdigit():
         try:
-            month = pd.Period(cell.strip(), freq="M")
-        except (TypeError, ValueError):
-            month = pd.NaT
-        if month is pd.NaT:  # pandas reads "nan", "NaT" and "" as no month, not as an error
+            return parse_month(cell.strip())
+        except FunnelError:
             raise CellError(
                 VALUE, f"first_month is {cell!r}: give a date or a month such as 2027-01"
-            )
-        return month
+            ) from None
     serial = cell_number(cell, "first_month")
     if not 1 <= serial <= LAST_SERIAL:
         raise CellError(VALUE, f"first_month is {serial:g}: not an Excel date")
