@@ -375,7 +375,7 @@ def _count(table, shape, dated, columns: _DealColumns, result: Actuals, aliases)
         for s in (shape.entry_stages or [shape.lead_stage] * len(channels))
     ]
     opportunity, customer = _index(stages, "opportunity"), _index(stages, "customer")
-    deals = "amount" in table.columns
+    deals = columns.amounts is not None
     won_flags, created, closed, amounts = columns
     channel_values = table.values("channel")
     months: list[int] = []

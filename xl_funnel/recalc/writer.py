@@ -142,20 +142,19 @@ def write_package(
                 name: data if isinstance(data, bytes) else b"".join(data)
                 for name, data in replaced.items()
             }
+        entries = (
+            (_entry(original), replaced.get(original.filename, package.parts[original.filename]))
+            for original in package.entries
+            if original.filename not in removed
+        )
         if all(isinstance(data, bytes) for data in replaced.values()):
-            for original in package.entries:
-                if original.filename in removed:
-                    continue
-                data = replaced.get(original.filename, package.parts[original.filename])
-                archive.writestr(_entry(original), data, compresslevel=_LEVEL)
+            for info, data in entries:
+                archive.writestr(info, data, compresslevel=_LEVEL)
             return
         writer = _Compressing(archive)
         try:
-            for original in package.entries:
-                if original.filename in removed:
-                    continue
-                data = replaced.get(original.filename, package.parts[original.filename])
-                writer.write(_entry(original), (data,) if isinstance(data, bytes) else data)
+            for info, data in entries:
+                writer.write(info, (data,) if isinstance(data, bytes) else data)
             writer.close()
         except BaseException:  # an error, Ctrl-C, SIGTERM: the entry open is closed first
             writer.abort()
