@@ -23,8 +23,9 @@ import datetime as dt
 import io
 import itertools
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from xl_funnel.io.plan_cells import ACTUAL_BLOCKS, Block
@@ -180,10 +181,7 @@ def carry_config(config: Any, carried: Carried) -> Any:
         section = data.setdefault(table, {})
         if section.get(key) != value:
             carried.applied[name] += 1
-            if _differs(section.get(key), value):
-                carried.overrode.append(
-                    f"{name} {_plain(value)} (the config: {_plain(section[key])})"
-                )
+            _conflict(carried, name, section.get(key), value, _plain)
         section[key] = value
     funnel = data["funnel"]
     stages = funnel["stages"]
@@ -194,13 +192,11 @@ def carry_config(config: Any, carried: Carried) -> Any:
         (data.get("dashboard", {}), "achievable_rates", carried.achievable),
     ):
         if key in table:
+            shown = _shown if key != "stage_lags" else _months
             for pair, old in zip(pairs, table[key], strict=True):
-                if pair in source and _differs(old, source[pair]):
-                    shown = _shown if key != "stage_lags" else _months
-                    carried.overrode.append(
-                        f"{key.replace('_', ' ')[:-1]} {pair[0]} → {pair[1]} "
-                        f"{shown(source[pair], key)} (the config: {shown(old, key)})"
-                    )
+                if pair in source:
+                    label = f"{key.replace('_', ' ')[:-1]} {pair[0]} → {pair[1]}"
+                    _conflict(carried, label, old, source[pair], partial(shown, key=key))
             table[key] = [
                 source.get(pair, old) for pair, old in zip(pairs, table[key], strict=True)
             ]
@@ -212,11 +208,8 @@ def carry_config(config: Any, carried: Carried) -> Any:
             ("lead_share",) if same_channels else ()
         ):
             if key in typed:
-                if _differs(channel.get(key), typed[key]):
-                    carried.overrode.append(
-                        f"channel {channel['name']!r} {_LABELS[key]} {_shown(typed[key], key)} "
-                        f"(the config: {_shown(channel[key], key)})"
-                    )
+                label = f"channel {channel['name']!r} {_LABELS[key]}"
+                _conflict(carried, label, channel.get(key), typed[key], partial(_shown, key=key))
                 channel[key] = typed[key]
                 carried.applied[f"channel {key}"] += 1
         if "budget" in typed:  # an older plan's yearly budget is the channel's whole cost
@@ -230,10 +223,8 @@ def carry_config(config: Any, carried: Carried) -> Any:
     history = data["revenue"]["history"]
     years = range(start.year - len(history), start.year)
     for year, old in zip(years, history, strict=True):
-        if year in carried.history and _differs(old, carried.history[year]):
-            carried.overrode.append(
-                f"revenue of FY{year} {carried.history[year]:,.0f} (the config: {old:,.0f})"
-            )
+        if year in carried.history:
+            _conflict(carried, f"revenue of FY{year}", old, carried.history[year], "{:,.0f}".format)
     data["revenue"]["history"] = [
         carried.history.get(year, old) for year, old in zip(years, history, strict=True)
     ]
@@ -250,6 +241,15 @@ def carry_config(config: Any, carried: Carried) -> Any:
         )
         carried.lost[f"channel {name!r} (removed from the config): {inputs}"] += 1
     return PlanConfig.from_dict(data, "carried")
+
+
+def _conflict(
+    carried: Carried, label: str, config_value: Any, kept: Any, shown: Callable[[Any], str]
+) -> None:
+    """List ``label`` among the inputs kept from the workbook over the config's value, when
+    the config gives one of its own (:func:`_differs`)."""
+    if _differs(config_value, kept):
+        carried.overrode.append(f"{label} {shown(kept)} (the config: {shown(config_value)})")
 
 
 def _differs(config_value: Any, kept: Any) -> bool:
