@@ -406,3 +406,13 @@ def test_a_part_xl_funnel_cannot_read_is_refused_with_joins_left_for_later(tmp_p
     source = raw_book(tmp_path / "in.xlsx", sheets={"S": body}, names=names)
     with pytest.raises(WorkbookError, match="formula cells xl-funnel cannot read"):
         named_values(source, ["Out"])
+
+
+def test_a_defined_name_joining_text_is_not_tokenized_for_nothing():
+    """Names are not join-wrapped (rewrite_names changes their references only): a name
+    joining a number to text needs no rewrite, a name over a whole column does."""
+    from xl_funnel.recalc.engine_copy import names_need_rewrite
+
+    joined = b'<definedName name="T">"FY"&amp;Sheet1!$A$1/3</definedName>'
+    whole = b'<definedName name="C">Sheet1!$A:$A</definedName>'
+    assert (names_need_rewrite(joined), names_need_rewrite(whole)) == (False, True)

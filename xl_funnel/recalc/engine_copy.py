@@ -365,7 +365,16 @@ def _one_area(text: bytes) -> bool:
 def _name_needs_rewrite(start_tag: bytes, text: bytes) -> bool:
     if b'"_xlnm.' in start_tag:
         return False  # print titles and areas: no formula reads them
-    return not _one_area(text) and needs_rewrite(b"<f>" + text)  # the cheaper test first
+    if _one_area(text):  # the cheaper test first
+        return False
+    # A defined name's joins are not rewritten (rewrite_names applies no wrap_joins): the
+    # joins' search would only tokenize "FY"&… names for nothing.
+    data = b"<f>" + text
+    return any(
+        next(search(data, len(data)), None) is not None
+        for search in _searches(b"", frozenset())
+        if search is not _joins
+    )
 
 
 def names_need_rewrite(data: bytes) -> bool:
