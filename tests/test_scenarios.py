@@ -164,6 +164,10 @@ def test_inputs_not_in_the_grid_keep_the_plans_values(folder):
     ("grid", "message"),
     [
         ("Nonsense\n1\n", "column 'Nonsense': 'Nonsense' is not a defined name"),
+        (
+            "AvgDealSise\n1\n",
+            "'AvgDealSise' is not a defined name of the workbook: did you mean 'AvgDealSize'?",
+        ),
         ("StageRates\n0.1;0.2\n", "row 2, column StageRates: 2 values for a range of 5 cells"),
         ("GrowthUplift,AvgDealSize\n0.1\n", "row 2 has 1 fields for 2 columns"),
         ("", "is empty"),

@@ -160,6 +160,15 @@ class ScenarioRunner:
             (named for key, named in self.names.items() if key.lower() == name.lower()), None
         )
         if found is None:
+            import difflib
+
+            lowered = {key.lower(): key for key in self.names}
+            near = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.8)
+            if near:  # one name, not the plan's eighty
+                raise GridError(
+                    f"{name!r} is not a defined name of the workbook: did you mean "
+                    f"{lowered[near[0]]!r}?"
+                )
             known = ", ".join(sorted(self.names)) or "none"
             raise GridError(f"{name!r} is not a defined name of the workbook (it has: {known})")
         if found.size > self.limits.max_name_cells:
